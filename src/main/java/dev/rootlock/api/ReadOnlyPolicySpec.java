@@ -1,0 +1,117 @@
+package dev.rootlock.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.List;
+
+/**
+ * What a ReadOnlyPolicy asks for. Field names are the user-facing contract (docs/policy.md).
+ *
+ * <p>The schema annotations reject what an API server can check cheaply; {@code PolicyRules} in
+ * the engine validates everything again, because not every API server enforces CRD schemas.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "(has(self.tmpPaths) ? size(self.tmpPaths) : 1) + (has(self.cachePaths) ? size(self.cachePaths) : 0) <= 32",
+    message = "tmpPaths and cachePaths together may name at most 32 paths")
+@ValidationRule(
+    value = "!has(self.tmpPaths) || !has(self.cachePaths) || self.cachePaths.all(p, !(p in self.tmpPaths))",
+    message = "a path may appear only once across tmpPaths and cachePaths")
+public class ReadOnlyPolicySpec {
+  /** Path syntax the API server can check: absolute, no empty segment, not "/". */
+  static final String PATH_PATTERN = "^(/[^/]+)+/?$";
+
+  static final String PATH_RULE =
+      "self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.')"
+          + " && !['/proc', '/sys', '/dev'].exists(s, p == s || p.startsWith(s + '/')))";
+
+  @JsonPropertyDescription("Selects Deployments in the policy's namespace; absent or empty selects all of them.")
+  private LabelSelector selector;
+
+  @JsonPropertyDescription("Only harden these containers; absent hardens every container.")
+  @Size(max = 64)
+  private List<@Size(max = 63) String> containers;
+
+  @JsonPropertyDescription("Also harden init containers.")
+  private Boolean initContainers;
+
+  @JsonPropertyDescription("Writable temporary paths; absent means [/tmp], [] means none.")
+  @Size(max = 32)
+  @ValidationRule(value = PATH_RULE, message = "paths must not contain . or .. segments nor lie under /proc, /sys or /dev")
+  private List<@Pattern(PATH_PATTERN) @Size(max = 253) String> tmpPaths;
+
+  @JsonPropertyDescription("More writable paths (caches, pid and lock files); default none.")
+  @Size(max = 32)
+  @ValidationRule(value = PATH_RULE, message = "paths must not contain . or .. segments nor lie under /proc, /sys or /dev")
+  private List<@Pattern(PATH_PATTERN) @Size(max = 253) String> cachePaths;
+
+  @JsonPropertyDescription("sizeLimit of every injected memory-backed emptyDir.")
+  @Default("64Mi")
+  @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+  private String sizeLimit;
+
+  @JsonPropertyDescription("Enforce writes the hardening; Audit only reports it.")
+  @Default("Enforce")
+  private Mode mode;
+
+  public LabelSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
+
+  public List<String> getContainers() {
+    return containers;
+  }
+
+  public void setContainers(List<String> containers) {
+    this.containers = containers;
+  }
+
+  public Boolean getInitContainers() {
+    return initContainers;
+  }
+
+  public void setInitContainers(Boolean initContainers) {
+    this.initContainers = initContainers;
+  }
+
+  public List<String> getTmpPaths() {
+    return tmpPaths;
+  }
+
+  public void setTmpPaths(List<String> tmpPaths) {
+    this.tmpPaths = tmpPaths;
+  }
+
+  public List<String> getCachePaths() {
+    return cachePaths;
+  }
+
+  public void setCachePaths(List<String> cachePaths) {
+    this.cachePaths = cachePaths;
+  }
+
+  public String getSizeLimit() {
+    return sizeLimit;
+  }
+
+  public void setSizeLimit(String sizeLimit) {
+    this.sizeLimit = sizeLimit;
+  }
+
+  public Mode getMode() {
+    return mode;
+  }
+
+  public void setMode(Mode mode) {
+    this.mode = mode;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.rootlock.engine;
+
+/**
+ * One observation the hardener made about a container, for status messages. {@code path} is null
+ * for findings about the container as a whole.
+ */
+public record Finding(String container, String path, Kind kind, String detail) {
+  public enum Kind {
+    /** readOnlyRootFilesystem was set to true. */
+    READ_ONLY_SET,
+    /** A memory-backed emptyDir was (or will be) mounted at the path. */
+    VOLUME_INJECTED,
+    /** Something the user mounts at the path or a parent already covers it; left alone. */
+    PATH_ALREADY_MOUNTED,
+    /** The policy names a container the pod template does not have. */
+    CONTAINER_NOT_FOUND,
+    /** On undo: someone changed the field since Rootlock set it; their value stays. */
+    CHANGED_BY_OTHERS
+  }
+
+  public String describe() {
+    String where = container == null ? "" : "container " + container;
+    String on = path == null ? where : where + " " + path;
+    return switch (kind) {
+      case READ_ONLY_SET -> where + ": readOnlyRootFilesystem set";
+      case VOLUME_INJECTED -> on + ": writable memory emptyDir " + detail;
+      case PATH_ALREADY_MOUNTED -> on + ": already mounted by " + detail + ", left alone";
+      case CONTAINER_NOT_FOUND -> where + ": not in the pod template, nothing to harden";
+      case CHANGED_BY_OTHERS -> on + ": " + detail;
+    };
+  }
+}

@@ -1,0 +1,266 @@
+package dev.rootlock.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rootlock.engine.RevertRecord.Injection;
+import dev.rootlock.engine.RevertRecord.OriginalSecurityContext;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The hardening engine: pod template + rules + what was done before in, desired template +
+ * findings + revert record out. Pure: no client, no I/O, never mutates its input.
+ *
+ * <p>Every run first undoes the parts of the previous hardening the rules no longer want (a path
+ * removed from the spec, a container no longer selected), then makes sure every hardened container
+ * is read-only with every declared path writable. That single path serves create, drift
+ * correction, spec changes and restarts alike, which is what makes it idempotent.
+ */
+public final class Hardener {
+  static final String MEMORY = "Memory";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Hardens {@code current} under {@code rules}, continuing from the record {@code prior}. */
+  public Hardening harden(PodTemplateSpec current, PolicyRules rules, RevertRecord prior) {
+    return run(current, rules, prior == null ? RevertRecord.EMPTY : prior);
+  }
+
+  /** Undoes everything {@code prior} records, leaving values others changed since. */
+  public Hardening revert(PodTemplateSpec current, RevertRecord prior) {
+    return run(current, null, prior);
+  }
+
+  private Hardening run(PodTemplateSpec current, PolicyRules rules, RevertRecord prior) {
+    PodTemplateSpec t = new PodTemplateSpecBuilder(current).build();
+    PodSpec spec = t.getSpec();
+    List<Finding> findings = new ArrayList<>();
+    if (spec == null) {
+      return new Hardening(current, prior, findings, false);
+    }
+    Map<String, Boolean> isInit = new TreeMap<>();
+    Map<String, Container> byName = new TreeMap<>();
+    for (Container c : nonNull(spec.getInitContainers())) {
+      byName.put(c.getName(), c);
+      isInit.put(c.getName(), true);
+    }
+    for (Container c : nonNull(spec.getContainers())) {
+      byName.put(c.getName(), c);
+      isInit.put(c.getName(), false);
+    }
+
+    // Phase 1: undo what the rules no longer want.
+    List<Injection> kept = new ArrayList<>();
+    for (Injection inj : prior.injections()) {
+      Container c = byName.get(inj.container());
+      boolean wanted = rules != null && c != null && rules.hardens(c.getName(), isInit.get(c.getName()))
+          && rules.paths().stream().anyMatch(p -> p.path().equals(inj.path()));
+      if (wanted) {
+        kept.add(inj);
+      } else {
+        removeInjection(spec, c, inj, findings);
+      }
+    }
+    Map<String, OriginalSecurityContext> originals = new TreeMap<>();
+    prior.containers().forEach((name, original) -> {
+      Container c = byName.get(name);
+      if (c == null) {
+        return; // container gone: nothing left to restore
+      }
+      if (rules != null && rules.hardens(name, isInit.get(name))) {
+        originals.put(name, original);
+      } else {
+        restoreSecurityContext(c, original, findings);
+      }
+    });
+
+    // Phase 2: make sure every hardened container is read-only and has every path writable.
+    if (rules != null) {
+      if (rules.containers() != null) {
+        rules.containers().stream().filter(n -> !byName.containsKey(n)).sorted()
+            .forEach(n -> findings.add(new Finding(n, null, Finding.Kind.CONTAINER_NOT_FOUND, null)));
+      }
+      for (Container c : byName.values()) {
+        if (!rules.hardens(c.getName(), isInit.get(c.getName()))) {
+          continue;
+        }
+        ensureReadOnly(c, originals, findings);
+        for (WritablePath path : rules.paths()) {
+          ensureWritable(spec, c, path, rules.sizeLimit(), kept, findings);
+        }
+      }
+    }
+
+    RevertRecord record = new RevertRecord(originals, kept);
+    boolean changed = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
+    return new Hardening(changed ? t : current, record, findings, changed);
+  }
+
+  private static void ensureReadOnly(Container c, Map<String, OriginalSecurityContext> originals,
+      List<Finding> findings) {
+    SecurityContext sc = c.getSecurityContext();
+    if (sc != null && Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem())) {
+      return;
+    }
+    // Keep the first original we saw: a manual revert since then is drift, not a new baseline.
+    originals.putIfAbsent(c.getName(),
+        new OriginalSecurityContext(sc == null ? null : sc.getReadOnlyRootFilesystem(), sc == null));
+    if (sc == null) {
+      sc = new SecurityContext();
+      c.setSecurityContext(sc);
+    }
+    sc.setReadOnlyRootFilesystem(true);
+    findings.add(new Finding(c.getName(), null, Finding.Kind.READ_ONLY_SET, null));
+  }
+
+  private static void ensureWritable(PodSpec spec, Container c, WritablePath path, Quantity size,
+      List<Injection> kept, List<Finding> findings) {
+    Injection inj = kept.stream()
+        .filter(i -> i.container().equals(c.getName()) && i.path().equals(path.path()))
+        .findFirst().orElse(null);
+    List<VolumeMount> mounts = nonNull(c.getVolumeMounts());
+    VolumeMount ours = inj == null ? null : mounts.stream()
+        .filter(m -> m.getName().equals(inj.volume()) && Paths.normalize(m.getMountPath()).equals(path.path()))
+        .findFirst().orElse(null);
+    if (ours == null) {
+      VolumeMount covering = mounts.stream().filter(m -> path.isCoveredBy(m.getMountPath())).findFirst().orElse(null);
+      if (covering != null) {
+        if (inj != null) {
+          // Our mount was removed and something else now covers the path: theirs wins.
+          kept.remove(inj);
+          removeVolumeIfUnused(spec, inj.volume());
+        }
+        String how = covering.getName() + (Boolean.TRUE.equals(covering.getReadOnly()) ? " (read-only)" : "")
+            + (covering.getMountPath().equals(path.path()) ? "" : " at " + covering.getMountPath());
+        findings.add(new Finding(c.getName(), path.path(), Finding.Kind.PATH_ALREADY_MOUNTED, how));
+        return;
+      }
+    }
+    String volume = inj != null ? inj.volume() : VolumeNames.forInjection(c.getName(), path.path(), volumeNames(spec));
+    if (inj == null) {
+      kept.add(new Injection(c.getName(), path.path(), volume));
+    }
+    if (ours == null) {
+      List<VolumeMount> updated = new ArrayList<>(mounts);
+      updated.add(new VolumeMountBuilder().withName(volume).withMountPath(path.path()).build());
+      c.setVolumeMounts(updated);
+    }
+    ensureVolume(spec, volume, size);
+    findings.add(new Finding(c.getName(), path.path(), Finding.Kind.VOLUME_INJECTED, volume));
+  }
+
+  private static void ensureVolume(PodSpec spec, String name, Quantity size) {
+    Volume desired = new VolumeBuilder().withName(name)
+        .withEmptyDir(new EmptyDirVolumeSource(MEMORY, size)).build();
+    List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
+    for (int i = 0; i < volumes.size(); i++) {
+      if (volumes.get(i).getName().equals(name)) {
+        if (!isOurs(volumes.get(i), size)) {
+          volumes.set(i, desired);
+          spec.setVolumes(volumes);
+        }
+        return;
+      }
+    }
+    volumes.add(desired);
+    spec.setVolumes(volumes);
+  }
+
+  private static boolean isOurs(Volume v, Quantity size) {
+    EmptyDirVolumeSource e = v.getEmptyDir();
+    return e != null && MEMORY.equals(e.getMedium()) && sameQuantity(e.getSizeLimit(), size)
+        && JSON.valueToTree(new VolumeBuilder(v).withEmptyDir(null).build()).size() == 1; // only "name"
+  }
+
+  private static boolean sameQuantity(Quantity a, Quantity b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return Quantity.getAmountInBytes(a).compareTo(Quantity.getAmountInBytes(b)) == 0;
+  }
+
+  private static void removeInjection(PodSpec spec, Container c, Injection inj, List<Finding> findings) {
+    if (c != null && c.getVolumeMounts() != null) {
+      List<VolumeMount> mounts = new ArrayList<>(c.getVolumeMounts());
+      boolean removed = mounts.removeIf(m -> m.getName().equals(inj.volume())
+          && Paths.normalize(m.getMountPath()).equals(inj.path()));
+      if (removed) {
+        c.setVolumeMounts(mounts);
+      }
+    }
+    boolean leftBehind = !removeVolumeIfUnused(spec, inj.volume()) && !isMounted(spec, inj.volume())
+        && volumeNames(spec).contains(inj.volume());
+    if (leftBehind) {
+      findings.add(new Finding(inj.container(), inj.path(), Finding.Kind.CHANGED_BY_OTHERS,
+          "volume " + inj.volume() + " was changed since Rootlock added it; left in place"));
+    }
+  }
+
+  /** Removes our emptyDir when nothing mounts it any more; a volume someone changed is theirs. */
+  private static boolean removeVolumeIfUnused(PodSpec spec, String name) {
+    if (isMounted(spec, name)) {
+      return false;
+    }
+    List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
+    boolean removed = volumes.removeIf(v -> v.getName().equals(name) && v.getEmptyDir() != null
+        && MEMORY.equals(v.getEmptyDir().getMedium()));
+    if (removed) {
+      spec.setVolumes(volumes);
+    }
+    return removed;
+  }
+
+  private static boolean isMounted(PodSpec spec, String volume) {
+    for (Container c : allContainers(spec)) {
+      for (VolumeMount m : nonNull(c.getVolumeMounts())) {
+        if (m.getName().equals(volume)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void restoreSecurityContext(Container c, OriginalSecurityContext original, List<Finding> findings) {
+    SecurityContext sc = c.getSecurityContext();
+    if (sc == null || !Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem())) {
+      findings.add(new Finding(c.getName(), null, Finding.Kind.CHANGED_BY_OTHERS,
+          "readOnlyRootFilesystem was changed since Rootlock set it; left as it is"));
+      return;
+    }
+    sc.setReadOnlyRootFilesystem(original.readOnlyRootFilesystem());
+    if (original.securityContextAbsent() && JSON.valueToTree(sc).isEmpty()) {
+      c.setSecurityContext(null);
+    }
+  }
+
+  private static Set<String> volumeNames(PodSpec spec) {
+    Set<String> names = new HashSet<>();
+    nonNull(spec.getVolumes()).forEach(v -> names.add(v.getName()));
+    return names;
+  }
+
+  private static List<Container> allContainers(PodSpec spec) {
+    List<Container> all = new ArrayList<>(nonNull(spec.getInitContainers()));
+    all.addAll(nonNull(spec.getContainers()));
+    return all;
+  }
+
+  private static <T> List<T> nonNull(List<T> list) {
+    return list == null ? List.of() : list.stream().filter(Objects::nonNull).toList();
+  }
+}

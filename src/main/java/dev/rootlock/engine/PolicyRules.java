@@ -1,0 +1,165 @@
+package dev.rootlock.engine;
+
+import dev.rootlock.api.Mode;
+import dev.rootlock.api.ReadOnlyPolicySpec;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A validated policy spec with every default applied. The only way to get one is {@link #from},
+ * so code that holds a PolicyRules never has to re-check the spec.
+ *
+ * @param containers names to harden, or null for every container
+ * @param paths writable paths, sorted so that a parent comes before the paths below it
+ */
+public record PolicyRules(
+    LabelSelector selector,
+    Set<String> containers,
+    boolean initContainers,
+    List<WritablePath> paths,
+    Quantity sizeLimit,
+    Mode mode) {
+
+  public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
+  public static final String DEFAULT_SIZE_LIMIT = "64Mi";
+  public static final int MAX_PATHS = 32;
+
+  private static final Pattern QUANTITY =
+      Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final List<String> FORBIDDEN_ROOTS = List.of("/proc", "/sys", "/dev");
+
+  public PolicyRules {
+    containers = containers == null ? null : Set.copyOf(containers);
+    paths = List.copyOf(paths);
+  }
+
+  /** True when the container with this name is hardened by these rules. */
+  public boolean hardens(String container, boolean init) {
+    if (init && !initContainers) {
+      return false;
+    }
+    return containers == null || containers.contains(container);
+  }
+
+  /** Validates a spec; the result holds either the rules or every problem found. */
+  public static Validation from(ReadOnlyPolicySpec spec) {
+    ReadOnlyPolicySpec s = spec == null ? new ReadOnlyPolicySpec() : spec;
+    List<SpecError> errors = new ArrayList<>(LabelSelectors.validate(s.getSelector(), "spec.selector"));
+
+    Set<String> containers = null;
+    if (s.getContainers() != null) {
+      containers = new LinkedHashSet<>();
+      for (int i = 0; i < s.getContainers().size(); i++) {
+        String name = s.getContainers().get(i);
+        String field = "spec.containers[" + i + "]";
+        if (name == null || name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+          errors.add(new SpecError(field, "\"" + name + "\" is not a valid container name (a DNS label)"));
+        } else if (!containers.add(name)) {
+          errors.add(new SpecError(field, "container \"" + name + "\" is listed twice"));
+        }
+      }
+    }
+
+    List<String> tmp = s.getTmpPaths() == null ? DEFAULT_TMP_PATHS : s.getTmpPaths();
+    List<String> cache = s.getCachePaths() == null ? List.of() : s.getCachePaths();
+    List<WritablePath> paths = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    collectPaths(tmp, WritablePath.Kind.TMP, paths, seen, errors);
+    collectPaths(cache, WritablePath.Kind.CACHE, paths, seen, errors);
+    if (tmp.size() + cache.size() > MAX_PATHS) {
+      errors.add(new SpecError("spec.tmpPaths", "tmpPaths and cachePaths together name "
+          + (tmp.size() + cache.size()) + " paths; at most " + MAX_PATHS + " are allowed"));
+    }
+    paths.sort(Comparator.comparing(WritablePath::path));
+
+    String size = s.getSizeLimit() == null ? DEFAULT_SIZE_LIMIT : s.getSizeLimit();
+    Quantity sizeLimit = null;
+    if (!QUANTITY.matcher(size).matches()) {
+      errors.add(new SpecError("spec.sizeLimit",
+          "\"" + size + "\" is not a quantity such as 64Mi or 1Gi"));
+    } else {
+      sizeLimit = new Quantity(size);
+      if (Quantity.getAmountInBytes(sizeLimit).signum() <= 0) {
+        errors.add(new SpecError("spec.sizeLimit", "must be greater than zero"));
+      }
+    }
+
+    Mode mode = s.getMode() == null ? Mode.Enforce : s.getMode();
+    boolean init = Boolean.TRUE.equals(s.getInitContainers());
+    if (!errors.isEmpty()) {
+      return new Validation(null, errors);
+    }
+    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode), List.of());
+  }
+
+  private static void collectPaths(List<String> raw, WritablePath.Kind kind, List<WritablePath> out,
+      Map<String, String> seen, List<SpecError> errors) {
+    for (int i = 0; i < raw.size(); i++) {
+      String field = "spec." + kind.field() + "[" + i + "]";
+      String problem = pathProblem(raw.get(i));
+      if (problem != null) {
+        errors.add(new SpecError(field, problem));
+        continue;
+      }
+      String path = Paths.normalize(raw.get(i));
+      String first = seen.putIfAbsent(path, field);
+      if (first != null) {
+        errors.add(new SpecError(field, path + " is already declared at " + first));
+        continue;
+      }
+      out.add(new WritablePath(path, kind));
+    }
+  }
+
+  private static String pathProblem(String path) {
+    if (path == null || path.isEmpty()) {
+      return "a path must not be empty";
+    }
+    if (!path.startsWith("/")) {
+      return "\"" + path + "\" is relative; use an absolute path such as /" + path;
+    }
+    String p = Paths.normalize(path);
+    if (p.equals("/")) {
+      return "\"/\" would hide the whole root filesystem; name the directories that need to be writable";
+    }
+    if (p.length() > 253) {
+      return "a path may be at most 253 characters";
+    }
+    for (String segment : p.substring(1).split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return "\"" + path + "\" must not contain empty, . or .. segments";
+      }
+    }
+    for (String root : FORBIDDEN_ROOTS) {
+      if (p.equals(root) || p.startsWith(root + "/")) {
+        return "\"" + path + "\" lies under " + root + ", which the container runtime manages";
+      }
+    }
+    return null;
+  }
+
+  /** Either valid rules or the problems that prevent them. */
+  public record Validation(PolicyRules rules, List<SpecError> errors) {
+    public Validation {
+      errors = List.copyOf(errors);
+    }
+
+    public boolean isValid() {
+      return rules != null;
+    }
+
+    /** All problems in one line, for a status message. */
+    public String describeErrors() {
+      return String.join("; ", errors.stream().map(SpecError::toString).toList());
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.rootlock.engine;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What Rootlock changed in one pod template and the values it found there before, so the change
+ * can be undone exactly. Stored as JSON in the workload's {@code rootlock.dev/revert} annotation
+ * (metadata, not the pod template, so keeping it up to date never starts a rollout).
+ *
+ * @param containers per container whose readOnlyRootFilesystem Rootlock set: the original value
+ * @param injections every volume + mount Rootlock added, one per container and path
+ */
+public record RevertRecord(Map<String, OriginalSecurityContext> containers, List<Injection> injections) {
+
+  /** Bumped when the JSON shape changes incompatibly; older operators refuse newer records. */
+  static final int FORMAT_VERSION = 1;
+
+  public static final RevertRecord EMPTY = new RevertRecord(Map.of(), List.of());
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
+  public RevertRecord {
+    containers = new TreeMap<>(containers);
+    injections = injections.stream()
+        .sorted(Comparator.comparing(Injection::container).thenComparing(Injection::path))
+        .toList();
+  }
+
+  public boolean isEmpty() {
+    return containers.isEmpty() && injections.isEmpty();
+  }
+
+  /** The readOnlyRootFilesystem value a container had before Rootlock set it to true. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record OriginalSecurityContext(
+      @JsonProperty("readOnlyRootFilesystem") Boolean readOnlyRootFilesystem,
+      @JsonProperty("securityContextAbsent") boolean securityContextAbsent) {}
+
+  /** One memory-backed emptyDir {@code volume} mounted at {@code path} in {@code container}. */
+  public record Injection(
+      @JsonProperty("container") String container,
+      @JsonProperty("path") String path,
+      @JsonProperty("volume") String volume) {}
+
+  private record Stored(
+      @JsonProperty(value = "v", required = true) int version,
+      @JsonProperty("containers") Map<String, OriginalSecurityContext> containers,
+      @JsonProperty("injections") List<Injection> injections) {}
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(new Stored(FORMAT_VERSION, containers, injections));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a revert record always serialises", e);
+    }
+  }
+
+  /**
+   * Parses and checks an annotation value. A record that fails here cannot be trusted to undo
+   * anything: callers must leave the workload alone rather than guess.
+   */
+  public static RevertRecord parse(String json) throws InvalidRevertRecordException {
+    if (json == null || json.isBlank()) {
+      return EMPTY;
+    }
+    Stored stored;
+    try {
+      stored = JSON.readValue(json, Stored.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRevertRecordException("not valid JSON for a revert record: "
+          + e.getOriginalMessage());
+    }
+    if (stored == null || stored.version() != FORMAT_VERSION) {
+      throw new InvalidRevertRecordException("unsupported revert record version "
+          + (stored == null ? "null" : stored.version()));
+    }
+    Map<String, OriginalSecurityContext> containers =
+        stored.containers() == null ? Map.of() : stored.containers();
+    List<Injection> injections = stored.injections() == null ? List.of() : stored.injections();
+    for (var e : containers.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) {
+        throw new InvalidRevertRecordException("a container entry is empty");
+      }
+    }
+    List<String> seenVolumes = new ArrayList<>();
+    for (Injection i : injections) {
+      if (i == null || i.container() == null || i.path() == null || !i.path().startsWith("/")
+          || i.volume() == null || i.volume().length() > 63 || !DNS_LABEL.matcher(i.volume()).matches()) {
+        throw new InvalidRevertRecordException("an injection entry is incomplete or malformed: " + i);
+      }
+      if (seenVolumes.contains(i.volume())) {
+        throw new InvalidRevertRecordException("volume " + i.volume() + " is recorded twice");
+      }
+      seenVolumes.add(i.volume());
+    }
+    return new RevertRecord(containers, injections);
+  }
+
+  /** A revert record annotation that was edited into something Rootlock cannot trust. */
+  public static final class InvalidRevertRecordException extends Exception {
+    public InvalidRevertRecordException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.rootlock.engine;
+
+/**
+ * One declared writable path, normalised (no trailing slash), and which spec list it came from so
+ * messages can tell the user which field to edit.
+ */
+public record WritablePath(String path, Kind kind) {
+  public enum Kind {
+    TMP("tmpPaths"),
+    CACHE("cachePaths");
+
+    private final String field;
+
+    Kind(String field) {
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
+  /** True when {@code mountPath} is this path or one of its parents, i.e. the path lies inside it. */
+  public boolean isCoveredBy(String mountPath) {
+    String mount = Paths.normalize(mountPath);
+    return mount.equals("/") || path.equals(mount) || path.startsWith(mount + "/");
+  }
+}

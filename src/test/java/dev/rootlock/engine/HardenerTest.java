@@ -1,0 +1,394 @@
+package dev.rootlock.engine;
+
+import static dev.rootlock.testing.Manifests.rules;
+import static dev.rootlock.testing.Manifests.template;
+import static dev.rootlock.testing.Manifests.tree;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HardenerTest {
+  private final Hardener hardener = new Hardener();
+
+  /** Hard templates; every one must satisfy every invariant below. */
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("single container, nothing set", """
+            spec:
+              containers:
+              - {name: app, image: nginx}
+            """, "{}", 1),
+        Arguments.of("sidecar and init container, init not asked for", """
+            spec:
+              initContainers:
+              - {name: migrate, image: flyway}
+              containers:
+              - {name: app, image: app}
+              - {name: envoy, image: envoy, securityContext: {runAsUser: 101}}
+            """, "{cachePaths: [/var/cache]}", 2),
+        Arguments.of("init containers hardened on request", """
+            spec:
+              initContainers:
+              - {name: migrate, image: flyway}
+              containers:
+              - {name: app, image: app}
+            """, "{initContainers: true}", 2),
+        Arguments.of("existing emptyDir at /tmp is left alone", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                volumeMounts: [{name: scratch, mountPath: /tmp}]
+              volumes:
+              - {name: scratch, emptyDir: {}}
+            """, "{cachePaths: [/var/cache/app]}", 1),
+        Arguments.of("configMap mounted at a parent path covers the declared path", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                volumeMounts: [{name: conf, mountPath: /etc/app, readOnly: true}]
+              volumes:
+              - {name: conf, configMap: {name: app}}
+            """, "{tmpPaths: [/etc/app/run], cachePaths: [/var/cache]}", 1),
+        Arguments.of("volume name collision with an existing volume", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                volumeMounts: [{name: rl-app-tmp-000000, mountPath: /data}]
+              volumes:
+              - {name: rl-app-tmp-000000, persistentVolumeClaim: {claimName: data}}
+            """, "{}", 1),
+        Arguments.of("pod-level securityContext, container-level absent", """
+            spec:
+              securityContext: {runAsNonRoot: true, fsGroup: 2000}
+              containers:
+              - {name: app, image: app}
+            """, "{}", 1),
+        Arguments.of("explicit readOnlyRootFilesystem false", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                securityContext: {readOnlyRootFilesystem: false, allowPrivilegeEscalation: false}
+            """, "{}", 1),
+        Arguments.of("already read-only, only the path missing", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                securityContext: {readOnlyRootFilesystem: true}
+            """, "{}", 1),
+        Arguments.of("only named containers", """
+            spec:
+              containers:
+              - {name: app, image: app}
+              - {name: istio-proxy, image: proxyv2}
+            """, "{containers: [app]}", 1),
+        Arguments.of("nested declared paths: the parent's emptyDir covers the child", """
+            spec:
+              containers:
+              - {name: app, image: nginx}
+            """, "{tmpPaths: [/var/cache/nginx/client_temp], cachePaths: [/var/cache/nginx, /var/run]}", 1),
+        Arguments.of("trailing slashes and subPath mounts", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                volumeMounts: [{name: cfg, mountPath: /var/run/, subPath: run}]
+              volumes:
+              - {name: cfg, emptyDir: {medium: Memory}}
+            """, "{tmpPaths: [/tmp/], cachePaths: [/var/run/app]}", 1),
+        Arguments.of("twenty-two containers", manyContainers(22), "{cachePaths: [/var/cache, /run]}", 22));
+  }
+
+  private static String manyContainers(int n) {
+    return "spec:\n  containers:\n" + IntStream.range(0, n)
+        .mapToObj(i -> "  - {name: c" + i + "-" + "x".repeat(40) + ", image: busybox}\n")
+        .collect(Collectors.joining());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void hardenedTemplateIsCompliantAndNothingElseChanges(String name, String yaml, String spec, int hardened) {
+    PodTemplateSpec original = template(yaml);
+    PolicyRules rules = rules(spec);
+    Hardening h = hardener.harden(original, rules, RevertRecord.EMPTY);
+
+    assertThat(h.changed()).isTrue();
+    assertCompliant(h.template(), rules, hardened);
+    assertThat(stripRootlockChanges(h.template(), h.record())).isEqualTo(tree(original));
+    assertThat(tree(original)).as("input untouched").isEqualTo(tree(template(yaml)));
+    assertVolumeNamesValid(h.template());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void applyingTwiceEqualsApplyingOnce(String name, String yaml, String spec, int hardened) {
+    PolicyRules rules = rules(spec);
+    Hardening once = hardener.harden(template(yaml), rules, RevertRecord.EMPTY);
+    Hardening twice = hardener.harden(once.template(), rules, once.record());
+
+    assertThat(twice.changed()).isFalse();
+    assertThat(tree(twice.template())).isEqualTo(tree(once.template()));
+    assertThat(twice.record()).isEqualTo(once.record());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void revertOfApplyIsTheOriginal(String name, String yaml, String spec, int hardened) {
+    PodTemplateSpec original = template(yaml);
+    Hardening h = hardener.harden(original, rules(spec), RevertRecord.EMPTY);
+    RevertRecord roundTripped = assertDoesNotThrowParse(h.record().toJson());
+
+    Hardening reverted = hardener.revert(h.template(), roundTripped);
+
+    assertThat(tree(reverted.template())).isEqualTo(tree(original));
+    assertThat(reverted.record().isEmpty()).isTrue();
+  }
+
+  @Test
+  void existingTmpMountIsReportedAndNotDuplicated() {
+    Hardening h = hardener.harden(template("""
+        spec:
+          containers:
+          - name: app
+            image: app
+            volumeMounts: [{name: scratch, mountPath: /tmp}]
+          volumes: [{name: scratch, emptyDir: {}}]
+        """), rules("{}"), RevertRecord.EMPTY);
+
+    assertThat(h.template().getSpec().getVolumes()).hasSize(1);
+    assertThat(h.findings(Finding.Kind.PATH_ALREADY_MOUNTED)).singleElement()
+        .satisfies(f -> assertThat(f.describe()).contains("/tmp").contains("scratch"));
+    assertThat(h.record().injections()).isEmpty();
+  }
+
+  @Test
+  void everyContainerGetsItsOwnVolumes() {
+    Hardening h = hardener.harden(template("""
+        spec:
+          containers:
+          - {name: a, image: x}
+          - {name: b, image: x}
+        """), rules("{cachePaths: [/var/cache]}"), RevertRecord.EMPTY);
+
+    assertThat(h.template().getSpec().getVolumes()).hasSize(4);
+    Set<String> a = mountedVolumes(h.template().getSpec().getContainers().get(0));
+    Set<String> b = mountedVolumes(h.template().getSpec().getContainers().get(1));
+    assertThat(a).hasSize(2).doesNotContainAnyElementsOf(b);
+  }
+
+  @Test
+  void volumesAreMemoryBackedWithThePolicySizeLimit() {
+    Hardening h = hardener.harden(template("spec: {containers: [{name: app, image: x}]}"),
+        rules("{sizeLimit: 128Mi}"), RevertRecord.EMPTY);
+
+    Volume v = h.template().getSpec().getVolumes().get(0);
+    assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory");
+    assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("128Mi");
+  }
+
+  @Test
+  void sizeLimitChangeUpdatesTheInjectedVolume() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    Hardening first = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+    Hardening second = hardener.harden(first.template(), rules("{sizeLimit: 1Gi}"), first.record());
+
+    assertThat(second.changed()).isTrue();
+    assertThat(second.template().getSpec().getVolumes()).singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi"));
+    assertThat(second.record()).isEqualTo(first.record());
+  }
+
+  @Test
+  void removingAPathFromThePolicyUndoesOnlyThatPath() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    Hardening both = hardener.harden(t, rules("{cachePaths: [/var/cache]}"), RevertRecord.EMPTY);
+    Hardening tmpOnly = hardener.harden(both.template(), rules("{}"), both.record());
+    Hardening direct = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+
+    assertThat(tree(tmpOnly.template())).isEqualTo(tree(direct.template()));
+    assertThat(tmpOnly.record()).isEqualTo(direct.record());
+  }
+
+  @Test
+  void containerDroppedFromTheListIsRestored() {
+    PodTemplateSpec t = template("""
+        spec:
+          containers:
+          - {name: app, image: x}
+          - {name: proxy, image: y, securityContext: {readOnlyRootFilesystem: false}}
+        """);
+    Hardening all = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+    Hardening appOnly = hardener.harden(all.template(), rules("{containers: [app]}"), all.record());
+
+    Container proxy = appOnly.template().getSpec().getContainers().get(1);
+    assertThat(proxy.getSecurityContext().getReadOnlyRootFilesystem()).isFalse();
+    assertThat(proxy.getVolumeMounts()).isEmpty();
+    assertThat(appOnly.record().containers()).containsOnlyKeys("app");
+  }
+
+  @Test
+  void driftIsCorrectedButTheRecordKeepsTheFirstOriginal() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    Hardening h = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+    PodTemplateSpec drifted = new PodTemplateSpecBuilder(h.template()).build();
+    drifted.getSpec().getContainers().get(0).getSecurityContext().setReadOnlyRootFilesystem(false);
+    drifted.getSpec().getContainers().get(0).setVolumeMounts(new ArrayList<>());
+
+    Hardening fixed = hardener.harden(drifted, rules("{}"), h.record());
+
+    assertThat(fixed.changed()).isTrue();
+    assertThat(tree(fixed.template())).isEqualTo(tree(h.template()));
+    assertThat(fixed.record()).isEqualTo(h.record());
+    assertThat(tree(hardener.revert(fixed.template(), fixed.record()).template())).isEqualTo(tree(t));
+  }
+
+  @Test
+  void revertLeavesValuesOthersChangedSince() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    Hardening h = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+    PodTemplateSpec edited = new PodTemplateSpecBuilder(h.template()).build();
+    edited.getSpec().getContainers().get(0).getSecurityContext().setReadOnlyRootFilesystem(false);
+
+    Hardening reverted = hardener.revert(edited, h.record());
+
+    Container app = reverted.template().getSpec().getContainers().get(0);
+    assertThat(app.getSecurityContext().getReadOnlyRootFilesystem()).isFalse();
+    assertThat(app.getVolumeMounts()).isEmpty();
+    assertThat(reverted.template().getSpec().getVolumes()).isEmpty();
+    assertThat(reverted.findings(Finding.Kind.CHANGED_BY_OTHERS)).hasSize(1);
+  }
+
+  @Test
+  void missingNamedContainerIsAFindingNotAnError() {
+    Hardening h = hardener.harden(template("spec: {containers: [{name: web, image: x}]}"),
+        rules("{containers: [app]}"), RevertRecord.EMPTY);
+
+    assertThat(h.changed()).isFalse();
+    assertThat(h.findings(Finding.Kind.CONTAINER_NOT_FOUND)).singleElement()
+        .satisfies(f -> assertThat(f.container()).isEqualTo("app"));
+  }
+
+  @Test
+  void emptyOrNullContainerListsDoNothing() {
+    assertThat(hardener.harden(template("spec: {containers: []}"), rules("{}"), RevertRecord.EMPTY).changed()).isFalse();
+    assertThat(hardener.harden(template("metadata: {labels: {a: b}}"), rules("{}"), RevertRecord.EMPTY).changed()).isFalse();
+  }
+
+  @Test
+  void injectedNamesAreStableAcrossRuns() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    String a = hardener.harden(t, rules("{}"), RevertRecord.EMPTY).record().injections().get(0).volume();
+    String b = hardener.harden(t, rules("{}"), RevertRecord.EMPTY).record().injections().get(0).volume();
+    assertThat(a).isEqualTo(b).startsWith("rl-app-tmp-");
+  }
+
+  // --- invariants -------------------------------------------------------------------------
+
+  private static void assertCompliant(PodTemplateSpec t, PolicyRules rules, int expectedHardened) {
+    List<Container> hardened = new ArrayList<>();
+    for (Container c : t.getSpec().getInitContainers()) {
+      if (rules.hardens(c.getName(), true)) {
+        hardened.add(c);
+      }
+    }
+    for (Container c : t.getSpec().getContainers()) {
+      if (rules.hardens(c.getName(), false)) {
+        hardened.add(c);
+      }
+    }
+    assertThat(hardened).hasSize(expectedHardened);
+    for (Container c : hardened) {
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
+      for (WritablePath p : rules.paths()) {
+        assertThat(c.getVolumeMounts()).as(c.getName() + " covers " + p.path())
+            .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
+      }
+    }
+  }
+
+  /** Removes exactly what the record says Rootlock added; what remains must equal the input. */
+  private static JsonNode stripRootlockChanges(PodTemplateSpec hardened, RevertRecord record) {
+    ObjectNode tree = (ObjectNode) tree(hardened);
+    Set<String> injected = record.injections().stream().map(RevertRecord.Injection::volume).collect(Collectors.toSet());
+    ObjectNode spec = (ObjectNode) tree.get("spec");
+    removeNamed(spec, "volumes", injected);
+    for (String list : List.of("containers", "initContainers")) {
+      if (!spec.has(list)) {
+        continue;
+      }
+      for (JsonNode c : spec.get(list)) {
+        removeNamed((ObjectNode) c, "volumeMounts", injected);
+        var original = record.containers().get(c.get("name").asText());
+        if (original != null) {
+          ObjectNode sc = (ObjectNode) c.get("securityContext");
+          if (original.readOnlyRootFilesystem() == null) {
+            sc.remove("readOnlyRootFilesystem");
+          } else {
+            sc.put("readOnlyRootFilesystem", original.readOnlyRootFilesystem());
+          }
+          if (original.securityContextAbsent()) {
+            ((ObjectNode) c).remove("securityContext");
+          }
+        }
+      }
+    }
+    return tree;
+  }
+
+  private static void removeNamed(ObjectNode parent, String field, Set<String> names) {
+    if (!parent.has(field)) {
+      return;
+    }
+    ArrayNode list = (ArrayNode) parent.get(field);
+    for (int i = list.size() - 1; i >= 0; i--) {
+      if (names.contains(list.get(i).get("name").asText())) {
+        list.remove(i);
+      }
+    }
+    if (list.isEmpty()) {
+      parent.remove(field);
+    }
+  }
+
+  private static void assertVolumeNamesValid(PodTemplateSpec t) {
+    Set<String> names = new HashSet<>();
+    for (Volume v : t.getSpec().getVolumes()) {
+      assertThat(v.getName()).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+      assertThat(names.add(v.getName())).as("unique " + v.getName()).isTrue();
+    }
+  }
+
+  private static Set<String> mountedVolumes(Container c) {
+    return c.getVolumeMounts().stream().map(VolumeMount::getName).collect(Collectors.toSet());
+  }
+
+  private static RevertRecord assertDoesNotThrowParse(String json) {
+    try {
+      return RevertRecord.parse(json);
+    } catch (RevertRecord.InvalidRevertRecordException e) {
+      throw new AssertionError("record does not round-trip: " + json, e);
+    }
+  }
+}
