@@ -1,0 +1,38 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.Annotations;
+import dev.rootlock.api.ReadOnlyPolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * Decides which policy owns a workload that several policies select.
+ *
+ * <p>The recorded owner keeps it while it still selects the workload: handing a hardened workload
+ * from one policy to another would mean two rollouts for nothing. Otherwise the oldest policy
+ * (creation time, then name) wins, a rule every replica and every reconcile computes the same way.
+ */
+final class Ownership {
+  private static final Comparator<ReadOnlyPolicy> OLDEST_FIRST = Comparator
+      .comparing((ReadOnlyPolicy p) -> p.getMetadata().getCreationTimestamp(),
+          Comparator.nullsLast(Comparator.naturalOrder()))
+      .thenComparing(p -> p.getMetadata().getName());
+
+  private Ownership() {}
+
+  /**
+   * @param claimants the valid, live policies in the workload's namespace that select it
+   */
+  static Optional<ReadOnlyPolicy> owner(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
+    String recorded = recordedOwner(workload);
+    return claimants.stream().filter(p -> p.getMetadata().getName().equals(recorded)).findFirst()
+        .or(() -> claimants.stream().min(OLDEST_FIRST));
+  }
+
+  static String recordedOwner(HasMetadata workload) {
+    var annotations = workload.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(Annotations.OWNER);
+  }
+}

@@ -1,0 +1,133 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.api.ReadOnlyPolicyStatus;
+import dev.rootlock.api.WorkloadState;
+import dev.rootlock.api.WorkloadStatus;
+import dev.rootlock.engine.PolicyRules;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Turns workload outcomes into a policy status following Kubernetes condition conventions.
+ * lastTransitionTime only moves when a condition's status flips, so an unchanged outcome yields an
+ * equal status object and the reconciler can skip the write.
+ */
+final class PolicyStatusAssembler {
+  static final String READY = "Ready";
+  static final String DEGRADED = "Degraded";
+
+  private final Clock clock;
+
+  PolicyStatusAssembler(Clock clock) {
+    this.clock = clock;
+  }
+
+  ReadOnlyPolicyStatus invalid(ReadOnlyPolicy policy, PolicyRules.Validation validation) {
+    String message = "spec is invalid, no workload was changed: " + validation.describeErrors();
+    ReadOnlyPolicyStatus status = base(policy);
+    ReadOnlyPolicyStatus previous = policy.getStatus();
+    // Keep the last known counts: they still describe the cluster, which was left as it was.
+    if (previous != null) {
+      status.setMatched(previous.getMatched());
+      status.setCompliant(previous.getCompliant());
+      status.setWorkloads(previous.getWorkloads());
+    }
+    status.setConditions(List.of(
+        condition(policy, READY, false, "InvalidSpec", message),
+        condition(policy, DEGRADED, true, "InvalidSpec", message)));
+    return status;
+  }
+
+  ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    Map<WorkloadState, List<String>> byState = new EnumMap<>(WorkloadState.class);
+    outcomes.forEach(o -> byState.computeIfAbsent(o.state(), s -> new ArrayList<>()).add(o.name()));
+    int matched = outcomes.size();
+    int compliant = count(byState, WorkloadState.Compliant);
+    int excluded = count(byState, WorkloadState.Excluded);
+
+    ReadOnlyPolicyStatus status = base(policy);
+    status.setMatched(matched);
+    status.setCompliant(compliant);
+    status.setWorkloads(outcomes.stream()
+        .sorted(Comparator.comparing(Outcome::name))
+        .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
+        .map(o -> new WorkloadStatus(o.name(), o.state(), o.message()))
+        .collect(Collectors.toList()));
+
+    Condition ready;
+    if (compliant + excluded == matched) {
+      ready = matched == 0
+          ? condition(policy, READY, true, "NothingSelected",
+              "the selector matches no Deployment in namespace " + policy.getMetadata().getNamespace())
+          : condition(policy, READY, true, "AllCompliant",
+              compliant + " of " + matched + " selected Deployments compliant"
+                  + (excluded > 0 ? ", " + excluded + " excluded" : ""));
+    } else {
+      String reason = byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed"
+          : byState.containsKey(WorkloadState.Conflict) ? "WorkloadConflict" : "NonCompliant";
+      ready = condition(policy, READY, false, reason, (matched - compliant - excluded) + " of " + matched
+          + " selected Deployments not compliant: " + summary(byState) + "; see status.workloads");
+    }
+    Condition degraded;
+    if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)) {
+      String reason = byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed" : "WorkloadConflict";
+      degraded = condition(policy, DEGRADED, true, reason, summary(Map.of(
+          WorkloadState.Failed, byState.getOrDefault(WorkloadState.Failed, List.of()),
+          WorkloadState.Conflict, byState.getOrDefault(WorkloadState.Conflict, List.of())))
+          + "; see status.workloads for what to do");
+    } else {
+      degraded = condition(policy, DEGRADED, false, "Healthy", "no workload in Conflict or Failed");
+    }
+    status.setConditions(List.of(ready, degraded));
+    return status;
+  }
+
+  private static int count(Map<WorkloadState, List<String>> byState, WorkloadState s) {
+    return byState.getOrDefault(s, List.of()).size();
+  }
+
+  /** "Conflict: a, b; Failed: c" with at most five names per state. */
+  private static String summary(Map<WorkloadState, List<String>> byState) {
+    return byState.entrySet().stream()
+        .filter(e -> !e.getValue().isEmpty())
+        .filter(e -> e.getKey() != WorkloadState.Compliant && e.getKey() != WorkloadState.Excluded)
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + ": " + e.getValue().stream().sorted().limit(5).collect(Collectors.joining(", "))
+            + (e.getValue().size() > 5 ? " and " + (e.getValue().size() - 5) + " more" : ""))
+        .collect(Collectors.joining("; "));
+  }
+
+  private ReadOnlyPolicyStatus base(ReadOnlyPolicy policy) {
+    ReadOnlyPolicyStatus status = new ReadOnlyPolicyStatus();
+    status.setObservedGeneration(policy.getMetadata().getGeneration());
+    return status;
+  }
+
+  private Condition condition(ReadOnlyPolicy policy, String type, boolean value, String reason, String message) {
+    String status = value ? "True" : "False";
+    String since = previous(policy, type)
+        .filter(c -> status.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(Condition::getLastTransitionTime)
+        .orElseGet(() -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+    return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+        .withLastTransitionTime(since).withObservedGeneration(policy.getMetadata().getGeneration()).build();
+  }
+
+  private static Optional<Condition> previous(ReadOnlyPolicy policy, String type) {
+    if (policy.getStatus() == null || policy.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return policy.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.rootlock.testing;
+
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.operator.RootlockOperator;
+import dev.rootlock.operator.Settings;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.Operator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fabric8 mock API server (CRUD mode) with Rootlock's CRD installed, plus helpers to run the
+ * real operator against it and to count the requests it makes.
+ */
+public final class Cluster {
+  public static final Path GENERATED_CRD =
+      Path.of("target/classes/META-INF/fabric8/readonlypolicies.rootlock.dev-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final List<RecordedRequest> seen = new ArrayList<>();
+  private Operator operator;
+
+  public Cluster(KubernetesMockServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+    try {
+      // The mock honours the status subresource only for CRDs it knows.
+      client.resource(Manifests.parse(Files.readString(GENERATED_CRD), CustomResourceDefinition.class)).create();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("run the build first: " + GENERATED_CRD + " is generated", e);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public Operator startOperator() {
+    return startOperator(Settings.defaults());
+  }
+
+  public Operator startOperator(Settings settings) {
+    operator = RootlockOperator.create(client, settings);
+    operator.start();
+    return operator;
+  }
+
+  public void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+      operator = null;
+    }
+  }
+
+  public Deployment create(Deployment d) {
+    return client.resource(d).create();
+  }
+
+  public ReadOnlyPolicy create(ReadOnlyPolicy p) {
+    return client.resource(p).create();
+  }
+
+  public Deployment deployment(String namespace, String name) {
+    return client.apps().deployments().inNamespace(namespace).withName(name).get();
+  }
+
+  public ReadOnlyPolicy policy(String namespace, String name) {
+    return client.resources(ReadOnlyPolicy.class).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Every request the server received since the previous call. */
+  public List<RecordedRequest> takeRequests() {
+    List<RecordedRequest> out = new ArrayList<>();
+    try {
+      RecordedRequest r;
+      while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+        out.add(r);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    seen.addAll(out);
+    return out;
+  }
+
+  /** Writes (anything but GET) to Deployments among {@code requests}. */
+  public static List<RecordedRequest> deploymentWrites(List<RecordedRequest> requests) {
+    return requests.stream()
+        .filter(r -> !"GET".equals(r.getMethod()))
+        .filter(r -> r.getPath().contains("/deployments"))
+        .toList();
+  }
+
+  /** Waits a little so that any write the operator would make has been made. */
+  public static void settle(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
