@@ -20,7 +20,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real Operator against the fabric8 mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
 class OperatorIT {
   private static final String WEB_POLICY = "{selector: {matchLabels: {tier: web}}, cachePaths: [/var/cache/nginx]}";
 
@@ -42,12 +40,14 @@ class OperatorIT {
 
   @BeforeEach
   void setUp() {
-    cluster = new Cluster(server, client);
+    cluster = new Cluster();
+    server = cluster.server();
+    client = cluster.client();
   }
 
   @AfterEach
   void tearDown() {
-    cluster.stopOperator();
+    cluster.close();
   }
 
   @Test
@@ -173,6 +173,37 @@ class OperatorIT {
     Deployment after = cluster.deployment(NS, "web");
     assertThat(after.getMetadata().getResourceVersion()).isEqualTo(owned.getMetadata().getResourceVersion());
     assertThat(after.getMetadata().getAnnotations()).containsEntry(Annotations.OWNER, "first");
+  }
+
+  @Test
+  void everyWriteOfTheOperatorCarriesTheRootlockFieldManager() {
+    cluster.create(web("web"));
+    cluster.startOperator();
+    cluster.takeRequests();
+    cluster.create(policy("web", WEB_POLICY));
+    eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
+    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").delete();
+    eventually(() -> assertThat(cluster.policy(NS, "web")).isNull());
+
+    var operatorWrites = cluster.takeRequests().stream()
+        .filter(r -> r.getMethod().equals("PATCH") || r.getMethod().equals("PUT")).toList();
+    assertThat(operatorWrites).extracting(r -> r.getPath())
+        .anyMatch(p -> p.contains("/deployments/web"))
+        .anyMatch(p -> p.endsWith("/status") || p.contains("/status?"))
+        .allMatch(p -> p.contains("fieldManager=rootlock"));
+  }
+
+  @Test
+  void relabellingADeploymentIntoTheSelectorHardensIt() {
+    Deployment other = cluster.create(deployment("api", "{tier: backend}", "{containers: [{name: app, image: api}]}"));
+    cluster.startOperator();
+    cluster.create(policy("web", WEB_POLICY));
+    eventually(() -> assertThat(condition(status("web"), "Ready").getReason()).isEqualTo("NothingSelected"));
+
+    client.apps().deployments().inNamespace(NS).withName(other.getMetadata().getName())
+        .edit(d -> new DeploymentBuilder(d).editMetadata().addToLabels("tier", "web").endMetadata().build());
+
+    eventually(() -> assertHardened(cluster.deployment(NS, "api"), "/tmp", "/var/cache/nginx"));
   }
 
   @Test

@@ -20,18 +20,20 @@ import java.util.concurrent.TimeUnit;
  * The fabric8 mock API server (CRUD mode) with Rootlock's CRD installed, plus helpers to run the
  * real operator against it and to count the requests it makes.
  */
-public final class Cluster {
+public final class Cluster implements AutoCloseable {
   public static final Path GENERATED_CRD =
       Path.of("target/classes/META-INF/fabric8/readonlypolicies.rootlock.dev-v1.yml");
 
+  private final MockApiServer api;
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<RecordedRequest> seen = new ArrayList<>();
   private Operator operator;
 
-  public Cluster(KubernetesMockServer server, KubernetesClient client) {
-    this.server = server;
-    this.client = client;
+  public Cluster() {
+    this.api = new MockApiServer();
+    this.server = api.server();
+    this.client = api.client();
     try {
       // The mock honours the status subresource only for CRDs it knows.
       client.resource(Manifests.parse(Files.readString(GENERATED_CRD), CustomResourceDefinition.class)).create();
@@ -44,12 +46,22 @@ public final class Cluster {
     return client;
   }
 
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    stopOperator();
+    api.close();
+  }
+
   public Operator startOperator() {
     return startOperator(Settings.defaults());
   }
 
   public Operator startOperator(Settings settings) {
-    operator = RootlockOperator.create(client, settings);
+    operator = RootlockOperator.create(client.getConfiguration(), settings);
     operator.start();
     return operator;
   }

@@ -1,0 +1,35 @@
+package dev.rootlock;
+
+import dev.rootlock.cli.RunCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code run} (the default), and {@code --help}. */
+@Command(name = "rootlock", mixinStandardHelpOptions = true, version = "rootlock 0.1.0",
+    description = "Gives selected Deployments a read-only root filesystem with writable memory-backed paths.",
+    subcommands = {RunCommand.class})
+public final class Rootlock {
+  private Rootlock() {}
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(defaultToRun(args)));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Rootlock());
+  }
+
+  /** No subcommand means {@code run}: {@code java -jar rootlock-operator.jar --resync 5m} just works. */
+  static String[] defaultToRun(String[] args) {
+    boolean topLevelOnly = args.length > 0 && (args[0].equals("--help") || args[0].equals("-h")
+        || args[0].equals("--version") || args[0].equals("-V"));
+    boolean hasSubcommand = args.length > 0 && commandLine().getSubcommands().containsKey(args[0]);
+    if (topLevelOnly || hasSubcommand) {
+      return args;
+    }
+    String[] withRun = new String[args.length + 1];
+    withRun[0] = "run";
+    System.arraycopy(args, 0, withRun, 1, args.length);
+    return withRun;
+  }
+}

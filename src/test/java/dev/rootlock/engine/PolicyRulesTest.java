@@ -1,0 +1,88 @@
+package dev.rootlock.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rootlock.api.Mode;
+import dev.rootlock.api.ReadOnlyPolicySpec;
+import dev.rootlock.testing.Manifests;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class PolicyRulesTest {
+
+  private static PolicyRules.Validation validate(String yaml) {
+    return PolicyRules.from(Manifests.parse(yaml, ReadOnlyPolicySpec.class));
+  }
+
+  @Test
+  void defaultsApplyWhenFieldsAreAbsent() {
+    PolicyRules r = validate("{}").rules();
+    assertThat(r.paths()).containsExactly(new WritablePath("/tmp", WritablePath.Kind.TMP));
+    assertThat(r.sizeLimit().toString()).isEqualTo("64Mi");
+    assertThat(r.mode()).isEqualTo(Mode.Enforce);
+    assertThat(r.containers()).isNull();
+    assertThat(r.initContainers()).isFalse();
+    assertThat(r.hardens("anything", false)).isTrue();
+    assertThat(r.hardens("init", true)).isFalse();
+  }
+
+  @Test
+  void emptyTmpPathsMeansNone() {
+    assertThat(validate("{tmpPaths: []}").rules().paths()).isEmpty();
+  }
+
+  @Test
+  void pathsAreNormalisedAndSortedParentFirst() {
+    PolicyRules r = validate("{tmpPaths: [/var/cache/nginx/, /tmp], cachePaths: [/var/cache]}").rules();
+    assertThat(r.paths()).extracting(WritablePath::path).containsExactly("/tmp", "/var/cache", "/var/cache/nginx");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      {tmpPaths: [tmp]}                                  | spec.tmpPaths[0]      | relative
+      {tmpPaths: [/tmp, ../etc]}                         | spec.tmpPaths[1]      | relative
+      {cachePaths: [/var/../etc]}                        | spec.cachePaths[0]    | ..
+      {tmpPaths: [/]}                                    | spec.tmpPaths[0]      | whole root
+      {tmpPaths: [//tmp]}                                | spec.tmpPaths[0]      | empty
+      {cachePaths: [/proc/self]}                         | spec.cachePaths[0]    | /proc
+      {cachePaths: [/sys]}                               | spec.cachePaths[0]    | /sys
+      {tmpPaths: [/dev/shm]}                             | spec.tmpPaths[0]      | /dev
+      {tmpPaths: [/tmp], cachePaths: [/tmp/]}            | spec.cachePaths[0]    | already declared at spec.tmpPaths[0]
+      {tmpPaths: [/a, /a]}                               | spec.tmpPaths[1]      | already declared
+      {sizeLimit: 64MB}                                  | spec.sizeLimit        | not a quantity
+      {sizeLimit: '0'}                                   | spec.sizeLimit        | greater than zero
+      {containers: [App_1]}                              | spec.containers[0]    | not a valid container name
+      {containers: [app, app]}                           | spec.containers[1]    | listed twice
+      {selector: {matchExpressions: [{key: tier, operator: Matches, values: [a]}]}} | spec.selector.matchExpressions[0].operator | not one of
+      {selector: {matchExpressions: [{key: tier, operator: In}]}}                   | spec.selector.matchExpressions[0].values   | at least one value
+      {selector: {matchExpressions: [{key: tier, operator: Exists, values: [a]}]}}  | spec.selector.matchExpressions[0].values   | takes no values
+      {selector: {matchLabels: {'bad key!': x}}}         | spec.selector.matchLabels[bad key!] | not a valid label key
+      {selector: {matchLabels: {tier: 'no spaces'}}}     | spec.selector.matchLabels[tier]     | not a valid label value
+      """)
+  void invalidSpecsNameTheField(String yaml, String field, String words) {
+    PolicyRules.Validation v = validate(yaml);
+    assertThat(v.isValid()).isFalse();
+    assertThat(v.errors()).anySatisfy(e -> {
+      assertThat(e.field()).isEqualTo(field);
+      assertThat(e.message()).contains(words);
+    });
+  }
+
+  @Test
+  void moreThan32PathsAreRejected() {
+    String many = IntStream.range(0, 31).mapToObj(i -> "/c" + i).collect(Collectors.joining(", "));
+    assertThat(validate("{cachePaths: [" + many + "]}").isValid()).isTrue(); // 31 + default /tmp
+    assertThat(validate("{cachePaths: [" + many + ", /c31]}").errors())
+        .anySatisfy(e -> assertThat(e.message()).contains("at most 32"));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    PolicyRules.Validation v = validate("{tmpPaths: [tmp, /proc], sizeLimit: x}");
+    assertThat(v.errors()).hasSize(3);
+    assertThat(v.describeErrors()).contains("spec.tmpPaths[0]", "spec.tmpPaths[1]", "spec.sizeLimit");
+  }
+}
