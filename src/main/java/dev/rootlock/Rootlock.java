@@ -1,13 +1,14 @@
 package dev.rootlock;
 
+import dev.rootlock.cli.PlanCommand;
 import dev.rootlock.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code run} (the default), and {@code --help}. */
+/** Entry point: {@code run} (the default), {@code plan}, and {@code --help}. */
 @Command(name = "rootlock", mixinStandardHelpOptions = true, version = "rootlock 0.1.0",
     description = "Gives selected Deployments a read-only root filesystem with writable memory-backed paths.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, PlanCommand.class})
 public final class Rootlock {
   private Rootlock() {}
 

@@ -8,7 +8,7 @@ public record Finding(String container, String path, Kind kind, String detail) {
   public enum Kind {
     /** readOnlyRootFilesystem was set to true. */
     READ_ONLY_SET,
-    /** A memory-backed emptyDir was (or will be) mounted at the path. */
+    /** A memory-backed emptyDir is mounted at the path by this run. */
     VOLUME_INJECTED,
     /** Something the user mounts at the path or a parent already covers it; left alone. */
     PATH_ALREADY_MOUNTED,

@@ -160,7 +160,9 @@ public final class Hardener {
       c.setVolumeMounts(updated);
     }
     ensureVolume(spec, volume, size);
-    findings.add(new Finding(c.getName(), path.path(), Finding.Kind.VOLUME_INJECTED, volume));
+    if (ours == null) {
+      findings.add(new Finding(c.getName(), path.path(), Finding.Kind.VOLUME_INJECTED, volume));
+    }
   }
 
   private static void ensureVolume(PodSpec spec, String name, Quantity size) {

@@ -18,4 +18,26 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   public List<Finding> findings(Finding.Kind kind) {
     return findings.stream().filter(f -> f.kind() == kind).toList();
   }
+
+  /** What this run changes, short: "read-only root: app, proxy; writable: app:/tmp, proxy:/tmp". */
+  public String changeSummary() {
+    List<String> readOnly = findings(Finding.Kind.READ_ONLY_SET).stream().map(Finding::container).toList();
+    List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
+        .map(f -> f.container() + ":" + f.path()).toList();
+    List<String> parts = new java.util.ArrayList<>();
+    if (!readOnly.isEmpty()) {
+      parts.add("read-only root: " + String.join(", ", readOnly));
+    }
+    if (!writable.isEmpty()) {
+      parts.add("writable: " + String.join(", ", writable));
+    }
+    return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
+  }
+
+  /** Paths left alone and containers not found: what a user should know about a compliant result. */
+  public String notes() {
+    return String.join(", ", findings.stream()
+        .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND)
+        .map(Finding::describe).toList());
+  }
 }

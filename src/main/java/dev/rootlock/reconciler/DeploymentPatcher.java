@@ -1,16 +1,13 @@
 package dev.rootlock.reconciler;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.rootlock.api.Annotations;
+import dev.rootlock.engine.JsonPatches;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
-import java.util.EnumSet;
 
 /**
  * Writes the difference between a Deployment as read and as desired, as one JSON Patch.
@@ -23,9 +20,6 @@ import java.util.EnumSet;
  * {@code test} op would say the same, but not every server answers it cleanly.)
  */
 final class DeploymentPatcher {
-  private static final EnumSet<DiffFlags> FLAGS =
-      EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION);
-
   private final KubernetesClient client;
 
   DeploymentPatcher(KubernetesClient client) {
@@ -34,10 +28,7 @@ final class DeploymentPatcher {
 
   /** The ops that turn {@code current} into {@code desired}; empty when they are equal. */
   ArrayNode diff(Deployment current, Deployment desired) {
-    var serialization = client.getKubernetesSerialization();
-    JsonNode from = serialization.convertValue(current, JsonNode.class);
-    JsonNode to = serialization.convertValue(desired, JsonNode.class);
-    return (ArrayNode) JsonDiff.asJson(from, to, FLAGS);
+    return JsonPatches.diff(current, desired);
   }
 
   /** Sends {@code ops} conditional on {@code current}'s resourceVersion; returns the stored object. */

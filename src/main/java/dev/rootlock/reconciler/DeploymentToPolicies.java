@@ -2,6 +2,7 @@ package dev.rootlock.reconciler;
 
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.engine.LabelSelectors;
+import dev.rootlock.engine.Ownership;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;

@@ -5,6 +5,7 @@ import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.LabelSelectors;
+import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;

@@ -56,7 +56,7 @@ final class WorkloadSync {
         return Outcome.of(name, WorkloadState.Compliant, "Compliant", Messages.compliant(h));
       }
       if (rules.mode() == Mode.Audit) {
-        String what = h.changed() ? Messages.wouldChange(h) : "revert record needs an update";
+        String what = h.changed() ? "would change: " + h.changeSummary() : "revert record needs an update";
         return Outcome.of(name, WorkloadState.NonCompliant, "NonCompliant",
             what + " (Audit mode: nothing written; set mode: Enforce to apply)");
       }
@@ -182,17 +182,8 @@ final class WorkloadSync {
     private Messages() {}
 
     static String compliant(Hardening h) {
-      String notes = join(h.findings().stream()
-          .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND)
-          .toList());
+      String notes = h.notes();
       return "read-only root filesystem with writable paths in place" + (notes.isEmpty() ? "" : "; " + notes);
-    }
-
-    static String wouldChange(Hardening h) {
-      List<Finding> changes = h.findings().stream()
-          .filter(f -> f.kind() == Finding.Kind.READ_ONLY_SET || f.kind() == Finding.Kind.VOLUME_INJECTED)
-          .toList();
-      return changes.isEmpty() ? "pod template differs from the policy" : "would change: " + join(changes);
     }
 
     static String join(List<Finding> findings) {

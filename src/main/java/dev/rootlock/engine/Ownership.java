@@ -1,4 +1,4 @@
-package dev.rootlock.reconciler;
+package dev.rootlock.engine;
 
 import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
@@ -13,8 +13,9 @@ import java.util.Optional;
  * <p>The recorded owner keeps it while it still selects the workload: handing a hardened workload
  * from one policy to another would mean two rollouts for nothing. Otherwise the oldest policy
  * (creation time, then name) wins, a rule every replica and every reconcile computes the same way.
+ * Policies from files (the offline plan) have no creation time and are ordered by name.
  */
-final class Ownership {
+public final class Ownership {
   private static final Comparator<ReadOnlyPolicy> OLDEST_FIRST = Comparator
       .comparing((ReadOnlyPolicy p) -> p.getMetadata().getCreationTimestamp(),
           Comparator.nullsLast(Comparator.naturalOrder()))
@@ -25,13 +26,13 @@ final class Ownership {
   /**
    * @param claimants the valid, live policies in the workload's namespace that select it
    */
-  static Optional<ReadOnlyPolicy> owner(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
+  public static Optional<ReadOnlyPolicy> owner(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
     String recorded = recordedOwner(workload);
     return claimants.stream().filter(p -> p.getMetadata().getName().equals(recorded)).findFirst()
         .or(() -> claimants.stream().min(OLDEST_FIRST));
   }
 
-  static String recordedOwner(HasMetadata workload) {
+  public static String recordedOwner(HasMetadata workload) {
     var annotations = workload.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(Annotations.OWNER);
   }

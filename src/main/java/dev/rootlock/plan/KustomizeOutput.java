@@ -1,0 +1,53 @@
+package dev.rootlock.plan;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One JSON 6902 patch file per changed workload, plus a {@code kustomization.yaml} fragment whose
+ * {@code patches:} list targets each of them, so upstream manifests are hardened without editing.
+ */
+final class KustomizeOutput {
+  static final String FRAGMENT = "kustomization.yaml";
+
+  private KustomizeOutput() {}
+
+  static void write(Plan plan, Path dir, PrintStream stdout) throws IOException {
+    Files.createDirectories(dir);
+    ArrayNode patches = JsonNodeFactory.instance.arrayNode();
+    Set<String> used = new HashSet<>();
+    for (WorkloadPlan w : plan.changes()) {
+      String base = (w.kind() + "-" + (w.namespace() == null ? "" : w.namespace() + "-") + w.name())
+          .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]+", "-");
+      String file = base + ".yaml";
+      for (int n = 2; !used.add(file); n++) {
+        file = base + "-" + n + ".yaml";
+      }
+      Files.writeString(dir.resolve(file), "# rootlock plan: " + w.summary() + "\n" + Yaml.write(w.ops()));
+      ObjectNode entry = patches.addObject();
+      entry.put("path", file);
+      ObjectNode target = entry.putObject("target");
+      target.put("group", "apps");
+      target.put("version", "v1");
+      target.put("kind", w.kind());
+      target.put("name", w.name());
+      if (w.namespace() != null) {
+        target.put("namespace", w.namespace());
+      }
+      stdout.println("wrote " + dir.resolve(file));
+    }
+    ObjectNode fragment = JsonNodeFactory.instance.objectNode();
+    fragment.set("patches", patches);
+    Files.writeString(dir.resolve(FRAGMENT),
+        "# rootlock plan: add these entries to the patches: of your kustomization\n" + Yaml.write(fragment));
+    stdout.println("wrote " + dir.resolve(FRAGMENT));
+  }
+}

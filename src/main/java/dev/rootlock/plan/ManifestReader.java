@@ -1,0 +1,130 @@
+package dev.rootlock.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads manifests: files, directories (recursively {@code *.yaml}, {@code *.yml}, sorted) and
+ * {@code -} for stdin, split into documents that keep their exact original text.
+ *
+ * <p>Documents are split on YAML's own markers ({@code ---} and {@code ...} at the start of a line)
+ * and each is parsed on its own by snakeyaml-engine, which resolves anchors and aliases.
+ */
+public final class ManifestReader {
+  public static final String STDIN = "-";
+  private static final Pattern START = Pattern.compile("^---(?:[ \\t].*)?$");
+  private static final Pattern END = Pattern.compile("^\\.\\.\\.(?:[ \\t].*)?$");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final InputStream stdin;
+
+  public ManifestReader(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
+  /** Every file named or found under the paths, in a stable order. */
+  public List<Path> expand(List<String> paths) throws PlanInputException {
+    List<Path> files = new ArrayList<>();
+    for (String p : paths) {
+      if (p.equals(STDIN)) {
+        files.add(Path.of(STDIN));
+        continue;
+      }
+      Path path = Path.of(p);
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          walk.filter(Files::isRegularFile)
+              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(files::add);
+        } catch (IOException e) {
+          throw new PlanInputException(p, 0, "cannot read directory: " + e.getMessage());
+        }
+      } else if (Files.isRegularFile(path)) {
+        files.add(path);
+      } else {
+        throw new PlanInputException(p, 0, "no such file or directory");
+      }
+    }
+    return files;
+  }
+
+  public List<SourceDocument> read(Path file) throws PlanInputException {
+    String name = file.toString();
+    try {
+      String content = name.equals(STDIN)
+          ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+          : Files.readString(file, StandardCharsets.UTF_8);
+      return split(name, content);
+    } catch (IOException e) {
+      throw new PlanInputException(name, 0, "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Splits and parses one file's content. */
+  public static List<SourceDocument> split(String source, String content) throws PlanInputException {
+    List<SourceDocument> docs = new ArrayList<>();
+    String[] lines = content.split("(?<=\n)", -1);
+    StringBuilder text = new StringBuilder();
+    StringBuilder body = new StringBuilder();
+    String separator = "";
+    int startLine = 1;
+    boolean ended = false;
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      String bare = line.endsWith("\n") ? line.substring(0, line.length() - (line.endsWith("\r\n") ? 2 : 1)) : line;
+      if (START.matcher(bare).matches()) {
+        if (i > 0 || text.length() > 0) {
+          docs.add(parse(source, startLine, text.toString(), separator, body.toString()));
+        }
+        text.setLength(0);
+        body.setLength(0);
+        separator = line;
+        startLine = i + 1;
+        ended = false;
+        text.append(line);
+        // content after "--- " on the same line belongs to the document
+        body.append(bare.length() > 3 ? bare.substring(4) + "\n" : "\n");
+        continue;
+      }
+      text.append(line);
+      if (END.matcher(bare).matches()) {
+        ended = true;
+      }
+      body.append(ended ? "\n" : line);
+    }
+    if (text.length() > 0 || docs.isEmpty()) {
+      docs.add(parse(source, startLine, text.toString(), separator, body.toString()));
+    }
+    return docs;
+  }
+
+  private static SourceDocument parse(String source, int line, String text, String separator, String body)
+      throws PlanInputException {
+    Object loaded;
+    try {
+      loaded = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(body);
+    } catch (MarkedYamlEngineException e) {
+      int at = e.getProblemMark().map(m -> m.getLine()).orElse(0);
+      // body lines line up with text lines: the separator line became an empty (or content) line
+      throw new PlanInputException(source, line + at, "invalid YAML: " + e.getProblem());
+    } catch (YamlEngineException e) {
+      throw new PlanInputException(source, line, "invalid YAML: " + e.getMessage());
+    }
+    JsonNode node = loaded == null ? null : JSON.valueToTree(loaded);
+    return new SourceDocument(source, line, text, separator, node);
+  }
+}

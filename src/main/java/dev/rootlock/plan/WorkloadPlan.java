@@ -1,0 +1,32 @@
+package dev.rootlock.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+/**
+ * The plan for one workload under one policy (or under none: state {@code NotSelected}).
+ *
+ * @param pointer where the workload sits in its document: "" or "/items/3" in a kind: List
+ * @param state the operator's state words: Compliant, NonCompliant, Excluded, Conflict; or NotSelected
+ * @param ops JSON Patch relative to the workload object; empty when nothing changes
+ * @param planned the workload as it would be after the ops
+ */
+public record WorkloadPlan(SourceDocument doc, String pointer, String kind, String namespace, String name,
+    String policy, String state, String summary, ArrayNode ops, JsonNode original, JsonNode planned) {
+
+  public static final String NOT_SELECTED = "NotSelected";
+
+  public boolean changes() {
+    return !ops.isEmpty();
+  }
+
+  /** "shop/web", or "web" for a workload without a namespace. */
+  public String qualifiedName() {
+    return namespace == null ? name : namespace + "/" + name;
+  }
+
+  /** Where a person finds it: "deploy/app.yaml:12". */
+  public String location() {
+    return doc.source() + ":" + doc.line();
+  }
+}
