@@ -30,6 +30,10 @@ import java.util.TreeMap;
  * removed from the spec, a container no longer selected), then makes sure every hardened container
  * is read-only with every declared path writable. That single path serves create, drift
  * correction, spec changes and restarts alike, which is what makes it idempotent.
+ *
+ * <p>Undo only removes what still looks exactly as Rootlock wrote it: a mount someone made
+ * read-only or gave a subPath, a volume someone resized, a readOnlyRootFilesystem someone set
+ * back, stays as they left it (reported as {@link Finding.Kind#CHANGED_BY_OTHERS}).
  */
 public final class Hardener {
   static final String MEMORY = "Memory";
@@ -54,11 +58,11 @@ public final class Hardener {
     }
     Map<String, Boolean> isInit = new TreeMap<>();
     Map<String, Container> byName = new TreeMap<>();
-    for (Container c : nonNull(spec.getInitContainers())) {
+    for (Container c : named(spec.getInitContainers())) {
       byName.put(c.getName(), c);
       isInit.put(c.getName(), true);
     }
-    for (Container c : nonNull(spec.getContainers())) {
+    for (Container c : named(spec.getContainers())) {
       byName.put(c.getName(), c);
       isInit.put(c.getName(), false);
     }
@@ -90,10 +94,7 @@ public final class Hardener {
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     if (rules != null) {
-      if (rules.containers() != null) {
-        rules.containers().stream().filter(n -> !byName.containsKey(n)).sorted()
-            .forEach(n -> findings.add(new Finding(n, null, Finding.Kind.CONTAINER_NOT_FOUND, null)));
-      }
+      reportUnmatchedNames(rules, byName, isInit, findings);
       for (Container c : byName.values()) {
         if (!rules.hardens(c.getName(), isInit.get(c.getName()))) {
           continue;
@@ -108,6 +109,20 @@ public final class Hardener {
     RevertRecord record = new RevertRecord(originals, kept);
     boolean changed = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
     return new Hardening(changed ? t : current, record, findings, changed);
+  }
+
+  private static void reportUnmatchedNames(PolicyRules rules, Map<String, Container> byName,
+      Map<String, Boolean> isInit, List<Finding> findings) {
+    if (rules.containers() == null) {
+      return;
+    }
+    for (String n : rules.containers().stream().sorted().toList()) {
+      if (!byName.containsKey(n)) {
+        findings.add(new Finding(n, null, Finding.Kind.CONTAINER_NOT_FOUND, null));
+      } else if (isInit.get(n) && !rules.initContainers()) {
+        findings.add(new Finding(n, null, Finding.Kind.INIT_CONTAINER_SKIPPED, null));
+      }
+    }
   }
 
   private static void ensureReadOnly(Container c, Map<String, OriginalSecurityContext> originals,
@@ -134,7 +149,7 @@ public final class Hardener {
         .findFirst().orElse(null);
     List<VolumeMount> mounts = nonNull(c.getVolumeMounts());
     VolumeMount ours = inj == null ? null : mounts.stream()
-        .filter(m -> m.getName().equals(inj.volume()) && Paths.normalize(m.getMountPath()).equals(path.path()))
+        .filter(m -> inj.volume().equals(m.getName()) && path.path().equals(Paths.normalize(m.getMountPath())))
         .findFirst().orElse(null);
     if (ours == null) {
       VolumeMount covering = mounts.stream().filter(m -> path.isCoveredBy(m.getMountPath())).findFirst().orElse(null);
@@ -142,37 +157,41 @@ public final class Hardener {
         if (inj != null) {
           // Our mount was removed and something else now covers the path: theirs wins.
           kept.remove(inj);
-          removeVolumeIfUnused(spec, inj.volume());
+          removeVolumeIfOurs(spec, inj);
         }
         String how = covering.getName() + (Boolean.TRUE.equals(covering.getReadOnly()) ? " (read-only)" : "")
-            + (covering.getMountPath().equals(path.path()) ? "" : " at " + covering.getMountPath());
+            + (path.path().equals(Paths.normalize(covering.getMountPath())) ? "" : " at " + covering.getMountPath());
         findings.add(new Finding(c.getName(), path.path(), Finding.Kind.PATH_ALREADY_MOUNTED, how));
         return;
       }
     }
     String volume = inj != null ? inj.volume() : VolumeNames.forInjection(c.getName(), path.path(), volumeNames(spec));
-    if (inj == null) {
-      kept.add(new Injection(c.getName(), path.path(), volume));
+    Injection now = new Injection(c.getName(), path.path(), volume, size.toString());
+    if (inj != null) {
+      kept.set(kept.indexOf(inj), now); // a changed sizeLimit is recorded with the volume
+    } else {
+      kept.add(now);
     }
     if (ours == null) {
       List<VolumeMount> updated = new ArrayList<>(mounts);
       updated.add(new VolumeMountBuilder().withName(volume).withMountPath(path.path()).build());
       c.setVolumeMounts(updated);
-    }
-    ensureVolume(spec, volume, size);
-    if (ours == null) {
       findings.add(new Finding(c.getName(), path.path(), Finding.Kind.VOLUME_INJECTED, volume));
     }
+    ensureVolume(spec, volume, size);
+  }
+
+  private static Volume memoryVolume(String name, Quantity size) {
+    return new VolumeBuilder().withName(name).withEmptyDir(new EmptyDirVolumeSource(MEMORY, size)).build();
   }
 
   private static void ensureVolume(PodSpec spec, String name, Quantity size) {
-    Volume desired = new VolumeBuilder().withName(name)
-        .withEmptyDir(new EmptyDirVolumeSource(MEMORY, size)).build();
+    Volume desired = memoryVolume(name, size);
     List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
     for (int i = 0; i < volumes.size(); i++) {
-      if (volumes.get(i).getName().equals(name)) {
-        if (!isOurs(volumes.get(i), size)) {
-          volumes.set(i, desired);
+      if (name.equals(volumes.get(i).getName())) {
+        if (!isMemoryVolume(volumes.get(i), size)) {
+          volumes.set(i, desired); // drift: put our volume back as we wrote it
           spec.setVolumes(volumes);
         }
         return;
@@ -182,10 +201,11 @@ public final class Hardener {
     spec.setVolumes(volumes);
   }
 
-  private static boolean isOurs(Volume v, Quantity size) {
+  /** Exactly the volume Rootlock writes: a name and a Memory emptyDir of this size, nothing else. */
+  private static boolean isMemoryVolume(Volume v, Quantity size) {
     EmptyDirVolumeSource e = v.getEmptyDir();
     return e != null && MEMORY.equals(e.getMedium()) && sameQuantity(e.getSizeLimit(), size)
-        && JSON.valueToTree(new VolumeBuilder(v).withEmptyDir(null).build()).size() == 1; // only "name"
+        && JSON.valueToTree(v).equals(JSON.valueToTree(memoryVolume(v.getName(), e.getSizeLimit())));
   }
 
   private static boolean sameQuantity(Quantity a, Quantity b) {
@@ -198,28 +218,38 @@ public final class Hardener {
   private static void removeInjection(PodSpec spec, Container c, Injection inj, List<Finding> findings) {
     if (c != null && c.getVolumeMounts() != null) {
       List<VolumeMount> mounts = new ArrayList<>(c.getVolumeMounts());
-      boolean removed = mounts.removeIf(m -> m.getName().equals(inj.volume())
-          && Paths.normalize(m.getMountPath()).equals(inj.path()));
-      if (removed) {
+      boolean changedByOthers = mounts.stream().anyMatch(m -> isOurMountTarget(m, inj) && !isPlainMount(m));
+      if (mounts.removeIf(m -> isOurMountTarget(m, inj) && isPlainMount(m))) {
         c.setVolumeMounts(mounts);
       }
+      if (changedByOthers) {
+        findings.add(new Finding(inj.container(), inj.path(), Finding.Kind.CHANGED_BY_OTHERS,
+            "mount of " + inj.volume() + " was changed since Rootlock added it; left in place"));
+      }
     }
-    boolean leftBehind = !removeVolumeIfUnused(spec, inj.volume()) && !isMounted(spec, inj.volume())
-        && volumeNames(spec).contains(inj.volume());
-    if (leftBehind) {
+    if (!removeVolumeIfOurs(spec, inj) && !isMounted(spec, inj.volume()) && volumeNames(spec).contains(inj.volume())) {
       findings.add(new Finding(inj.container(), inj.path(), Finding.Kind.CHANGED_BY_OTHERS,
           "volume " + inj.volume() + " was changed since Rootlock added it; left in place"));
     }
   }
 
-  /** Removes our emptyDir when nothing mounts it any more; a volume someone changed is theirs. */
-  private static boolean removeVolumeIfUnused(PodSpec spec, String name) {
-    if (isMounted(spec, name)) {
+  private static boolean isOurMountTarget(VolumeMount m, Injection inj) {
+    return inj.volume().equals(m.getName()) && inj.path().equals(Paths.normalize(m.getMountPath()));
+  }
+
+  /** A mount with only name and mountPath, as Rootlock writes it. */
+  private static boolean isPlainMount(VolumeMount m) {
+    return JSON.valueToTree(m).size() == 2;
+  }
+
+  /** Removes our emptyDir once nothing mounts it, if it is still exactly as Rootlock wrote it. */
+  private static boolean removeVolumeIfOurs(PodSpec spec, Injection inj) {
+    if (isMounted(spec, inj.volume())) {
       return false;
     }
+    Quantity size = new Quantity(inj.sizeLimit());
     List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
-    boolean removed = volumes.removeIf(v -> v.getName().equals(name) && v.getEmptyDir() != null
-        && MEMORY.equals(v.getEmptyDir().getMedium()));
+    boolean removed = volumes.removeIf(v -> inj.volume().equals(v.getName()) && isMemoryVolume(v, size));
     if (removed) {
       spec.setVolumes(volumes);
     }
@@ -229,7 +259,7 @@ public final class Hardener {
   private static boolean isMounted(PodSpec spec, String volume) {
     for (Container c : allContainers(spec)) {
       for (VolumeMount m : nonNull(c.getVolumeMounts())) {
-        if (m.getName().equals(volume)) {
+        if (volume.equals(m.getName())) {
           return true;
         }
       }
@@ -260,6 +290,11 @@ public final class Hardener {
     List<Container> all = new ArrayList<>(nonNull(spec.getInitContainers()));
     all.addAll(nonNull(spec.getContainers()));
     return all;
+  }
+
+  /** Containers that have a name; the API server rejects the others, so there is nothing to harden. */
+  private static List<Container> named(List<Container> list) {
+    return nonNull(list).stream().filter(c -> c.getName() != null && !c.getName().isEmpty()).toList();
   }
 
   private static <T> List<T> nonNull(List<T> list) {

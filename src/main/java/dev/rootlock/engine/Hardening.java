@@ -1,6 +1,7 @@
 package dev.rootlock.engine;
 
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     List<String> readOnly = findings(Finding.Kind.READ_ONLY_SET).stream().map(Finding::container).toList();
     List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
         .map(f -> f.container() + ":" + f.path()).toList();
-    List<String> parts = new java.util.ArrayList<>();
+    List<String> parts = new ArrayList<>();
     if (!readOnly.isEmpty()) {
       parts.add("read-only root: " + String.join(", ", readOnly));
     }
@@ -37,7 +38,8 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   /** Paths left alone and containers not found: what a user should know about a compliant result. */
   public String notes() {
     return String.join(", ", findings.stream()
-        .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND)
+        .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND
+            || f.kind() == Finding.Kind.INIT_CONTAINER_SKIPPED)
         .map(Finding::describe).toList());
   }
 }

@@ -27,7 +27,7 @@ public final class LabelSelectors {
     Map<String, String> l = labels == null ? Map.of() : labels;
     if (selector.getMatchLabels() != null) {
       for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-        if (!e.getValue().equals(l.get(e.getKey()))) {
+        if (e.getValue() == null || !e.getValue().equals(l.get(e.getKey()))) {
           return false;
         }
       }
@@ -43,6 +43,9 @@ public final class LabelSelectors {
   }
 
   private static boolean matches(LabelSelectorRequirement r, Map<String, String> labels) {
+    if (r == null || r.getOperator() == null) {
+      return false; // rejected by validate(); never select on a requirement we cannot read
+    }
     String value = labels.get(r.getKey());
     List<String> values = r.getValues() == null ? List.of() : r.getValues();
     return switch (r.getOperator()) {
@@ -64,6 +67,9 @@ public final class LabelSelectors {
       selector.getMatchLabels().forEach((k, v) -> {
         String f = field + ".matchLabels[" + k + "]";
         keyProblem(k, f, errors);
+        if (v == null) {
+          errors.add(new SpecError(f, "a label value must not be null (use \"\" for an empty value)"));
+        }
         valueProblem(v, f, errors);
       });
     }
@@ -71,6 +77,10 @@ public final class LabelSelectors {
     for (int i = 0; exprs != null && i < exprs.size(); i++) {
       LabelSelectorRequirement r = exprs.get(i);
       String f = field + ".matchExpressions[" + i + "]";
+      if (r == null) {
+        errors.add(new SpecError(f, "a requirement must not be null"));
+        continue;
+      }
       keyProblem(r.getKey(), f + ".key", errors);
       List<String> values = r.getValues() == null ? List.of() : r.getValues();
       String op = r.getOperator();

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides which policy owns a workload that several policies select.
@@ -24,12 +25,20 @@ public final class Ownership {
   private Ownership() {}
 
   /**
-   * @param claimants the valid, live policies in the workload's namespace that select it
+   * @param claimants the valid, live, enforcing policies in the workload's namespace that select it
+   * @param unsettled names of policies that exist but are invalid or being deleted: a recorded
+   *     owner among them keeps the workload until it is fixed or has finished undoing its work
+   * @return the owner's name, empty when nobody claims the workload
    */
-  public static Optional<ReadOnlyPolicy> owner(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
+  public static Optional<String> owner(HasMetadata workload, Collection<ReadOnlyPolicy> claimants,
+      Set<String> unsettled) {
     String recorded = recordedOwner(workload);
+    if (recorded != null && unsettled.contains(recorded)) {
+      return Optional.of(recorded);
+    }
     return claimants.stream().filter(p -> p.getMetadata().getName().equals(recorded)).findFirst()
-        .or(() -> claimants.stream().min(OLDEST_FIRST));
+        .or(() -> claimants.stream().min(OLDEST_FIRST))
+        .map(p -> p.getMetadata().getName());
   }
 
   public static String recordedOwner(HasMetadata workload) {

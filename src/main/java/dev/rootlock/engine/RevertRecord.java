@@ -49,11 +49,15 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
       @JsonProperty("readOnlyRootFilesystem") Boolean readOnlyRootFilesystem,
       @JsonProperty("securityContextAbsent") boolean securityContextAbsent) {}
 
-  /** One memory-backed emptyDir {@code volume} mounted at {@code path} in {@code container}. */
+  /**
+   * One memory-backed emptyDir {@code volume} of {@code sizeLimit} mounted at {@code path} in
+   * {@code container}. The size is kept so undo can tell our volume from one someone changed.
+   */
   public record Injection(
       @JsonProperty("container") String container,
       @JsonProperty("path") String path,
-      @JsonProperty("volume") String volume) {}
+      @JsonProperty("volume") String volume,
+      @JsonProperty("sizeLimit") String sizeLimit) {}
 
   private record Stored(
       @JsonProperty(value = "v", required = true) int version,
@@ -98,7 +102,8 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
     List<String> seenVolumes = new ArrayList<>();
     for (Injection i : injections) {
       if (i == null || i.container() == null || i.path() == null || !i.path().startsWith("/")
-          || i.volume() == null || i.volume().length() > 63 || !DNS_LABEL.matcher(i.volume()).matches()) {
+          || i.volume() == null || i.volume().length() > 63 || !DNS_LABEL.matcher(i.volume()).matches()
+          || i.sizeLimit() == null || i.sizeLimit().isBlank()) {
         throw new InvalidRevertRecordException("an injection entry is incomplete or malformed: " + i);
       }
       if (seenVolumes.contains(i.volume())) {

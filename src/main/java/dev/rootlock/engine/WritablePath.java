@@ -22,6 +22,9 @@ public record WritablePath(String path, Kind kind) {
 
   /** True when {@code mountPath} is this path or one of its parents, i.e. the path lies inside it. */
   public boolean isCoveredBy(String mountPath) {
+    if (mountPath == null || mountPath.isBlank()) {
+      return false; // an invalid mount covers nothing
+    }
     String mount = Paths.normalize(mountPath);
     return mount.equals("/") || path.equals(mount) || path.startsWith(mount + "/");
   }

@@ -18,6 +18,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
@@ -101,7 +102,7 @@ public final class Planner {
       return;
     }
     List<ReadOnlyPolicy> claimants = selecting.stream().map(PlanPolicy::policy).toList();
-    String owner = Ownership.owner(d, claimants).map(p -> p.getMetadata().getName()).orElseThrow();
+    String owner = Ownership.owner(d, claimants, Set.of()).orElseThrow();
     for (PlanPolicy p : selecting) {
       if (!p.name().equals(owner)) {
         out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),

@@ -7,30 +7,53 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Which policies a Deployment event concerns: every policy in its namespace whose selector matches
  * it, plus the one recorded as its owner (which must hear about a Deployment that stopped matching,
- * to undo its hardening). Policies own nothing, so ownerReferences cannot be used.
+ * to undo its hardening), plus the ones it concerned last time (a relabelled Deployment must leave
+ * their status too). Policies own nothing, so ownerReferences cannot be used.
  */
 final class DeploymentToPolicies implements SecondaryToPrimaryMapper<Deployment> {
   private final IndexerResourceCache<ReadOnlyPolicy> policies;
+  /** The answer given for each Deployment last time: a few IDs per Deployment. */
+  private final Map<ResourceID, Set<ResourceID>> previous = new ConcurrentHashMap<>();
+
+  private volatile Predicate<ResourceID> stillCached;
 
   DeploymentToPolicies(IndexerResourceCache<ReadOnlyPolicy> policies) {
     this.policies = policies;
+  }
+
+  /** Lets the mapper forget a Deployment once its informer no longer holds it (a delete event). */
+  void forgetWhenNotIn(Predicate<ResourceID> cached) {
+    this.stillCached = cached;
   }
 
   @Override
   public Set<ResourceID> toPrimaryResourceIDs(Deployment d) {
     String namespace = d.getMetadata().getNamespace();
     String owner = Ownership.recordedOwner(d);
-    return policies.list(namespace)
+    Set<ResourceID> now = policies.list(namespace)
         .filter(p -> p.getMetadata().getName().equals(owner) || selects(p, d))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
+    ResourceID id = ResourceID.fromResource(d);
+    boolean gone = stillCached != null && !stillCached.test(id);
+    Set<ResourceID> before = now.isEmpty() || gone ? previous.remove(id) : previous.put(id, now);
+    if (before == null || now.containsAll(before)) {
+      return now;
+    }
+    Set<ResourceID> both = new HashSet<>(now);
+    both.addAll(before);
+    return both;
   }
 
   private static boolean selects(ReadOnlyPolicy p, Deployment d) {

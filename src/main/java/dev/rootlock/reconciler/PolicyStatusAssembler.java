@@ -49,7 +49,11 @@ final class PolicyStatusAssembler {
     return status;
   }
 
-  ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+  /**
+   * @param outcomes one per selected Deployment
+   * @param unreleased Deployments this policy hardened, no longer selects, and failed to revert
+   */
+  ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<Outcome> outcomes, List<Outcome> unreleased) {
     Map<WorkloadState, List<String>> byState = new EnumMap<>(WorkloadState.class);
     outcomes.forEach(o -> byState.computeIfAbsent(o.state(), s -> new ArrayList<>()).add(o.name()));
     int matched = outcomes.size();
@@ -80,7 +84,11 @@ final class PolicyStatusAssembler {
           + " selected Deployments not compliant: " + summary(byState) + "; see status.workloads");
     }
     Condition degraded;
-    if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)) {
+    if (!unreleased.isEmpty() && !byState.containsKey(WorkloadState.Failed)) {
+      degraded = condition(policy, DEGRADED, true, "RevertFailed", "could not revert Deployments no longer "
+          + "selected: " + unreleased.stream().sorted(Comparator.comparing(Outcome::name))
+              .map(o -> o.name() + " (" + o.message() + ")").collect(Collectors.joining("; ")));
+    } else if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)) {
       String reason = byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed" : "WorkloadConflict";
       degraded = condition(policy, DEGRADED, true, reason, summary(Map.of(
           WorkloadState.Failed, byState.getOrDefault(WorkloadState.Failed, List.of()),

@@ -1,6 +1,7 @@
 package dev.rootlock.reconciler;
 
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.Mode;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
@@ -26,18 +27,23 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Thin glue: reads the policy and the Deployments of its namespace from the informer caches,
- * decides per Deployment (ownership, exclusion, selection), lets {@link WorkloadSync} do the
- * hardening or undo, and reports. Writes nothing when nothing needs to change, status included.
+ * decides per Deployment (exclusion, ownership, selection, mode), lets {@link WorkloadSync} harden,
+ * evaluate or undo, and reports. Writes nothing when nothing needs to change, status included.
  */
 @ControllerConfiguration(name = ReadOnlyPolicyReconciler.NAME, finalizerName = Annotations.FINALIZER)
 public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cleaner<ReadOnlyPolicy> {
   public static final String NAME = "readonlypolicy";
+  /** Attempts per workload and reconcile when other writers keep winning the race. */
+  static final int MAX_ATTEMPTS = 3;
   private static final Logger LOG = LoggerFactory.getLogger(ReadOnlyPolicyReconciler.class);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
@@ -56,14 +62,20 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
-    var config = InformerEventSourceConfiguration.from(Deployment.class, ReadOnlyPolicy.class)
-        .withSecondaryToPrimaryMapper(new DeploymentToPolicies(context.getPrimaryCache()))
+    var mapper = new DeploymentToPolicies(context.getPrimaryCache());
+    var deploymentConfig = InformerEventSourceConfiguration.from(Deployment.class, ReadOnlyPolicy.class)
+        .withSecondaryToPrimaryMapper(mapper)
         // Status-only updates (replica counts during a rollout) cannot change any decision.
         .withOnUpdateFilter(DeploymentToPolicies::relevantChange)
         .build();
-    deployments = new InformerEventSource<>(config, context);
-    return List.of(deployments);
+    deployments = new InformerEventSource<>(deploymentConfig, context);
+    mapper.forgetWhenNotIn(id -> deployments.get(id).isPresent());
+    return List.of(deployments, SiblingPolicies.eventSource(context));
   }
+
+  /** Everything one reconcile needs to know about the policies of a namespace. */
+  private record Neighbourhood(String me, PolicyRules rules, List<ReadOnlyPolicy> enforcing,
+      Set<String> unsettled, Set<String> existing) {}
 
   @Override
   public UpdateControl<ReadOnlyPolicy> reconcile(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
@@ -74,46 +86,92 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           validation.describeErrors());
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
-    PolicyRules rules = validation.rules();
-    String me = policy.getMetadata().getName();
-    List<ReadOnlyPolicy> live = context.getPrimaryCache().list(namespace)
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> PolicyRules.from(p.getSpec()).isValid())
-        .toList();
+    Neighbourhood n = neighbourhood(policy, validation.rules(), context);
     WorkloadSync sync = workloadSync(context);
 
-    List<Outcome> outcomes = new ArrayList<>();
+    List<Outcome> selected = new ArrayList<>();
+    List<Outcome> unreleased = new ArrayList<>();
     for (Deployment d : deploymentsIn(namespace)) {
-      boolean selected = LabelSelectors.matches(rules.selector(), d.getMetadata().getLabels());
-      boolean ownedByMe = me.equals(Ownership.recordedOwner(d));
-      if (selected) {
-        outcomes.add(decide(me, rules, d, live, sync));
-      } else if (ownedByMe) {
-        sync.release(me, d, WorkloadState.Compliant, "no longer selected by policy " + me);
+      if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {
+        selected.add(withRetries(d, fresh -> decide(n, fresh, sync)));
+      } else if (n.me().equals(Ownership.recordedOwner(d)) && n.rules().mode() == Mode.Enforce) {
+        Outcome o = withRetries(d, fresh -> releaseIfStillMine(n.me(), fresh, sync,
+            "no longer selected by policy " + n.me()));
+        if (o.state() == WorkloadState.Failed) {
+          unreleased.add(o);
+        }
       }
     }
-    boolean retry = outcomes.stream().anyMatch(Outcome::transientFailure);
-    return statusUpdate(policy, statuses.of(policy, outcomes), retry);
+    boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
+        || unreleased.stream().anyMatch(Outcome::transientFailure);
+    return statusUpdate(policy, statuses.of(policy, selected, unreleased), retry);
   }
 
-  private Outcome decide(String me, PolicyRules rules, Deployment d, List<ReadOnlyPolicy> live, WorkloadSync sync) {
+  private Neighbourhood neighbourhood(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context) {
+    List<ReadOnlyPolicy> all = context.getPrimaryCache().list(policy.getMetadata().getNamespace()).toList();
+    Map<Boolean, List<ReadOnlyPolicy>> settled = all.stream().collect(Collectors.partitioningBy(
+        p -> p.getMetadata().getDeletionTimestamp() == null && PolicyRules.from(p.getSpec()).isValid()));
+    List<ReadOnlyPolicy> enforcing = settled.get(true).stream()
+        .filter(p -> PolicyRules.from(p.getSpec()).rules().mode() == Mode.Enforce).toList();
+    Set<String> unsettled = settled.get(false).stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    Set<String> existing = all.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    return new Neighbourhood(policy.getMetadata().getName(), rules, enforcing, unsettled, existing);
+  }
+
+  /** One decision for one selected Deployment, as read. */
+  private WorkloadSync.Step decide(Neighbourhood n, Deployment d, WorkloadSync sync) {
     String name = d.getMetadata().getName();
+    String recorded = Ownership.recordedOwner(d);
+    boolean audit = n.rules().mode() == Mode.Audit;
     if ("true".equalsIgnoreCase(WorkloadSync.annotation(d, Annotations.EXCLUDE))) {
       String why = "annotated " + Annotations.EXCLUDE + "=true; Rootlock leaves it unchanged";
-      return me.equals(Ownership.recordedOwner(d))
-          ? sync.release(me, d, WorkloadState.Excluded, why)
-          : Outcome.of(name, WorkloadState.Excluded, "Excluded", why);
+      // Ours to undo, or an orphan whose owner is gone and can never undo it.
+      boolean undo = recorded != null && (recorded.equals(n.me()) || !n.existing().contains(recorded));
+      if (undo && !audit) {
+        return sync.release(n.me(), d, WorkloadState.Excluded, why);
+      }
+      return done(Outcome.of(name, WorkloadState.Excluded, "Excluded",
+          undo ? why + "; its hardening would be reverted (Audit mode: nothing written)" : why));
     }
-    List<ReadOnlyPolicy> claimants = live.stream()
+    if (audit) {
+      return done(sync.evaluate(n.rules(), d, n.me().equals(recorded)));
+    }
+    List<ReadOnlyPolicy> claimants = n.enforcing().stream()
         .filter(p -> LabelSelectors.matches(PolicyRules.from(p.getSpec()).rules().selector(), d.getMetadata().getLabels()))
         .toList();
-    String owner = Ownership.owner(d, claimants).map(p -> p.getMetadata().getName()).orElse(me);
-    if (!owner.equals(me)) {
-      return Outcome.of(name, WorkloadState.Conflict, "Conflict", "also selected by policy " + owner
-          + ", which owns it (the policy that hardened it, else the oldest); narrow one of the selectors or"
-          + " annotate the Deployment " + Annotations.EXCLUDE + "=true");
+    String owner = Ownership.owner(d, claimants, n.unsettled()).orElse(n.me());
+    if (!owner.equals(n.me())) {
+      String why = n.unsettled().contains(owner) ? " (it is invalid or being deleted and keeps what it hardened)" : "";
+      return done(Outcome.of(name, WorkloadState.Conflict, "Conflict", "also selected by policy " + owner
+          + ", which owns it" + why + "; narrow one of the selectors or annotate the Deployment "
+          + Annotations.EXCLUDE + "=true"));
     }
-    return sync.harden(me, rules, d);
+    return sync.harden(n.me(), n.rules(), d);
+  }
+
+  private static WorkloadSync.Step releaseIfStillMine(String me, Deployment d, WorkloadSync sync, String why) {
+    if (!me.equals(Ownership.recordedOwner(d))) {
+      return done(Outcome.of(d.getMetadata().getName(), WorkloadState.Compliant, "Released", "no longer ours"));
+    }
+    return sync.release(me, d, WorkloadState.Compliant, why);
+  }
+
+  /** Runs {@code attempt} until it is done, deciding again from a fresh read after each lost race. */
+  private static Outcome withRetries(Deployment d, Function<Deployment, WorkloadSync.Step> attempt) {
+    Deployment current = d;
+    for (int i = 1; i <= MAX_ATTEMPTS; i++) {
+      WorkloadSync.Step step = attempt.apply(current);
+      if (step instanceof WorkloadSync.Step.Done done) {
+        return done.outcome();
+      }
+      current = ((WorkloadSync.Step.Retry) step).fresh();
+    }
+    return new Outcome(d.getMetadata().getName(), WorkloadState.Failed, "WriteConflict",
+        "changed by another writer " + MAX_ATTEMPTS + " times in a row; will retry", Outcome.Action.NONE, true);
+  }
+
+  private static WorkloadSync.Step done(Outcome o) {
+    return new WorkloadSync.Step.Done(o);
   }
 
   @Override
@@ -125,7 +183,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       if (!me.equals(Ownership.recordedOwner(d))) {
         continue;
       }
-      Outcome o = sync.release(me, d, WorkloadState.Compliant, "policy " + me + " deleted");
+      // Deleting a policy undoes its work whatever its mode: an Audit policy only owns what it
+      // hardened while it was enforcing, and nothing else would ever undo that.
+      Outcome o = withRetries(d, fresh -> releaseIfStillMine(me, fresh, sync, "policy " + me + " deleted"));
       if (o.transientFailure()) {
         pending.add(d.getMetadata().getName());
       } else if (o.state() == WorkloadState.Failed) {
@@ -134,11 +194,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
             d.getMetadata().getNamespace(), me, o.name(), o.reason(), o.message());
       }
     }
-    transientFailures.remove(ResourceID.fromResource(policy));
     if (!pending.isEmpty()) {
+      int failures = transientFailures.merge(ResourceID.fromResource(policy), 1, Integer::sum);
       LOG.info("cleanup of policy {} waits for {}; retrying", me, pending);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(FIRST_RETRY);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff(failures));
     }
+    transientFailures.remove(ResourceID.fromResource(policy));
     return DeleteControl.defaultDelete();
   }
 
@@ -169,8 +230,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       transientFailures.remove(id);
       return control;
     }
-    int failures = transientFailures.merge(id, 1, Integer::sum);
-    long seconds = Math.min(MAX_RETRY.toSeconds(), FIRST_RETRY.toSeconds() << Math.min(failures - 1, 10));
-    return control.rescheduleAfter(Duration.ofSeconds(seconds));
+    return control.rescheduleAfter(backoff(transientFailures.merge(id, 1, Integer::sum)));
+  }
+
+  /** 5 s, 10 s, 20 s, ... capped at 5 minutes. */
+  static Duration backoff(int failures) {
+    long seconds = FIRST_RETRY.toSeconds() << Math.min(Math.max(failures - 1, 0), 10);
+    return Duration.ofSeconds(Math.min(MAX_RETRY.toSeconds(), seconds));
   }
 }

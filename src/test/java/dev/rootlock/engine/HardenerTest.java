@@ -217,7 +217,65 @@ class HardenerTest {
     assertThat(second.changed()).isTrue();
     assertThat(second.template().getSpec().getVolumes()).singleElement()
         .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi"));
-    assertThat(second.record()).isEqualTo(first.record());
+    assertThat(second.record().injections()).singleElement().satisfies(i -> {
+      assertThat(i.volume()).isEqualTo(first.record().injections().get(0).volume());
+      assertThat(i.sizeLimit()).isEqualTo("1Gi");
+    });
+    assertThat(tree(hardener.revert(second.template(), second.record()).template())).isEqualTo(tree(t));
+  }
+
+  @Test
+  void undoLeavesAMountOrVolumeSomeoneChangedSince() {
+    PodTemplateSpec t = template("spec: {containers: [{name: app, image: x}]}");
+    Hardening h = hardener.harden(t, rules("{cachePaths: [/var/cache]}"), RevertRecord.EMPTY);
+    PodTemplateSpec edited = new PodTemplateSpecBuilder(h.template()).build();
+    var app = edited.getSpec().getContainers().get(0);
+    app.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst().orElseThrow()
+        .setReadOnly(true);
+    String cacheVolume = app.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/var/cache"))
+        .findFirst().orElseThrow().getName();
+    edited.getSpec().getVolumes().stream().filter(v -> v.getName().equals(cacheVolume)).findFirst().orElseThrow()
+        .getEmptyDir().setSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("2Gi"));
+
+    Hardening reverted = hardener.revert(edited, h.record());
+
+    var after = reverted.template().getSpec();
+    assertThat(after.getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getMountPath).containsExactly("/tmp");
+    assertThat(after.getVolumes()).extracting(Volume::getName).contains(cacheVolume).hasSize(2);
+    assertThat(reverted.findings(Finding.Kind.CHANGED_BY_OTHERS)).hasSize(2);
+    assertThat(after.getContainers().get(0).getSecurityContext()).isNull();
+  }
+
+  @Test
+  void malformedTemplatesDoNotThrow() {
+    PodTemplateSpec t = template("""
+        spec:
+          containers:
+          - {image: no-name}
+          - name: app
+            image: x
+            volumeMounts: [{mountPath: /tmp}, {name: v}]
+          volumes: [{emptyDir: {}}]
+        """);
+    Hardening h = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+
+    assertThat(h.template().getSpec().getContainers().get(0).getSecurityContext()).isNull();
+    assertThat(h.template().getSpec().getContainers().get(1).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(h.findings(Finding.Kind.PATH_ALREADY_MOUNTED)).singleElement();
+    assertThat(tree(hardener.revert(h.template(), h.record()).template())).isEqualTo(tree(t));
+  }
+
+  @Test
+  void namingAnInitContainerWithoutInitContainersSaysSo() {
+    Hardening h = hardener.harden(template("""
+        spec:
+          initContainers: [{name: migrate, image: x}]
+          containers: [{name: app, image: x}]
+        """), rules("{containers: [app, migrate]}"), RevertRecord.EMPTY);
+
+    assertThat(h.findings(Finding.Kind.INIT_CONTAINER_SKIPPED)).singleElement()
+        .satisfies(f -> assertThat(f.describe()).contains("migrate").contains("initContainers: true"));
+    assertThat(h.notes()).contains("migrate");
   }
 
   @Test

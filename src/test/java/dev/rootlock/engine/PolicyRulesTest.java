@@ -80,6 +80,16 @@ class PolicyRulesTest {
   }
 
   @Test
+  void nullSelectorPartsAreRejectedNotThrown() {
+    assertThat(validate("{selector: {matchLabels: {tier: null}}}").errors())
+        .anySatisfy(e -> assertThat(e.field()).isEqualTo("spec.selector.matchLabels[tier]"));
+    assertThat(validate("{selector: {matchExpressions: [null]}}").errors())
+        .anySatisfy(e -> assertThat(e.field()).isEqualTo("spec.selector.matchExpressions[0]"));
+    assertThat(validate("{selector: {matchExpressions: [{key: a}]}}").errors())
+        .anySatisfy(e -> assertThat(e.field()).isEqualTo("spec.selector.matchExpressions[0].operator"));
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     PolicyRules.Validation v = validate("{tmpPaths: [tmp, /proc], sizeLimit: x}");
     assertThat(v.errors()).hasSize(3);

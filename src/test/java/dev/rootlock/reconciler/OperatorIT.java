@@ -354,6 +354,83 @@ class OperatorIT {
     assertHardened(cluster.deployment(NS, "good"), "/tmp", "/var/cache/nginx");
   }
 
+  @Test
+  void anOlderAuditPolicyNeitherBlocksNorIsBlockedByAnEnforcingOne() {
+    cluster.create(web("web"));
+    cluster.startOperator();
+    cluster.create(policy("preview", "{mode: Audit, cachePaths: [/var/cache/nginx]}"));
+    eventually(() -> assertThat(workload("preview", "web").getState()).isEqualTo(WorkloadState.NonCompliant));
+
+    cluster.create(policy("web", WEB_POLICY));
+
+    eventually(() -> assertHardened(cluster.deployment(NS, "web"), "/tmp", "/var/cache/nginx"));
+    eventually(() -> {
+      assertThat(workload("web", "web").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(workload("preview", "web").getState()).isEqualTo(WorkloadState.Compliant);
+    });
+  }
+
+  @Test
+  void auditModeNeverRevertsEvenWhenItsSelectorNarrows() {
+    cluster.create(web("web"));
+    cluster.startOperator();
+    cluster.create(policy("web", WEB_POLICY));
+    eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
+    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+      p.getSpec().setMode(dev.rootlock.api.Mode.Audit);
+      return p;
+    });
+    eventually(() -> assertThat(status("web").getObservedGeneration()).isEqualTo(2L));
+    cluster.takeRequests();
+
+    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+      p.getSpec().getSelector().getMatchLabels().put("tier", "nothing");
+      return p;
+    });
+
+    eventually(() -> assertThat(status("web").getMatched()).isZero());
+    assertThat(Cluster.deploymentWrites(cluster.takeRequests())).isEmpty();
+    assertHardened(cluster.deployment(NS, "web"), "/tmp", "/var/cache/nginx");
+  }
+
+  @Test
+  void anOwnerWithAnInvalidSpecKeepsItsWorkloadsUntilFixed() {
+    cluster.create(web("web"));
+    cluster.startOperator();
+    cluster.create(policy("first", WEB_POLICY));
+    eventually(() -> assertThat(status("first").getCompliant()).isEqualTo(1));
+    cluster.create(policy("second", "{selector: {matchLabels: {tier: web}}, cachePaths: [/data]}"));
+    eventually(() -> assertThat(workload("second", "web").getState()).isEqualTo(WorkloadState.Conflict));
+    String version = cluster.deployment(NS, "web").getMetadata().getResourceVersion();
+
+    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("first").edit(p -> {
+      p.getSpec().setTmpPaths(List.of("relative"));
+      return p;
+    });
+
+    eventually(() -> assertThat(condition(status("first"), "Ready").getReason()).isEqualTo("InvalidSpec"));
+    Cluster.settle(Duration.ofSeconds(1));
+    eventually(() -> assertThat(workload("second", "web").getMessage()).contains("first").contains("invalid"));
+    assertThat(cluster.deployment(NS, "web").getMetadata().getResourceVersion()).isEqualTo(version);
+  }
+
+  @Test
+  void conflictClearsWhenTheOwnerIsDeletedEvenIfItNeverWroteTheDeployment() {
+    cluster.create(deployment("web", "{tier: web}",
+        "{containers: [{name: app, image: nginx, securityContext: {readOnlyRootFilesystem: true},"
+            + " volumeMounts: [{name: tmp, mountPath: /tmp}]}], volumes: [{name: tmp, emptyDir: {}}]}"));
+    cluster.startOperator();
+    cluster.create(policy("first", "{}"));
+    eventually(() -> assertThat(workload("first", "web").getState()).isEqualTo(WorkloadState.Compliant));
+    cluster.create(policy("second", "{cachePaths: [/var/cache]}"));
+    eventually(() -> assertThat(workload("second", "web").getState()).isEqualTo(WorkloadState.Conflict));
+
+    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("first").delete();
+
+    eventually(() -> assertThat(workload("second", "web").getState()).isEqualTo(WorkloadState.Compliant));
+    assertHardened(cluster.deployment(NS, "web"), "/tmp", "/var/cache");
+  }
+
   // --- helpers ----------------------------------------------------------------------------
 
   private static void eventually(ThrowingRunnable assertion) {
