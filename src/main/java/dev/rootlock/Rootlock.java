@@ -2,6 +2,8 @@ package dev.rootlock;
 
 import dev.rootlock.cli.PlanCommand;
 import dev.rootlock.cli.RunCommand;
+import java.io.InputStream;
+import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +19,18 @@ public final class Rootlock {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Rootlock());
+    return commandLine(System.in, System.out, System.err);
+  }
+
+  /** The command line with the given streams, so the commands can be run in-process (tests). */
+  public static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    return new CommandLine(new Rootlock(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        return type == PlanCommand.class ? type.cast(new PlanCommand(in, out, err)) : defaults.create(type);
+      }
+    });
   }
 
   /** No subcommand means {@code run}: {@code java -jar rootlock-operator.jar --resync 5m} just works. */

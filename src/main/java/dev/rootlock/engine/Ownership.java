@@ -20,7 +20,8 @@ public final class Ownership {
   private static final Comparator<ReadOnlyPolicy> OLDEST_FIRST = Comparator
       .comparing((ReadOnlyPolicy p) -> p.getMetadata().getCreationTimestamp(),
           Comparator.nullsLast(Comparator.naturalOrder()))
-      .thenComparing(p -> p.getMetadata().getName());
+      .thenComparing(p -> p.getMetadata().getName())
+      .thenComparing(p -> String.valueOf(p.getMetadata().getNamespace()));
 
   private Ownership() {}
 
@@ -36,9 +37,14 @@ public final class Ownership {
     if (recorded != null && unsettled.contains(recorded)) {
       return Optional.of(recorded);
     }
+    return ownerAmong(workload, claimants).map(p -> p.getMetadata().getName());
+  }
+
+  /** The owning policy among claimants, which may come from several namespaces (offline plan). */
+  public static Optional<ReadOnlyPolicy> ownerAmong(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
+    String recorded = recordedOwner(workload);
     return claimants.stream().filter(p -> p.getMetadata().getName().equals(recorded)).findFirst()
-        .or(() -> claimants.stream().min(OLDEST_FIRST))
-        .map(p -> p.getMetadata().getName());
+        .or(() -> claimants.stream().min(OLDEST_FIRST));
   }
 
   public static String recordedOwner(HasMetadata workload) {

@@ -1,8 +1,10 @@
 package dev.rootlock.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,6 +22,29 @@ final class KustomizeOutput {
 
   private KustomizeOutput() {}
 
+  /**
+   * Rewrites "add at index n" into "add at -" where n is the end of the list at that point, so a
+   * patch keeps working when the upstream manifest later gains a volume or mount of its own.
+   */
+  static ArrayNode appendsAtEnd(JsonNode original, ArrayNode ops) {
+    JsonNode state = original.deepCopy();
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode op : ops) {
+      ObjectNode copy = op.deepCopy();
+      String path = op.get("path").asText();
+      int slash = path.lastIndexOf('/');
+      JsonNode parent = state.at(path.substring(0, slash));
+      String last = path.substring(slash + 1);
+      if ("add".equals(op.get("op").asText()) && parent.isArray() && last.equals(String.valueOf(parent.size()))) {
+        copy.put("path", path.substring(0, slash) + "/-");
+      }
+      ArrayNode single = JsonNodeFactory.instance.arrayNode().add(op);
+      state = JsonPatch.apply(single, state);
+      out.add(copy);
+    }
+    return out;
+  }
+
   static void write(Plan plan, Path dir, PrintStream stdout) throws IOException {
     Files.createDirectories(dir);
     ArrayNode patches = JsonNodeFactory.instance.arrayNode();
@@ -31,7 +56,8 @@ final class KustomizeOutput {
       for (int n = 2; !used.add(file); n++) {
         file = base + "-" + n + ".yaml";
       }
-      Files.writeString(dir.resolve(file), "# rootlock plan: " + w.summary() + "\n" + Yaml.write(w.ops()));
+      Files.writeString(dir.resolve(file),
+          "# rootlock plan: " + w.summary() + "\n" + Yaml.write(appendsAtEnd(w.original(), w.ops())));
       ObjectNode entry = patches.addObject();
       entry.put("path", file);
       ObjectNode target = entry.putObject("target");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.Mode;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.Hardener;
@@ -18,7 +19,6 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
@@ -101,12 +101,15 @@ public final class Planner {
       }
       return;
     }
-    List<ReadOnlyPolicy> claimants = selecting.stream().map(PlanPolicy::policy).toList();
-    String owner = Ownership.owner(d, claimants, Set.of()).orElseThrow();
+    List<ReadOnlyPolicy> enforcing = selecting.stream()
+        .filter(p -> p.rules().mode() == Mode.Enforce).map(PlanPolicy::policy).toList();
+    ReadOnlyPolicy owner = Ownership.ownerAmong(d, enforcing).orElse(null);
     for (PlanPolicy p : selecting) {
-      if (!p.name().equals(owner)) {
+      boolean audit = p.rules().mode() == Mode.Audit;
+      if (!audit && p.policy() != owner) {
         out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.Conflict.name(), "owned by policy " + owner, none, node, node));
+            WorkloadState.Conflict.name(), "owned by policy " + owner.getMetadata().getNamespace() + "/"
+                + owner.getMetadata().getName(), none, node, node));
         continue;
       }
       if (d.getSpec() == null || d.getSpec().getTemplate() == null) {
@@ -119,6 +122,10 @@ public final class Planner {
       if (ops.isEmpty()) {
         out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
             WorkloadState.Compliant.name(), h.notes(), none, node, node));
+      } else if (audit) {
+        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
+            WorkloadState.NonCompliant.name(), "would change (Audit: not applied): " + h.changeSummary(),
+            none, node, node));
       } else {
         // The ops come from the typed model but are applied to the node as written, so fields the
         // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.

@@ -1,0 +1,107 @@
+package dev.rootlock.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every exit-2 path: a clear file:line and reason on stderr, no stack trace, nothing on stdout. */
+class PlanBadInputTest {
+  @TempDir
+  Path dir;
+
+  private Path write(String name, String content) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, content);
+    return p;
+  }
+
+  private PlanRun plan(Path policy, String... rest) {
+    String[] args = new String[rest.length + 3];
+    args[0] = "plan";
+    args[1] = "--policy";
+    args[2] = policy.toString();
+    System.arraycopy(rest, 0, args, 3, rest.length);
+    return PlanRun.of(args);
+  }
+
+  private static void assertBadInput(PlanRun run, String... fragments) {
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
+    assertThat(run.stderr()).contains(fragments).doesNotContain("Exception", "\tat ");
+    assertThat(run.stdout()).isEmpty();
+  }
+
+  @Test
+  void invalidYamlNamesFileAndLine() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    Path bad = write("bad.yaml", "apiVersion: v1\nkind: ConfigMap\n---\nmetadata:\n  name: x\n   broken: [\n");
+    assertBadInput(plan(policy, bad.toString()), bad + ":6:", "invalid YAML");
+  }
+
+  @Test
+  void invalidPolicyNamesTheField() throws IOException {
+    Path policy = write("p.yaml", "# header\n---\napiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
+        + "metadata: {name: p}\nspec: {tmpPaths: [tmp]}\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertBadInput(plan(policy, input.toString()), policy + ":2:", "spec.tmpPaths[0]", "relative");
+  }
+
+  @Test
+  void policyFileWithAnotherKindIsRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertBadInput(plan(policy, input.toString()), policy + ":1:", "expected a ReadOnlyPolicy");
+  }
+
+  @Test
+  void policyWithAWrongTypeIsRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n"
+        + "spec: {tmpPaths: {not: a-list}}\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertBadInput(plan(policy, input.toString()), policy + ":1:", "invalid ReadOnlyPolicy");
+  }
+
+  @Test
+  void emptyPolicyFileIsRejected() throws IOException {
+    Path policy = write("p.yaml", "# nothing here\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertBadInput(plan(policy, input.toString()), "no ReadOnlyPolicy");
+  }
+
+  @Test
+  void missingAndUnreadableFilesAreReported() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    assertBadInput(plan(policy, dir.resolve("nope.yaml").toString()), "nope.yaml", "no such file");
+    assertBadInput(plan(dir.resolve("missing-policy.yaml"), policy.toString()), "missing-policy.yaml");
+    Path locked = write("locked.yaml", "a: b\n");
+    if (locked.toFile().setReadable(false) && !Files.isReadable(locked)) {
+      assertBadInput(plan(policy, locked.toString()), "locked.yaml", "cannot read");
+    }
+  }
+
+  @Test
+  void invalidDeploymentIsRejectedWithItsLocation() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: apps/v1\nkind: Deployment\n"
+        + "metadata: {name: d}\nspec: {replicas: many}\n");
+    assertBadInput(plan(policy, input.toString()), input + ":3:", "not a valid Deployment");
+  }
+
+  @Test
+  void kustomizeWithoutOutIsRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    assertBadInput(plan(policy, "--format", "kustomize", input.toString()), "--out");
+  }
+
+  @Test
+  void unknownFormatIsAUsageError() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    PlanRun run = plan(policy, "--format", "xml", "in.yaml");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("--format").contains("xml");
+  }
+}

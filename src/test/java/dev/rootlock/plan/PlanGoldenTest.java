@@ -1,0 +1,84 @@
+package dev.rootlock.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every format against checked-in expected output. After an intended change, regenerate with
+ * {@code mvn test -Dtest=PlanGoldenTest -Drootlock.golden.update=true} and review the diff.
+ */
+class PlanGoldenTest {
+  static final String FIXTURES = "src/test/resources/plan/";
+  static final String POLICY = FIXTURES + "policy.yaml";
+  static final String INPUT = FIXTURES + "input";
+  private static final Path GOLDEN = Path.of(FIXTURES, "golden");
+
+  @Test
+  void yaml() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden("yaml.out", run.stdout());
+  }
+
+  @Test
+  void diff() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden("diff.out", run.stdout());
+  }
+
+  @Test
+  void report() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden("report.out", run.stdout());
+  }
+
+  @Test
+  void kustomize(@TempDir Path out) throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "kustomize", "--out", out.toString(), INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    StringBuilder all = new StringBuilder();
+    try (Stream<Path> files = Files.list(out)) {
+      for (Path f : files.sorted().toList()) {
+        all.append("=== ").append(f.getFileName()).append('\n').append(Files.readString(f));
+      }
+    }
+    assertGolden("kustomize.out", all.toString());
+  }
+
+  @Test
+  void stdinIsReadForDash() throws IOException {
+    String input = Files.readString(Path.of(INPUT, "app.yaml"));
+    PlanRun fromStdin = PlanRun.withStdin(input, "plan", "--policy", POLICY, "-");
+    PlanRun fromFile = PlanRun.of("plan", "--policy", POLICY, INPUT + "/app.yaml");
+    assertThat(fromStdin.exitCode()).isEqualTo(1);
+    assertThat(fromStdin.stdout()).isEqualTo(fromFile.stdout());
+  }
+
+  @Test
+  void planningThePlannedOutputChangesNothing(@TempDir Path dir) throws IOException {
+    Path planned = dir.resolve("planned.yaml");
+    Files.writeString(planned, PlanRun.of("plan", "--policy", POLICY, INPUT).stdout());
+
+    PlanRun again = PlanRun.of("plan", "--policy", POLICY, planned.toString());
+
+    assertThat(again.exitCode()).as(again.stderr()).isZero();
+    assertThat(again.stdout()).isEqualTo(Files.readString(planned));
+  }
+
+  private static void assertGolden(String name, String actual) throws IOException {
+    Path file = GOLDEN.resolve(name);
+    if (Boolean.getBoolean("rootlock.golden.update")) {
+      Files.createDirectories(GOLDEN);
+      Files.writeString(file, actual);
+    }
+    assertThat(actual).isEqualTo(Files.readString(file));
+  }
+}
