@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +51,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   private final PolicyStatusAssembler statuses;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
+  private final PolicyNudges nudges = new PolicyNudges();
   private volatile InformerEventSource<Deployment, ReadOnlyPolicy> deployments;
+  private volatile DeploymentToPolicies deploymentToPolicies;
+  private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
 
   public ReadOnlyPolicyReconciler() {
     this(Clock.systemUTC());
@@ -63,6 +67,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
     var mapper = new DeploymentToPolicies(context.getPrimaryCache());
+    deploymentToPolicies = mapper;
     var deploymentConfig = InformerEventSourceConfiguration.from(Deployment.class, ReadOnlyPolicy.class)
         .withSecondaryToPrimaryMapper(mapper)
         // Status-only updates (replica counts during a rollout) cannot change any decision.
@@ -70,7 +75,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         .build();
     deployments = new InformerEventSource<>(deploymentConfig, context);
     mapper.forgetWhenNotIn(id -> deployments.get(id).isPresent());
-    return List.of(deployments, SiblingPolicies.eventSource(context));
+    siblings = SiblingPolicies.eventSource(context);
+    return List.of(deployments, siblings, nudges);
   }
 
   /** Everything one reconcile needs to know about the policies of a namespace. */
@@ -86,8 +92,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           validation.describeErrors());
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
-    Neighbourhood n = neighbourhood(policy, validation.rules(), context);
-    WorkloadSync sync = workloadSync(context);
+    Neighbourhood n = neighbourhood(policy, validation.rules());
+    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
 
     List<Outcome> selected = new ArrayList<>();
     List<Outcome> unreleased = new ArrayList<>();
@@ -107,8 +113,15 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return statusUpdate(policy, statuses.of(policy, selected, unreleased), retry);
   }
 
-  private Neighbourhood neighbourhood(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context) {
-    List<ReadOnlyPolicy> all = context.getPrimaryCache().list(policy.getMetadata().getNamespace()).toList();
+  /**
+   * The policies of the namespace, read from the sibling informer: it is the one whose events
+   * re-queue this policy when a neighbour changes, so it already holds that change.
+   */
+  private Neighbourhood neighbourhood(ReadOnlyPolicy policy, PolicyRules rules) {
+    String me = policy.getMetadata().getName();
+    List<ReadOnlyPolicy> all = new ArrayList<>(siblings.list(policy.getMetadata().getNamespace())
+        .filter(p -> !p.getMetadata().getName().equals(me)).toList());
+    all.add(policy);
     Map<Boolean, List<ReadOnlyPolicy>> settled = all.stream().collect(Collectors.partitioningBy(
         p -> p.getMetadata().getDeletionTimestamp() == null && PolicyRules.from(p.getSpec()).isValid()));
     List<ReadOnlyPolicy> enforcing = settled.get(true).stream()
@@ -177,7 +190,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   @Override
   public DeleteControl cleanup(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String me = policy.getMetadata().getName();
-    WorkloadSync sync = workloadSync(context);
+    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
     List<String> pending = new ArrayList<>();
     for (Deployment d : deploymentsIn(policy.getMetadata().getNamespace())) {
       if (!me.equals(Ownership.recordedOwner(d))) {
@@ -203,13 +216,23 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return DeleteControl.defaultDelete();
   }
 
-  private WorkloadSync workloadSync(Context<ReadOnlyPolicy> context) {
-    return new WorkloadSync(new DeploymentPatcher(context.getClient()),
-        (before, after) -> deployments.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before));
+  /**
+   * After each write: the informer caches the written version at once (so no reconcile computes
+   * the same patch from a stale copy), and every other policy concerned hears about it.
+   */
+  private WorkloadSync workloadSync(Context<ReadOnlyPolicy> context, ResourceID writer) {
+    return new WorkloadSync(new DeploymentPatcher(context.getClient()), (before, after) -> {
+      deployments.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
+      Set<ResourceID> others = new HashSet<>(deploymentToPolicies.toPrimaryResourceIDs(after));
+      others.remove(writer);
+      nudges.nudge(others);
+    });
   }
 
   private List<Deployment> deploymentsIn(String namespace) {
+    // get() prefers the version Rootlock just wrote over the informer's not-yet-updated copy
     return deployments.list(namespace)
+        .map(d -> deployments.get(ResourceID.fromResource(d)).orElse(d))
         .filter(d -> d.getMetadata().getDeletionTimestamp() == null)
         .filter(d -> d.getSpec() != null && d.getSpec().getTemplate() != null)
         .sorted(Comparator.comparing(d -> d.getMetadata().getName()))

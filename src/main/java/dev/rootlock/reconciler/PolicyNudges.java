@@ -1,0 +1,34 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.ReadOnlyPolicy;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Re-queues policies on Rootlock's own say-so. After Rootlock writes a Deployment, the informer
+ * recognises the change as its own and sends no event; the writing policy needs none, but the
+ * other policies that select the Deployment (an Audit preview, one reporting Conflict) must
+ * re-evaluate it.
+ */
+final class PolicyNudges extends AbstractEventSource<Void, ReadOnlyPolicy> {
+  static final String NAME = "policy-nudges";
+
+  PolicyNudges() {
+    super(Void.class, NAME);
+  }
+
+  @Override
+  public Set<Void> getSecondaryResources(ReadOnlyPolicy primary) {
+    return Set.of(); // carries no resources, only events
+  }
+
+  void nudge(Collection<ResourceID> policies) {
+    if (!isRunning()) {
+      return;
+    }
+    policies.forEach(id -> getEventHandler().handleEvent(new Event(id)));
+  }
+}
