@@ -3,7 +3,8 @@ package dev.rootlock.cli;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
 import io.fabric8.kubernetes.client.Config;
-import io.javaoperatorsdk.operator.Operator;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs the operator against the cluster of the current kubeconfig until stopped. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the operator against the cluster of the current kubeconfig (KUBECONFIG, "
         + "~/.kube/config, or the in-cluster service account) until stopped with SIGTERM or Ctrl-C.")
 public final class RunCommand implements Callable<Integer> {
@@ -32,27 +33,67 @@ public final class RunCommand implements Callable<Integer> {
       description = "Reconcile every policy at least this often, e.g. 30s, 10m (env ROOTLOCK_RESYNC; default ${DEFAULT-VALUE}).")
   Duration resync;
 
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:ROOTLOCK_HTTP_PORT:-8080}",
+      description = "Port for /metrics, /healthz and /readyz; 0 picks a free port, -1 serves none "
+          + "(env ROOTLOCK_HTTP_PORT; default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:ROOTLOCK_LOG_FORMAT:-text}",
+      description = "text or json (JSON lines) (env ROOTLOCK_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
+
+  @Option(names = "--leader-election", negatable = true, defaultValue = "${env:ROOTLOCK_LEADER_ELECTION:-false}",
+      fallbackValue = "true",
+      description = "Take part in leader election so that only one replica works (env ROOTLOCK_LEADER_ELECTION; default off).")
+  boolean leaderElection;
+
+  @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE:-}",
+      description = "Namespace of the leader election Lease (default: env POD_NAMESPACE, from the downward API).")
+  String leaseNamespace;
+
+  @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:POD_NAME:-}",
+      description = "This replica's name in the Lease and in Events (default: env POD_NAME, else the host name).")
+  String identity;
+
   Settings settings() {
     Set<String> ns = new LinkedHashSet<>();
     namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
-    return new Settings(ns, resync);
+    String id = identity == null || identity.isBlank() ? hostName() : identity;
+    return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id,
+        Settings.DEFAULT_LEASE_DURATION, true);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "rootlock";
+    }
   }
 
   @Override
   public Integer call() throws InterruptedException {
-    Settings settings = settings();
+    logFormat.apply();
+    Settings settings;
+    try {
+      settings = settings();
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}", e.getMessage());
+      return 2;
+    }
     Config config = Config.autoConfigure(null);
-    Operator operator = RootlockOperator.create(config, settings);
+    RootlockOperator rootlock = RootlockOperator.create(config, settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping");
-      operator.stop();
+      rootlock.stop();
       stopped.countDown();
     }, "rootlock-shutdown"));
-    LOG.info("starting against {} namespaces={} resync={}", config.getMasterUrl(),
-        settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.resync());
+    LOG.info("starting against {} namespaces={} resync={} leaderElection={} identity={}", config.getMasterUrl(),
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.resync(),
+        settings.leaderElection(), settings.identity());
     try {
-      operator.start();
+      rootlock.start();
     } catch (RuntimeException e) {
       Throwable root = e;
       while (root.getCause() != null) {

@@ -1,15 +1,55 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.api.Annotations;
+import dev.rootlock.events.EventRecorder;
+import dev.rootlock.http.HttpEndpoints;
+import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.ReadOnlyPolicyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Builds the JOSDK Operator with Rootlock's one controller; used by the CLI and by the tests. */
-public final class RootlockOperator {
-  private RootlockOperator() {}
+/**
+ * One running Rootlock: the JOSDK Operator with its controller, the metrics registry, leader
+ * election and the HTTP endpoints. Used by the CLI and by the tests, so both run the same thing.
+ */
+public final class RootlockOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RootlockOperator.class);
+
+  private final Settings settings;
+  private final Operator operator;
+  private final PrometheusMeterRegistry registry;
+  private final RootlockMetrics metrics;
+  private final AtomicBoolean leader;
+  private HttpEndpoints http;
+
+  private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
+      RootlockMetrics metrics, AtomicBoolean leader) {
+    this.settings = settings;
+    this.operator = operator;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.leader = leader;
+  }
 
   /** A client for {@code config} whose every write carries the {@code rootlock} field manager. */
   public static KubernetesClient client(Config config) {
@@ -21,16 +61,52 @@ public final class RootlockOperator {
   }
 
   /** The operator, owning a client built for {@code config}; stopping it closes the client. */
-  public static Operator create(Config config, Settings settings) {
+  public static RootlockOperator create(Config config, Settings settings) {
     KubernetesClient client = client(config);
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        // JSON Patch instead of server-side apply for finalizer and status writes: accepted by
-        // every API server, and exactly reproducible in tests.
-        .withUseSSAToPatchPrimaryResource(false)
-        .withCloseClientOnStop(true)
-        .withStopOnInformerErrorDuringStartup(true));
-    operator.register(new ReadOnlyPolicyReconciler(), c -> {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    RootlockMetrics metrics = new RootlockMetrics(registry);
+    // Leader election off: this replica is the one that works.
+    AtomicBoolean leader = new AtomicBoolean(!settings.leaderElection());
+
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          // JSON Patch instead of server-side apply for finalizer and status writes: accepted by
+          // every API server, and exactly reproducible in tests.
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(true)
+          .withStopOnInformerErrorDuringStartup(true)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(Settings.LEASE_NAME)
+            .withLeaseNamespace(settings.leaseNamespace())
+            .withIdentity(settings.identity())
+            .withLeaseDuration(settings.leaseDuration())
+            .withRenewDeadline(settings.leaseDuration().multipliedBy(2).dividedBy(3))
+            .withRetryPeriod(settings.leaseDuration().dividedBy(5))
+            .withExitOnStopLeading(settings.exitOnLostLeadership())
+            .withLeaderCallbacks(new LeaderCallbacks(
+                () -> {
+                  leader.set(true);
+                  LOG.info("leading as {}", settings.identity());
+                },
+                () -> {
+                  leader.set(false);
+                  LOG.info("stopped leading as {}", settings.identity());
+                },
+                newLeader -> LOG.info("leader is {}", newLeader)))
+            .build());
+      }
+    });
+    EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
+    operator.register(new ReadOnlyPolicyReconciler(metrics, events), c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);
       if (settings.namespaces().isEmpty()) {
@@ -39,6 +115,76 @@ public final class RootlockOperator {
         c.settingNamespaces(settings.namespaces());
       }
     });
+    return new RootlockOperator(settings, operator, registry, metrics, leader);
+  }
+
+  /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
+  public void start() {
+    if (settings.httpPort() >= 0) {
+      try {
+        http = new HttpEndpoints(settings.httpPort(), registry, this::liveness, this::readiness);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on --http-port " + settings.httpPort(), e);
+      }
+      LOG.info("serving /metrics /healthz /readyz on port {}", http.port());
+    }
+    operator.start();
+  }
+
+  /** Liveness: every event source (informer) is healthy. Not yet started counts as alive. */
+  public HttpEndpoints.Probe liveness() {
+    if (!operator.getRuntimeInfo().isStarted()) {
+      return new HttpEndpoints.Probe(true, "starting");
+    }
+    var unhealthy = operator.getRuntimeInfo().unhealthyEventSources();
+    return unhealthy.isEmpty()
+        ? new HttpEndpoints.Probe(true, "event sources healthy")
+        : new HttpEndpoints.Probe(false, "unhealthy event sources: " + unhealthy.keySet());
+  }
+
+  /** Readiness: started with caches synced, and leading (or leader election off). */
+  public HttpEndpoints.Probe readiness() {
+    if (!operator.getRuntimeInfo().isStarted()) {
+      return new HttpEndpoints.Probe(false, "starting: caches not synced yet");
+    }
+    if (!operator.getRuntimeInfo().allEventSourcesAreHealthy()) {
+      return new HttpEndpoints.Probe(false, "event sources unhealthy");
+    }
+    return leader.get()
+        ? new HttpEndpoints.Probe(true, settings.leaderElection() ? "leader" : "ready")
+        : new HttpEndpoints.Probe(false, "standby: another replica leads");
+  }
+
+  public boolean isLeader() {
+    return leader.get();
+  }
+
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public RootlockMetrics metrics() {
+    return metrics;
+  }
+
+  public Operator operator() {
     return operator;
+  }
+
+  public void stop() {
+    operator.stop();
+    if (http != null) {
+      http.close();
+      http = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
   }
 }

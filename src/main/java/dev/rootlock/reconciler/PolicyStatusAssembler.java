@@ -101,6 +101,10 @@ final class PolicyStatusAssembler {
     return status;
   }
 
+  static boolean isReady(ReadOnlyPolicyStatus status) {
+    return status.getConditions().stream().anyMatch(c -> READY.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
   private static int count(Map<WorkloadState, List<String>> byState, WorkloadState s) {
     return byState.getOrDefault(s, List.of()).size();
   }

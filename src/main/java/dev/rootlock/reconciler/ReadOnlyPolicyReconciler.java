@@ -8,6 +8,9 @@ import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.events.EventRecorder;
+import dev.rootlock.metrics.RootlockMetrics;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -24,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +36,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Thin glue: reads the policy and the Deployments of its namespace from the informer caches,
@@ -50,18 +56,22 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
   private final PolicyStatusAssembler statuses;
+  private final RootlockMetrics metrics;
+  private final EventRecorder events;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private volatile InformerEventSource<Deployment, ReadOnlyPolicy> deployments;
   private volatile DeploymentToPolicies deploymentToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
 
-  public ReadOnlyPolicyReconciler() {
-    this(Clock.systemUTC());
+  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events) {
+    this(Clock.systemUTC(), metrics, events);
   }
 
-  ReadOnlyPolicyReconciler(Clock clock) {
+  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events) {
     this.statuses = new PolicyStatusAssembler(clock);
+    this.metrics = metrics;
+    this.events = events;
   }
 
   @Override
@@ -85,11 +95,25 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   @Override
   public UpdateControl<ReadOnlyPolicy> reconcile(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
+    Timer.Sample sample = metrics.startReconcile();
+    // every log line of this reconcile carries these (fields in --log-format json)
+    MDC.put("namespace", policy.getMetadata().getNamespace());
+    MDC.put("policy", policy.getMetadata().getName());
+    try {
+      return reconcileTimed(policy, context);
+    } finally {
+      MDC.clear();
+      metrics.stopReconcile(sample);
+    }
+  }
+
+  private UpdateControl<ReadOnlyPolicy> reconcileTimed(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
+    String name = policy.getMetadata().getName();
     PolicyRules.Validation validation = PolicyRules.from(policy.getSpec());
     if (!validation.isValid()) {
-      LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, policy.getMetadata().getName(),
-          validation.describeErrors());
+      LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, name, validation.describeErrors());
+      metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
     Neighbourhood n = neighbourhood(policy, validation.rules());
@@ -98,6 +122,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     List<Outcome> selected = new ArrayList<>();
     List<Outcome> unreleased = new ArrayList<>();
     for (Deployment d : deploymentsIn(namespace)) {
+      MDC.put("workload", d.getMetadata().getName());
       if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {
         selected.add(withRetries(d, fresh -> decide(n, fresh, sync)));
       } else if (n.me().equals(Ownership.recordedOwner(d)) && n.rules().mode() == Mode.Enforce) {
@@ -108,9 +133,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         }
       }
     }
+    MDC.remove("workload");
     boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
         || unreleased.stream().anyMatch(Outcome::transientFailure);
-    return statusUpdate(policy, statuses.of(policy, selected, unreleased), retry);
+    ReadOnlyPolicyStatus status = statuses.of(policy, selected, unreleased);
+    Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
+    selected.forEach(o -> counts.merge(o.state(), 1, Integer::sum));
+    metrics.observed(namespace, name, n.rules().mode(), counts, PolicyStatusAssembler.isReady(status));
+    return statusUpdate(policy, status, retry);
   }
 
   /**
@@ -192,10 +222,13 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     String me = policy.getMetadata().getName();
     WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
     List<String> pending = new ArrayList<>();
+    MDC.put("namespace", policy.getMetadata().getNamespace());
+    MDC.put("policy", me);
     for (Deployment d : deploymentsIn(policy.getMetadata().getNamespace())) {
       if (!me.equals(Ownership.recordedOwner(d))) {
         continue;
       }
+      MDC.put("workload", d.getMetadata().getName());
       // Deleting a policy undoes its work whatever its mode: an Audit policy only owns what it
       // hardened while it was enforcing, and nothing else would ever undo that.
       Outcome o = withRetries(d, fresh -> releaseIfStillMine(me, fresh, sync, "policy " + me + " deleted"));
@@ -207,12 +240,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
             d.getMetadata().getNamespace(), me, o.name(), o.reason(), o.message());
       }
     }
+    MDC.clear();
     if (!pending.isEmpty()) {
       int failures = transientFailures.merge(ResourceID.fromResource(policy), 1, Integer::sum);
       LOG.info("cleanup of policy {} waits for {}; retrying", me, pending);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff(failures));
     }
     transientFailures.remove(ResourceID.fromResource(policy));
+    metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }
 
@@ -221,11 +256,27 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * the same patch from a stale copy), and every other policy concerned hears about it.
    */
   private WorkloadSync workloadSync(Context<ReadOnlyPolicy> context, ResourceID writer) {
-    return new WorkloadSync(new DeploymentPatcher(context.getClient()), (before, after) -> {
-      deployments.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
-      Set<ResourceID> others = new HashSet<>(deploymentToPolicies.toPrimaryResourceIDs(after));
-      others.remove(writer);
-      nudges.nudge(others);
+    String namespace = writer.getNamespace().orElseThrow();
+    String policy = writer.getName();
+    return new WorkloadSync(new DeploymentPatcher(context.getClient()), new WorkloadSync.Listener() {
+      @Override
+      public void written(Deployment before, Deployment after, RootlockMetrics.Action action, String summary) {
+        deployments.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
+        Set<ResourceID> others = new HashSet<>(deploymentToPolicies.toPrimaryResourceIDs(after));
+        others.remove(writer);
+        nudges.nudge(others);
+        metrics.patch(namespace, policy, action, RootlockMetrics.Result.success);
+        if (summary != null) {
+          boolean harden = action == RootlockMetrics.Action.harden;
+          events.normal(after, harden ? "Harden" : "Revert", harden ? "Hardened" : "Reverted",
+              (harden ? "policy " + policy + ": " : "policy " + policy + " reverted its hardening: ") + summary);
+        }
+      }
+
+      @Override
+      public void failed(Deployment d, RootlockMetrics.Action action, RootlockMetrics.Result result) {
+        metrics.patch(namespace, policy, action, result);
+      }
     });
   }
 
@@ -245,6 +296,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
     } else {
+      recordConditionChanges(policy, policy.getStatus(), status);
       policy.setStatus(status);
       control = UpdateControl.patchStatus(policy);
     }
@@ -254,6 +306,19 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       return control;
     }
     return control.rescheduleAfter(backoff(transientFailures.merge(id, 1, Integer::sum)));
+  }
+
+  /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */
+  private void recordConditionChanges(ReadOnlyPolicy policy, ReadOnlyPolicyStatus before, ReadOnlyPolicyStatus after) {
+    for (Condition now : after.getConditions()) {
+      Condition was = before == null || before.getConditions() == null ? null : before.getConditions().stream()
+          .filter(c -> now.getType().equals(c.getType())).findFirst().orElse(null);
+      if (was != null && Objects.equals(was.getStatus(), now.getStatus()) && Objects.equals(was.getReason(), now.getReason())) {
+        continue;
+      }
+      boolean bad = PolicyStatusAssembler.READY.equals(now.getType()) != "True".equals(now.getStatus());
+      events.record(policy, "Reconcile", now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage(), bad);
+    }
   }
 
   /** 5 s, 10 s, 20 s, ... capped at 5 minutes. */

@@ -8,12 +8,12 @@ import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.metrics.RootlockMetrics;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,15 @@ final class WorkloadSync {
 
   private final Hardener hardener = new Hardener();
   private final DeploymentPatcher patcher;
-  private final BiConsumer<Deployment, Deployment> onWritten;
+  private final Listener listener;
+
+  /** Told about every write attempt, so caches, metrics and events can follow. */
+  interface Listener {
+    /** @param summary what changed in the pod template, or null when only annotations changed */
+    void written(Deployment before, Deployment after, RootlockMetrics.Action action, String summary);
+
+    void failed(Deployment d, RootlockMetrics.Action action, RootlockMetrics.Result result);
+  }
 
   /** What one attempt came to. */
   sealed interface Step {
@@ -37,10 +45,9 @@ final class WorkloadSync {
     record Retry(Deployment fresh) implements Step {}
   }
 
-  /** @param onWritten told (before, after) about every Deployment written, so caches can catch up */
-  WorkloadSync(DeploymentPatcher patcher, BiConsumer<Deployment, Deployment> onWritten) {
+  WorkloadSync(DeploymentPatcher patcher, Listener listener) {
     this.patcher = patcher;
-    this.onWritten = onWritten;
+    this.listener = listener;
   }
 
   /** Hardens a Deployment {@code policy} owns, continuing from its revert record. */
@@ -57,7 +64,7 @@ final class WorkloadSync {
     if (ops.isEmpty()) {
       return new Step.Done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h)));
     }
-    Step failed = write(d, ops);
+    Step failed = write(d, ops, RootlockMetrics.Action.harden, h.changed() ? h.changeSummary() : null);
     if (failed != null) {
       return failed;
     }
@@ -104,7 +111,7 @@ final class WorkloadSync {
     if (ops.isEmpty()) {
       return new Step.Done(Outcome.of(name, state, state.name(), why));
     }
-    Step failed = write(d, ops);
+    Step failed = write(d, ops, RootlockMetrics.Action.revert, h.changed() ? why : null);
     if (failed != null) {
       return failed;
     }
@@ -116,15 +123,17 @@ final class WorkloadSync {
   }
 
   /** Null when written; otherwise a retry after a lost race, or the failure to report. */
-  private Step write(Deployment d, ArrayNode ops) {
+  private Step write(Deployment d, ArrayNode ops, RootlockMetrics.Action action, String summary) {
     String namespace = d.getMetadata().getNamespace();
     String name = d.getMetadata().getName();
     try {
-      onWritten.accept(d, patcher.patch(d, ops));
+      listener.written(d, patcher.patch(d, ops), action, summary);
       return null;
     } catch (KubernetesClientException e) {
       int code = e.getCode();
-      if (code == 409 || code == 422) {
+      boolean conflict = code == 409 || code == 422;
+      listener.failed(d, action, conflict ? RootlockMetrics.Result.conflict : RootlockMetrics.Result.error);
+      if (conflict) {
         // 409: the resourceVersion pin failed. 422 can also mean a list moved under an index op.
         Deployment fresh = patcher.read(namespace, name);
         if (fresh == null) {

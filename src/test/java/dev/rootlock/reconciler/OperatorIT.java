@@ -109,7 +109,7 @@ class OperatorIT {
   void writesNothingWhenReconcilingACompliantDeploymentAgain() {
     cluster.create(web("web"));
     cluster.takeRequests();
-    cluster.startOperator(new Settings(Set.of(), Duration.ofSeconds(1)));
+    cluster.startOperator(Settings.defaults().withResync(Duration.ofSeconds(1)));
     cluster.create(policy("web", WEB_POLICY));
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
     Cluster.settle(Duration.ofMillis(500));

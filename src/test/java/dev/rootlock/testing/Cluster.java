@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +27,7 @@ public final class Cluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<RecordedRequest> seen = new ArrayList<>();
-  private Operator operator;
+  private RootlockOperator operator;
 
   public Cluster() {
     this.api = new MockApiServer();
@@ -56,11 +55,11 @@ public final class Cluster implements AutoCloseable {
     api.close();
   }
 
-  public Operator startOperator() {
+  public RootlockOperator startOperator() {
     return startOperator(Settings.defaults());
   }
 
-  public Operator startOperator(Settings settings) {
+  public RootlockOperator startOperator(Settings settings) {
     operator = RootlockOperator.create(client.getConfiguration(), settings);
     operator.start();
     return operator;

@@ -1,0 +1,89 @@
+package dev.rootlock.events;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes Events (events.k8s.io/v1) for what a person watching {@code kubectl get events}
+ * wants to know: a workload hardened or reverted, a policy's Ready/Degraded condition changing.
+ * Reasons are the same words as in the policy status. An event that cannot be written is logged,
+ * never allowed to fail the reconcile.
+ */
+public class EventRecorder {
+  public static final String CONTROLLER = "rootlock.dev/operator";
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
+      .withZone(java.time.ZoneOffset.UTC);
+
+  private final KubernetesClient client;
+  private final String instance;
+  private final Clock clock;
+  private final AtomicLong sequence = new AtomicLong();
+
+  public EventRecorder(KubernetesClient client, String instance, Clock clock) {
+    this.client = client;
+    this.instance = instance;
+    this.clock = clock;
+  }
+
+  /** Records nothing: for tools that run the engine without a cluster. */
+  public static EventRecorder none() {
+    return new EventRecorder(null, "none", Clock.systemUTC()) {
+      @Override
+      public void record(HasMetadata regarding, String action, String reason, String note, boolean warning) {}
+    };
+  }
+
+  public void normal(HasMetadata regarding, String action, String reason, String note) {
+    record(regarding, action, reason, note, false);
+  }
+
+  public void warning(HasMetadata regarding, String action, String reason, String note) {
+    record(regarding, action, reason, note, true);
+  }
+
+  public void record(HasMetadata regarding, String action, String reason, String note, boolean warning) {
+    Instant now = Instant.now(clock);
+    String name = regarding.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli())
+        + Long.toHexString(sequence.incrementAndGet());
+    Event event = new EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(regarding.getMetadata().getNamespace()).endMetadata()
+        .withEventTime(new MicroTime(MICROS.format(now.truncatedTo(ChronoUnit.MICROS))))
+        .withReportingController(CONTROLLER)
+        .withReportingInstance(instance)
+        .withAction(action)
+        .withReason(reason)
+        .withNote(note.length() > 1024 ? note.substring(0, 1021) + "..." : note)
+        .withType(warning ? "Warning" : "Normal")
+        .withRegarding(reference(regarding))
+        .build();
+    try {
+      client.resource(event).create();
+    } catch (KubernetesClientException e) {
+      LOG.warn("event not recorded namespace={} object={} reason={} code={} message=\"{}\"",
+          regarding.getMetadata().getNamespace(), regarding.getMetadata().getName(), reason, e.getCode(),
+          e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+    }
+  }
+
+  private static ObjectReference reference(HasMetadata o) {
+    return new ObjectReferenceBuilder()
+        .withApiVersion(o.getApiVersion()).withKind(o.getKind())
+        .withNamespace(o.getMetadata().getNamespace()).withName(o.getMetadata().getName())
+        .withUid(o.getMetadata().getUid()).withResourceVersion(o.getMetadata().getResourceVersion())
+        .build();
+  }
+}
