@@ -104,7 +104,7 @@ public final class RootlockMetrics {
       registry.remove(g.info);
     }
     g.mode = mode;
-    g.info = Gauge.builder(INFO, () -> 1)
+    g.info = Gauge.builder(INFO, () -> 1.0)
         .description("1 for every ReadOnlyPolicy, labelled with its mode")
         .tags(key.tags().and("mode", mode.name())).register(registry);
   }

@@ -136,10 +136,18 @@ public final class RootlockOperator implements AutoCloseable {
     if (!operator.getRuntimeInfo().isStarted()) {
       return new HttpEndpoints.Probe(true, "starting");
     }
-    var unhealthy = operator.getRuntimeInfo().unhealthyEventSources();
+    var unhealthy = unhealthyEventSources();
     return unhealthy.isEmpty()
         ? new HttpEndpoints.Probe(true, "event sources healthy")
-        : new HttpEndpoints.Probe(false, "unhealthy event sources: " + unhealthy.keySet());
+        : new HttpEndpoints.Probe(false, "unhealthy event sources: " + unhealthy.entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue().keySet()).toList());
+  }
+
+  /** Controllers with at least one unhealthy event source (JOSDK also lists controllers with none). */
+  private java.util.Map<String, ? extends java.util.Map<String, ?>> unhealthyEventSources() {
+    return operator.getRuntimeInfo().unhealthyEventSources().entrySet().stream()
+        .filter(e -> !e.getValue().isEmpty())
+        .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 
   /** Readiness: started with caches synced, and leading (or leader election off). */
@@ -147,7 +155,7 @@ public final class RootlockOperator implements AutoCloseable {
     if (!operator.getRuntimeInfo().isStarted()) {
       return new HttpEndpoints.Probe(false, "starting: caches not synced yet");
     }
-    if (!operator.getRuntimeInfo().allEventSourcesAreHealthy()) {
+    if (!unhealthyEventSources().isEmpty()) {
       return new HttpEndpoints.Probe(false, "event sources unhealthy");
     }
     return leader.get()

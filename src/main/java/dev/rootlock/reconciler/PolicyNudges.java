@@ -1,6 +1,7 @@
 package dev.rootlock.reconciler;
 
 import dev.rootlock.api.ReadOnlyPolicy;
+import io.javaoperatorsdk.operator.health.Status;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -23,6 +24,11 @@ final class PolicyNudges extends AbstractEventSource<Void, ReadOnlyPolicy> {
   @Override
   public Set<Void> getSecondaryResources(ReadOnlyPolicy primary) {
     return Set.of(); // carries no resources, only events
+  }
+
+  @Override
+  public Status getStatus() {
+    return Status.HEALTHY; // nothing to watch, nothing that can break
   }
 
   void nudge(Collection<ResourceID> policies) {
