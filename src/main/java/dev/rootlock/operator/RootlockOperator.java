@@ -8,6 +8,8 @@ import dev.rootlock.reconciler.ReadOnlyPolicyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -40,10 +42,12 @@ public final class RootlockOperator implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final RootlockMetrics metrics;
   private final AtomicBoolean leader;
+  private final KubernetesClient client;
   private HttpEndpoints http;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
-      RootlockMetrics metrics, AtomicBoolean leader) {
+      RootlockMetrics metrics, AtomicBoolean leader, KubernetesClient client) {
+    this.client = client;
     this.settings = settings;
     this.operator = operator;
     this.registry = registry;
@@ -51,10 +55,14 @@ public final class RootlockOperator implements AutoCloseable {
     this.leader = leader;
   }
 
+  /** Sent with every request, so audit logs (and the RBAC test) can tell Rootlock's requests apart. */
+  public static final String USER_AGENT = "rootlock-operator/0.1.0";
+
   /** A client for {@code config} whose every write carries the {@code rootlock} field manager. */
   public static KubernetesClient client(Config config) {
+    Config own = new io.fabric8.kubernetes.client.ConfigBuilder(config).withUserAgent(USER_AGENT).build();
     return new KubernetesClientBuilder()
-        .withConfig(config)
+        .withConfig(own)
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(FieldManagerInterceptor.NAME,
             new FieldManagerInterceptor(Annotations.FIELD_MANAGER)))
         .build();
@@ -80,7 +88,7 @@ public final class RootlockOperator implements AutoCloseable {
           // JSON Patch instead of server-side apply for finalizer and status writes: accepted by
           // every API server, and exactly reproducible in tests.
           .withUseSSAToPatchPrimaryResource(false)
-          .withCloseClientOnStop(true)
+          .withCloseClientOnStop(false) // stop() still needs it to hand the Lease over
           .withStopOnInformerErrorDuringStartup(true)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (settings.leaderElection()) {
@@ -115,7 +123,7 @@ public final class RootlockOperator implements AutoCloseable {
         c.settingNamespaces(settings.namespaces());
       }
     });
-    return new RootlockOperator(settings, operator, registry, metrics, leader);
+    return new RootlockOperator(settings, operator, registry, metrics, leader, client);
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
@@ -183,11 +191,36 @@ public final class RootlockOperator implements AutoCloseable {
     return operator;
   }
 
-  public void stop() {
+  public synchronized void stop() {
+    if (client.getHttpClient().isClosed()) {
+      return;
+    }
+    boolean wasLeader = settings.leaderElection() && leader.get();
     operator.stop();
+    if (wasLeader) {
+      releaseLease();
+    }
+    client.close();
     if (http != null) {
       http.close();
       http = null;
+    }
+  }
+
+  /**
+   * Gives the Lease up on an orderly stop, so the standby takes over at its next retry instead of
+   * waiting for the whole lease to expire. A crashed leader cannot do this; then the lease expires.
+   */
+  private void releaseLease() {
+    try {
+      Lease lease = client.leases().inNamespace(settings.leaseNamespace()).withName(Settings.LEASE_NAME).get();
+      if (lease != null && lease.getSpec() != null && settings.identity().equals(lease.getSpec().getHolderIdentity())) {
+        lease.getSpec().setHolderIdentity("");
+        client.resource(lease).update();
+        LOG.info("released the leader Lease {}/{}", settings.leaseNamespace(), Settings.LEASE_NAME);
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not release the leader Lease ({}); the standby takes over when it expires", e.getMessage());
     }
   }
 

@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.Consumer;
 
 /**
  * fabric8's mock API server in CRUD mode (expectations still work), behind one dispatcher of our
@@ -21,6 +22,21 @@ import java.util.Queue;
  * write and silently ignored. Requests are recorded as sent, query included.
  */
 public final class MockApiServer implements AutoCloseable {
+  /** When set, sees every request every mock server receives (the RBAC test records with it). */
+  public static volatile Consumer<RecordedRequest> observer;
+
+  private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+  /**
+   * JOSDK asks, before leader election, whether it may use Leases; a real API server answers from
+   * RBAC, the mock cannot (it rejects the review): answer as the Role in deploy/rbac.yaml would.
+   */
+  private static final String LEASE_RULES = """
+      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
+       "spec":{"namespace":"rootlock-system"},
+       "status":{"incomplete":false,"nonResourceRules":[],"resourceRules":[
+         {"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get","create","update"]}]}}
+      """;
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
@@ -30,6 +46,13 @@ public final class MockApiServer implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
+        Consumer<RecordedRequest> o = observer;
+        if (o != null) {
+          o.accept(request);
+        }
+        if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEW)) {
+          return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
+        }
         return crud.dispatch(withoutStatusQuery(request));
       }
     }, false);

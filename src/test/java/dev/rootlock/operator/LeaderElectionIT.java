@@ -1,0 +1,72 @@
+package dev.rootlock.operator;
+
+import static dev.rootlock.testing.Fixtures.NS;
+import static dev.rootlock.testing.Fixtures.policy;
+import static dev.rootlock.testing.Fixtures.web;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.testing.Cluster;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Two replicas against one API server: one works, the other takes over when it stops. */
+class LeaderElectionIT {
+  static final Duration LEASE = Duration.ofSeconds(3);
+
+  private static Settings replica(String id) {
+    return new Settings(Set.of(), Settings.DEFAULT_RESYNC, -1, true, "rootlock-system", id, LEASE, false);
+  }
+
+  private static double writes(RootlockOperator r) {
+    return r.registry().find(RootlockMetrics.PATCHES).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  @Test
+  void exactlyOneReplicaReconcilesAndTheOtherTakesOverWithinTheLease() {
+    try (Cluster cluster = new Cluster();
+        RootlockOperator a = RootlockOperator.create(cluster.client().getConfiguration(), replica("replica-a"));
+        RootlockOperator b = RootlockOperator.create(cluster.client().getConfiguration(), replica("replica-b"))) {
+      a.start();
+      b.start();
+      await().atMost(LEASE.multipliedBy(3)).until(() -> a.isLeader() || b.isLeader());
+      RootlockOperator leader = a.isLeader() ? a : b;
+      RootlockOperator standby = leader == a ? b : a;
+      assertThat(standby.isLeader()).isFalse();
+      assertThat(standby.readiness().ok()).isFalse();
+
+      cluster.create(web("first"));
+      cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+      await().atMost(Duration.ofSeconds(15)).until(() -> cluster.policy(NS, "web").getStatus() != null
+          && Integer.valueOf(1).equals(cluster.policy(NS, "web").getStatus().getCompliant()));
+      assertThat(writes(leader)).isEqualTo(1.0);
+      assertThat(writes(standby)).isZero();
+
+      Instant stopped = Instant.now();
+      leader.stop();
+      await().atMost(LEASE.multipliedBy(2)).pollInterval(Duration.ofMillis(100)).until(standby::isLeader);
+      Duration takeover = Duration.between(stopped, Instant.now());
+      System.out.println("leader election: takeover after " + takeover.toMillis() + " ms (lease " + LEASE.toMillis() + " ms)");
+      assertThat(takeover).isLessThanOrEqualTo(LEASE);
+
+      cluster.create(web("second"));
+      await().atMost(Duration.ofSeconds(15)).until(() ->
+          Integer.valueOf(2).equals(cluster.policy(NS, "web").getStatus().getCompliant()));
+
+      List<RecordedRequest> requests = cluster.takeRequests();
+      Map<String, Long> patchesPerDeployment = requests.stream()
+          .filter(r -> "PATCH".equals(r.getMethod()) && r.getPath().contains("/deployments/"))
+          .collect(Collectors.groupingBy(r -> r.getPath().replaceAll("\\?.*", ""), Collectors.counting()));
+      assertThat(patchesPerDeployment).containsOnly(
+          Map.entry("/apis/apps/v1/namespaces/shop/deployments/first", 1L),
+          Map.entry("/apis/apps/v1/namespaces/shop/deployments/second", 1L));
+    }
+  }
+}
