@@ -1,0 +1,78 @@
+package dev.rootlock.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.testing.Manifests;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code kubectl apply -k deploy/} installs: complete, and the operator's pod hardened. */
+class DeployManifestTest {
+
+  private static JsonNode only(List<JsonNode> objects, String kind) {
+    List<JsonNode> found = objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+    assertThat(found).as(kind).hasSize(1);
+    return found.get(0);
+  }
+
+  @Test
+  void rendersEverythingAnInstallNeeds() throws Exception {
+    List<JsonNode> objects = Rendered.deploy();
+    assertThat(objects).extracting(o -> o.path("kind").asText()).containsExactlyInAnyOrder(
+        "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+        "Role", "RoleBinding", "Deployment", "Service");
+    assertThat(only(objects, "Namespace").at("/metadata/name").asText()).isEqualTo("rootlock-system");
+    assertThat(only(objects, "CustomResourceDefinition"))
+        .isEqualTo(Manifests.parse(Files.readString(Path.of("crds/readonlypolicies.rootlock.dev-v1.yml")), JsonNode.class));
+    assertThat(only(objects, "Role").at("/metadata/namespace").asText()).isEqualTo("rootlock-system");
+  }
+
+  @Test
+  void operatorPodMeetsTheRestrictedPodSecurityStandardAndRunsReadOnly() throws Exception {
+    JsonNode d = only(Rendered.deploy(), "Deployment");
+    JsonNode pod = d.at("/spec/template/spec");
+    assertThat(d.at("/spec/replicas").asInt()).isEqualTo(2);
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+    assertThat(pod.has("hostNetwork") || pod.has("hostPID") || pod.has("hostIPC")).isFalse();
+    for (JsonNode v : pod.path("volumes")) {
+      assertThat(v.has("hostPath")).as("no hostPath volumes").isFalse();
+    }
+    JsonNode c = pod.at("/containers/0");
+    assertThat(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(c.at("/securityContext/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
+    assertThat(c.at("/securityContext/capabilities").has("add")).isFalse();
+    assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(c.at("/resources/requests/memory").asText()).isNotEmpty();
+    assertThat(c.at("/resources/limits/memory").asText()).isNotEmpty();
+    assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+    assertThat(c.path("args").toString()).contains("--leader-election");
+    assertThat(c.path("env").toString()).contains("MaxRAMPercentage").contains("java.io.tmpdir=/tmp")
+        .contains("metadata.namespace");
+  }
+
+  @Test
+  void theOperatorsOwnDeploymentIsCompliantUnderRootlock() throws Exception {
+    Deployment d = Manifests.SERIALIZATION.convertValue(only(Rendered.deploy(), "Deployment"), Deployment.class);
+    PolicyRules rules = Manifests.rules("{tmpPaths: [/tmp]}");
+    var h = new Hardener().harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY);
+    assertThat(h.changed()).as("Rootlock's own pod needs no hardening: " + h.changeSummary()).isFalse();
+    var tmp = d.getSpec().getTemplate().getSpec().getVolumes().get(0).getEmptyDir();
+    assertThat(tmp.getMedium()).isEqualTo("Memory");
+    assertThat(tmp.getSizeLimit()).isNotNull();
+  }
+
+  @Test
+  void monitoringRenders() throws Exception {
+    assertThat(Rendered.kustomize("deploy/monitoring/")).extracting(o -> o.path("kind").asText())
+        .containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule", "ConfigMap");
+  }
+}
