@@ -41,9 +41,10 @@ final class DeploymentPatcher {
         .withPatchType(PatchType.JSON)
         .withFieldManager(Annotations.FIELD_MANAGER)
         .build();
+    // resource(current), not withName(): fabric8 would GET the object first to address the patch
     return client.apps().deployments()
         .inNamespace(current.getMetadata().getNamespace())
-        .withName(current.getMetadata().getName())
+        .resource(current)
         .patch(ctx, patch.toString());
   }
 

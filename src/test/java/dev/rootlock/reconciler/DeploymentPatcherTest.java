@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class DeploymentPatcherTest {
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   @Test
   void patchChangesExactlyTheDiffedFields() {
@@ -32,6 +33,24 @@ class DeploymentPatcherTest {
     assertThat(written.getSpec().getTemplate().getSpec().getContainers().get(0)
         .getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(written.getMetadata().getResourceVersion()).isNotEqualTo(read.getMetadata().getResourceVersion());
+  }
+
+  @Test
+  void aPatchIsOneRequestWithoutAReadFirst() throws InterruptedException {
+    Deployment read = client.resource(web("web")).create();
+    Deployment desired = new DeploymentBuilder(read).editSpec().withReplicas(3).endSpec().build();
+    DeploymentPatcher patcher = new DeploymentPatcher(client);
+    int before = server.getRequestCount();
+
+    patcher.patch(read, patcher.diff(read, desired));
+
+    assertThat(server.getRequestCount() - before).isEqualTo(1);
+    var last = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+    while (server.getRequestCount() > 0 && last != null && !"PATCH".equals(last.getMethod())) {
+      last = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(last).isNotNull();
+    assertThat(last.getMethod()).isEqualTo("PATCH");
   }
 
   @Test
