@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.testing.Corpus;
+import dev.rootlock.testing.EngineInvariants;
 import dev.rootlock.testing.Manifests;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
@@ -33,13 +33,11 @@ class CorpusHardeningTest {
           .getSpec().getTemplate();
       Hardening h = hardener.harden(original, rules, RevertRecord.EMPTY);
 
-      for (Container c : h.template().getSpec().getContainers()) {
-        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(doc.describe() + " " + c.getName()).isTrue();
-        for (WritablePath p : rules.paths()) {
-          assertThat(c.getVolumeMounts()).as(doc.describe() + " " + c.getName() + " covers " + p.path())
-              .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
-        }
-      }
+      assertThat(EngineInvariants.assertCompliant(h.template(), rules)).as(doc.describe())
+          .hasSameSizeAs(h.template().getSpec().getContainers());
+      EngineInvariants.assertVolumeNamesValid(h.template());
+      assertThat(EngineInvariants.withoutRootlockChanges(h.template(), h.record())).as(doc.describe())
+          .isEqualTo(tree(original));
       assertThat(hardener.harden(h.template(), rules, h.record()).changed()).as(doc.describe() + " idempotent").isFalse();
       Hardening reverted = hardener.revert(h.template(), h.record());
       assertThat(tree(reverted.template())).as(doc.describe() + " reverts exactly").isEqualTo(tree(original));

@@ -1,20 +1,18 @@
 package dev.rootlock.engine;
 
 import static dev.rootlock.testing.Manifests.rules;
+import dev.rootlock.testing.EngineInvariants;
 import static dev.rootlock.testing.Manifests.template;
 import static dev.rootlock.testing.Manifests.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -362,80 +360,18 @@ class HardenerTest {
     assertThat(a).isEqualTo(b).startsWith("rl-app-tmp-");
   }
 
-  // --- invariants -------------------------------------------------------------------------
+  // --- invariants ---------------------------------------------------------------------
 
   private static void assertCompliant(PodTemplateSpec t, PolicyRules rules, int expectedHardened) {
-    List<Container> hardened = new ArrayList<>();
-    for (Container c : t.getSpec().getInitContainers()) {
-      if (rules.hardens(c.getName(), true)) {
-        hardened.add(c);
-      }
-    }
-    for (Container c : t.getSpec().getContainers()) {
-      if (rules.hardens(c.getName(), false)) {
-        hardened.add(c);
-      }
-    }
-    assertThat(hardened).hasSize(expectedHardened);
-    for (Container c : hardened) {
-      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
-      for (WritablePath p : rules.paths()) {
-        assertThat(c.getVolumeMounts()).as(c.getName() + " covers " + p.path())
-            .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
-      }
-    }
+    assertThat(EngineInvariants.assertCompliant(t, rules)).hasSize(expectedHardened);
   }
 
-  /** Removes exactly what the record says Rootlock added; what remains must equal the input. */
   private static JsonNode stripRootlockChanges(PodTemplateSpec hardened, RevertRecord record) {
-    ObjectNode tree = (ObjectNode) tree(hardened);
-    Set<String> injected = record.injections().stream().map(RevertRecord.Injection::volume).collect(Collectors.toSet());
-    ObjectNode spec = (ObjectNode) tree.get("spec");
-    removeNamed(spec, "volumes", injected);
-    for (String list : List.of("containers", "initContainers")) {
-      if (!spec.has(list)) {
-        continue;
-      }
-      for (JsonNode c : spec.get(list)) {
-        removeNamed((ObjectNode) c, "volumeMounts", injected);
-        var original = record.containers().get(c.get("name").asText());
-        if (original != null) {
-          ObjectNode sc = (ObjectNode) c.get("securityContext");
-          if (original.readOnlyRootFilesystem() == null) {
-            sc.remove("readOnlyRootFilesystem");
-          } else {
-            sc.put("readOnlyRootFilesystem", original.readOnlyRootFilesystem());
-          }
-          if (original.securityContextAbsent()) {
-            ((ObjectNode) c).remove("securityContext");
-          }
-        }
-      }
-    }
-    return tree;
-  }
-
-  private static void removeNamed(ObjectNode parent, String field, Set<String> names) {
-    if (!parent.has(field)) {
-      return;
-    }
-    ArrayNode list = (ArrayNode) parent.get(field);
-    for (int i = list.size() - 1; i >= 0; i--) {
-      if (names.contains(list.get(i).get("name").asText())) {
-        list.remove(i);
-      }
-    }
-    if (list.isEmpty()) {
-      parent.remove(field);
-    }
+    return EngineInvariants.withoutRootlockChanges(hardened, record);
   }
 
   private static void assertVolumeNamesValid(PodTemplateSpec t) {
-    Set<String> names = new HashSet<>();
-    for (Volume v : t.getSpec().getVolumes()) {
-      assertThat(v.getName()).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-      assertThat(names.add(v.getName())).as("unique " + v.getName()).isTrue();
-    }
+    EngineInvariants.assertVolumeNamesValid(t);
   }
 
   private static Set<String> mountedVolumes(Container c) {

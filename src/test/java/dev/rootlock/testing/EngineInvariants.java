@@ -1,0 +1,97 @@
+package dev.rootlock.testing;
+
+import static dev.rootlock.testing.Manifests.tree;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.WritablePath;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** What must hold of every hardening, whatever the template: shared by table, corpus and property tests. */
+public final class EngineInvariants {
+  private EngineInvariants() {}
+
+  /** Every hardened container is read-only and has every declared path covered by a mount. */
+  public static List<Container> assertCompliant(PodTemplateSpec t, PolicyRules rules) {
+    List<Container> hardened = new ArrayList<>();
+    nonNull(t.getSpec().getInitContainers()).stream().filter(c -> rules.hardens(c.getName(), true)).forEach(hardened::add);
+    nonNull(t.getSpec().getContainers()).stream().filter(c -> rules.hardens(c.getName(), false)).forEach(hardened::add);
+    for (Container c : hardened) {
+      assertThat(c.getSecurityContext()).as(c.getName()).isNotNull();
+      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
+      for (WritablePath p : rules.paths()) {
+        assertThat(c.getVolumeMounts()).as(c.getName() + " covers " + p.path())
+            .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
+      }
+    }
+    return hardened;
+  }
+
+  /** Volume names are unique, valid DNS labels of at most 63 characters. */
+  public static void assertVolumeNamesValid(PodTemplateSpec t) {
+    Set<String> names = new HashSet<>();
+    for (Volume v : nonNull(t.getSpec().getVolumes())) {
+      assertThat(v.getName()).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+      assertThat(names.add(v.getName())).as("unique " + v.getName()).isTrue();
+    }
+  }
+
+  /** Removes exactly what the record says Rootlock added; what remains must equal the input. */
+  public static JsonNode withoutRootlockChanges(PodTemplateSpec hardened, RevertRecord record) {
+    ObjectNode tree = (ObjectNode) tree(hardened);
+    Set<String> injected = record.injections().stream().map(RevertRecord.Injection::volume).collect(Collectors.toSet());
+    ObjectNode spec = (ObjectNode) tree.get("spec");
+    removeNamed(spec, "volumes", injected);
+    for (String list : List.of("containers", "initContainers")) {
+      if (!spec.has(list)) {
+        continue;
+      }
+      for (JsonNode c : spec.get(list)) {
+        removeNamed((ObjectNode) c, "volumeMounts", injected);
+        var original = c.has("name") ? record.containers().get(c.get("name").asText()) : null;
+        if (original != null) {
+          ObjectNode sc = (ObjectNode) c.get("securityContext");
+          if (original.readOnlyRootFilesystem() == null) {
+            sc.remove("readOnlyRootFilesystem");
+          } else {
+            sc.put("readOnlyRootFilesystem", original.readOnlyRootFilesystem());
+          }
+          if (original.securityContextAbsent()) {
+            ((ObjectNode) c).remove("securityContext");
+          }
+        }
+      }
+    }
+    return tree;
+  }
+
+  private static void removeNamed(ObjectNode parent, String field, Set<String> names) {
+    if (!parent.has(field)) {
+      return;
+    }
+    ArrayNode list = (ArrayNode) parent.get(field);
+    for (int i = list.size() - 1; i >= 0; i--) {
+      if (names.contains(list.get(i).path("name").asText())) {
+        list.remove(i);
+      }
+    }
+    if (list.isEmpty()) {
+      parent.remove(field);
+    }
+  }
+
+  private static <T> List<T> nonNull(List<T> l) {
+    return l == null ? List.of() : l;
+  }
+}
