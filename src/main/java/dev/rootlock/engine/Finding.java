@@ -14,6 +14,8 @@ public record Finding(String container, String path, Kind kind, String detail) {
     PATH_ALREADY_MOUNTED,
     /** The policy names a container the pod template does not have. */
     CONTAINER_NOT_FOUND,
+    /** The pod template has no container the policy hardens. */
+    NOTHING_TO_HARDEN,
     /** The policy names an init container but does not ask for init containers. */
     INIT_CONTAINER_SKIPPED,
     /** On undo: someone changed the field since Rootlock set it; their value stays. */
@@ -28,6 +30,7 @@ public record Finding(String container, String path, Kind kind, String detail) {
       case VOLUME_INJECTED -> on + ": writable memory emptyDir " + detail;
       case PATH_ALREADY_MOUNTED -> on + ": already mounted by " + detail + ", left alone";
       case CONTAINER_NOT_FOUND -> where + ": not in the pod template, nothing to harden";
+      case NOTHING_TO_HARDEN -> "no container in the pod template is hardened by this policy";
       case INIT_CONTAINER_SKIPPED -> where + ": is an init container; set initContainers: true to harden it";
       case CHANGED_BY_OTHERS -> on + ": " + detail;
     };

@@ -95,6 +95,9 @@ public final class Hardener {
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     if (rules != null) {
       reportUnmatchedNames(rules, byName, isInit, findings);
+      if (byName.keySet().stream().noneMatch(n -> rules.hardens(n, isInit.get(n)))) {
+        findings.add(new Finding(null, null, Finding.Kind.NOTHING_TO_HARDEN, null));
+      }
       for (Container c : byName.values()) {
         if (!rules.hardens(c.getName(), isInit.get(c.getName()))) {
           continue;

@@ -39,7 +39,7 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   public String notes() {
     return String.join(", ", findings.stream()
         .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND
-            || f.kind() == Finding.Kind.INIT_CONTAINER_SKIPPED)
+            || f.kind() == Finding.Kind.INIT_CONTAINER_SKIPPED || f.kind() == Finding.Kind.NOTHING_TO_HARDEN)
         .map(Finding::describe).toList());
   }
 }

@@ -136,6 +136,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     MDC.remove("workload");
     boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
         || unreleased.stream().anyMatch(Outcome::transientFailure);
+    if (selected.stream().anyMatch(o -> o.action() != Outcome.Action.NONE)) {
+      transientFailures.remove(ResourceID.fromResource(policy)); // progress: start the backoff over
+    }
     ReadOnlyPolicyStatus status = statuses.of(policy, selected, unreleased);
     Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
     selected.forEach(o -> counts.merge(o.state(), 1, Integer::sum));
@@ -238,6 +241,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         // An untrusted record or a refused patch: reverting by guesswork could break the app.
         LOG.warn("left unreverted namespace={} policy={} workload={} reason={} message=\"{}\"",
             d.getMetadata().getNamespace(), me, o.name(), o.reason(), o.message());
+        events.warning(d, "Revert", o.reason(), "policy " + me + " was deleted but could not revert this "
+            + "Deployment, which keeps its hardening: " + o.message());
       }
     }
     MDC.clear();

@@ -144,7 +144,8 @@ final class WorkloadSync {
           return new Step.Retry(fresh);
         }
       }
-      boolean transientFailure = code == 0 || code == 429 || code >= 500;
+      // A 409 whose object did not move is the server's own contention: try again later.
+      boolean transientFailure = code == 0 || code == 409 || code == 429 || code >= 500;
       String message = e.getStatus() != null && e.getStatus().getMessage() != null
           ? e.getStatus().getMessage() : e.getMessage();
       LOG.warn("patch refused namespace={} workload={} code={} message=\"{}\"", namespace, name, code, message);
@@ -186,6 +187,9 @@ final class WorkloadSync {
 
   private static String compliantMessage(Hardening h) {
     String notes = h.notes();
+    if (!h.findings(Finding.Kind.NOTHING_TO_HARDEN).isEmpty()) {
+      return notes;
+    }
     return "read-only root filesystem with writable paths in place" + (notes.isEmpty() ? "" : "; " + notes);
   }
 }

@@ -24,14 +24,12 @@ public final class Cluster implements AutoCloseable {
       Path.of("target/classes/META-INF/fabric8/readonlypolicies.rootlock.dev-v1.yml");
 
   private final MockApiServer api;
-  private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<RecordedRequest> seen = new ArrayList<>();
   private RootlockOperator operator;
 
   public Cluster() {
     this.api = new MockApiServer();
-    this.server = api.server();
     this.client = api.client();
     try {
       // The mock honours the status subresource only for CRDs it knows.
@@ -46,7 +44,11 @@ public final class Cluster implements AutoCloseable {
   }
 
   public KubernetesMockServer server() {
-    return server;
+    return api.server();
+  }
+
+  public MockApiServer api() {
+    return api;
   }
 
   @Override
@@ -93,7 +95,7 @@ public final class Cluster implements AutoCloseable {
     List<RecordedRequest> out = new ArrayList<>();
     try {
       RecordedRequest r;
-      while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      while ((r = api.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
         out.add(r);
       }
     } catch (InterruptedException e) {

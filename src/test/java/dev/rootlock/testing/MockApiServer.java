@@ -1,5 +1,6 @@
 package dev.rootlock.testing;
 
+import dev.rootlock.operator.RootlockOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -7,19 +8,35 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * fabric8's mock API server in CRUD mode (expectations still work), behind one dispatcher of our
- * own. That dispatcher works around one mock bug: a status-subresource PATCH that carries a query
- * string (Rootlock always sends {@code ?fieldManager=rootlock}) is not recognised as a status
- * write and silently ignored. Requests are recorded as sent, query included.
+ * own, which
+ * <ul>
+ *   <li>works around a mock bug: a status-subresource PATCH that carries a query string (Rootlock
+ *       always sends {@code ?fieldManager=rootlock}) is not recognised as a status write;
+ *   <li>answers SelfSubjectRulesReviews, which the mock cannot;
+ *   <li>injects faults into the operator's requests (tests of reliability);
+ *   <li>logs every operator request with the status it got;
+ *   <li>can restart the server on the same port with the same state, dropping every connection.
+ * </ul>
  */
 public final class MockApiServer implements AutoCloseable {
   /** When set, sees every request every mock server receives (the RBAC test records with it). */
@@ -37,27 +54,102 @@ public final class MockApiServer implements AutoCloseable {
          {"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get","create","update"]}]}}
       """;
 
-  private final KubernetesMockServer server;
+  /** What to do with one operator request. */
+  public enum Fault {
+    NONE,
+    /** 500 without touching the state. */
+    SERVER_ERROR,
+    /** 429 with Retry-After: 1. */
+    TOO_MANY_REQUESTS,
+    /** 409 without touching the state (a conflict the operator cannot see in a re-read). */
+    CONFLICT,
+    /** Applies the request, then answers 500: the answer was lost, the write happened. */
+    APPLIED_THEN_ERROR,
+    /** Answers correctly after 300 ms. */
+    SLOW,
+    /**
+     * Another client writes the object (adds label {@code edited-by: someone-else}) just before the
+     * request is applied: a real conflict between the operator's read and its patch.
+     */
+    EDITED_BY_OTHERS_FIRST
+  }
+
+  /** The write another client makes for {@link Fault#EDITED_BY_OTHERS_FIRST}. */
+  public static final String OTHERS_EDIT = "[{\"op\":\"add\",\"path\":\"/metadata/labels/edited-by\",\"value\":\"someone-else\"}]";
+
+  /** One operator request and the status it got. */
+  public record Exchange(String method, String path, int status, Fault fault) {}
+
+  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private final Dispatcher crud = new KubernetesMixedDispatcher(responses);
+  private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+  private volatile Function<RecordedRequest, Fault> faults = r -> Fault.NONE;
+  private final Dispatcher dispatcher = new Dispatcher() {
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      Consumer<RecordedRequest> o = observer;
+      if (o != null) {
+        o.accept(request);
+      }
+      if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEW)) {
+        return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
+      }
+      boolean operator = isOperator(request);
+      Fault fault = operator && !isWatch(request) ? faults.apply(request) : Fault.NONE;
+      MockResponse response = switch (fault) {
+        case SERVER_ERROR -> status(500, "InternalError", "injected fault");
+        case TOO_MANY_REQUESTS -> status(429, "TooManyRequests", "injected throttling").setHeader("Retry-After", "1");
+        case CONFLICT -> status(409, "Conflict", "injected conflict");
+        case APPLIED_THEN_ERROR -> {
+          crud.dispatch(withoutStatusQuery(request));
+          yield status(500, "InternalError", "injected: applied, answer lost");
+        }
+        case SLOW -> crud.dispatch(withoutStatusQuery(request)).setBodyDelay(300, TimeUnit.MILLISECONDS);
+        case EDITED_BY_OTHERS_FIRST -> {
+          String path = request.getPath().replaceAll("\\?.*", "");
+          crud.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.PATCH, path, request.getHeaders(),
+              new Buffer(OTHERS_EDIT.getBytes(StandardCharsets.UTF_8))));
+          yield crud.dispatch(withoutStatusQuery(request));
+        }
+        case NONE -> crud.dispatch(withoutStatusQuery(request));
+      };
+      if (operator) {
+        exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault));
+      }
+      return response;
+    }
+  };
+  private KubernetesMockServer server;
   private final KubernetesClient client;
 
   public MockApiServer() {
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    Dispatcher crud = new KubernetesMixedDispatcher(responses);
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        Consumer<RecordedRequest> o = observer;
-        if (o != null) {
-          o.accept(request);
-        }
-        if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEW)) {
-          return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
-        }
-        return crud.dispatch(withoutStatusQuery(request));
-      }
-    }, false);
+    server = newServer();
     server.init();
     client = server.createClient();
+  }
+
+  private KubernetesMockServer newServer() {
+    return new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
+  }
+
+  private static boolean isOperator(RecordedRequest r) {
+    String agent = r.getHeader("User-Agent");
+    return agent != null && agent.startsWith(RootlockOperator.USER_AGENT);
+  }
+
+  private static boolean isWatch(RecordedRequest r) {
+    return r.getPath().contains("watch=true");
+  }
+
+  /** The code of "HTTP/1.1 200 OK". */
+  private static int code(MockResponse r) {
+    String[] parts = r.getStatus().split(" ");
+    return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+        + "\"reason\":\"" + reason + "\",\"message\":\"" + message + "\",\"code\":" + code + "}");
   }
 
   private static RecordedRequest withoutStatusQuery(RecordedRequest r) {
@@ -67,6 +159,30 @@ public final class MockApiServer implements AutoCloseable {
       return r;
     }
     return new RecordedRequest(r.getHttpVersion(), r.method(), path.substring(0, q), r.getHeaders(), r.getBody());
+  }
+
+  /** Decides a fault for each of the operator's requests (watches excepted) from now on. */
+  public void injectFaults(Function<RecordedRequest, Fault> decide) {
+    this.faults = decide;
+  }
+
+  public List<Exchange> exchanges() {
+    return exchanges;
+  }
+
+  /**
+   * Stops the server, dropping every connection and watch, and starts it again on the same port
+   * with the same objects, as an API server restart would.
+   */
+  public void restart() {
+    int port = server.getPort();
+    server.destroy();
+    server = newServer();
+    try {
+      server.init(InetAddress.getByName("localhost"), port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public KubernetesMockServer server() {

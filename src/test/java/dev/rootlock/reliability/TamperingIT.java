@@ -1,0 +1,208 @@
+package dev.rootlock.reliability;
+
+import static dev.rootlock.testing.Fixtures.NS;
+import static dev.rootlock.testing.Fixtures.deployment;
+import static dev.rootlock.testing.Fixtures.policy;
+import static dev.rootlock.testing.Fixtures.web;
+import static dev.rootlock.testing.Manifests.tree;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.rootlock.api.Annotations;
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.api.ReadOnlyPolicyStatus;
+import dev.rootlock.api.WorkloadState;
+import dev.rootlock.api.WorkloadStatus;
+import dev.rootlock.operator.Settings;
+import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.Manifests;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.core.ThrowingRunnable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** Hand-edited annotations, odd objects, racing policies, other namespaces, and what the logs reveal. */
+class TamperingIT {
+  Cluster cluster;
+
+  @BeforeEach
+  void setUp() {
+    cluster = new Cluster();
+  }
+
+  @AfterEach
+  void tearDown() {
+    cluster.close();
+  }
+
+  private static void eventually(ThrowingRunnable r) {
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(r);
+  }
+
+  private ReadOnlyPolicyStatus status(String policy) {
+    ReadOnlyPolicy p = cluster.policy(NS, policy);
+    assertThat(p).isNotNull();
+    assertThat(p.getStatus()).isNotNull();
+    return p.getStatus();
+  }
+
+  private WorkloadStatus workload(String policy, String name) {
+    return status(policy).getWorkloads().stream().filter(w -> w.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aGarbageRevertRecordIsReportedNeverTrustedAndDeletionStillCompletes() {
+    Deployment goodOriginal = cluster.create(web("good"));
+    cluster.create(web("tampered"));
+    cluster.startOperator();
+    cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+    eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(2));
+    Deployment hardened = cluster.client().apps().deployments().inNamespace(NS).withName("tampered")
+        .edit(d -> new DeploymentBuilder(d).editMetadata().addToAnnotations(Annotations.REVERT, "{\"v\":1,garbage")
+            .endMetadata().build());
+
+    eventually(() -> {
+      WorkloadStatus w = workload("web", "tampered");
+      assertThat(w.getState()).isEqualTo(WorkloadState.Failed);
+      assertThat(w.getMessage()).contains(Annotations.REVERT).contains("cannot be trusted");
+      assertThat(workload("web", "good").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(status("web").getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("WorkloadFailed"));
+    });
+
+    cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").delete();
+
+    eventually(() -> assertThat(cluster.policy(NS, "web")).isNull());
+    assertThat(tree(cluster.deployment(NS, "good").getSpec().getTemplate())).isEqualTo(tree(goodOriginal.getSpec().getTemplate()));
+    Deployment untrusted = cluster.deployment(NS, "tampered");
+    assertThat(tree(untrusted.getSpec().getTemplate())).as("left as it was").isEqualTo(tree(hardened.getSpec().getTemplate()));
+    eventually(() -> assertThat(cluster.client().resources(Event.class).inNamespace(NS).list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getRegarding().getName()).isEqualTo("tampered");
+          assertThat(e.getReason()).isEqualTo("RevertRecordInvalid");
+          assertThat(e.getType()).isEqualTo("Warning");
+        }));
+  }
+
+  @Test
+  void oddDeploymentsGetAClearStateAndNeverStopTheOthers() {
+    cluster.create(deployment("empty", "{tier: web}", "{containers: []}"));
+    cluster.create(deployment("no-containers", "{tier: web}", "{volumes: [{name: v, emptyDir: {}}]}"));
+    cluster.create(deployment("duplicate-volumes", "{tier: web}",
+        "{containers: [{name: app, image: x}], volumes: [{name: v, emptyDir: {}}, {name: v, configMap: {name: c}}]}"));
+    String longName = "c" + "x".repeat(62);
+    cluster.create(deployment("long-names", "{tier: web}", "{containers: [{name: " + longName + ", image: x}]}"));
+    cluster.create(deployment("named-like-ours", "{tier: web}",
+        "{containers: [{name: rl-app-tmp-cdbfbd, image: x}, {name: app, image: y}]}"));
+    cluster.create(web("normal"));
+    cluster.startOperator();
+
+    cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+
+    eventually(() -> {
+      assertThat(status("web").getMatched()).isEqualTo(6);
+      assertThat(workload("web", "normal").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(workload("web", "empty").getMessage()).contains("no container");
+      assertThat(workload("web", "no-containers").getMessage()).contains("no container");
+      assertThat(workload("web", "long-names").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(workload("web", "named-like-ours").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(workload("web", "duplicate-volumes").getState()).isIn(WorkloadState.Compliant, WorkloadState.Failed);
+    });
+    var volumes = cluster.deployment(NS, "long-names").getSpec().getTemplate().getSpec().getVolumes();
+    assertThat(volumes).singleElement().satisfies(v -> assertThat(v.getName()).hasSizeLessThanOrEqualTo(63));
+    var ours = cluster.deployment(NS, "named-like-ours").getSpec().getTemplate().getSpec().getVolumes();
+    assertThat(ours).extracting(v -> v.getName()).doesNotHaveDuplicates().hasSize(2);
+  }
+
+  @Test
+  void twoPoliciesCreatedInTheSameSecondSettleOnOneOwnerWithoutFlipFlopping() {
+    for (int i = 0; i < 5; i++) {
+      cluster.create(web("web-" + i));
+    }
+    cluster.startOperator(Settings.defaults().withResync(Duration.ofSeconds(1)));
+    cluster.takeRequests();
+
+    cluster.create(policy("beta", "{selector: {matchLabels: {tier: web}}, cachePaths: [/b]}"));
+    cluster.create(policy("alpha", "{selector: {matchLabels: {tier: web}}, cachePaths: [/a]}"));
+
+    eventually(() -> {
+      int alpha = status("alpha").getCompliant();
+      int beta = status("beta").getCompliant();
+      assertThat(alpha + beta).isEqualTo(5);
+      long conflicts = status("alpha").getWorkloads().stream().filter(w -> w.getState() == WorkloadState.Conflict).count()
+          + status("beta").getWorkloads().stream().filter(w -> w.getState() == WorkloadState.Conflict).count();
+      assertThat(conflicts).isEqualTo(5);
+    });
+    var firstRound = Cluster.deploymentWrites(cluster.takeRequests());
+    Cluster.settle(Duration.ofSeconds(3)); // three resyncs of both policies
+    assertThat(Cluster.deploymentWrites(cluster.takeRequests())).as("no flip-flop").isEmpty();
+    assertThat(firstRound).as("one write per Deployment").hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      String owner = cluster.deployment(NS, "web-" + i).getMetadata().getAnnotations().get(Annotations.OWNER);
+      assertThat(owner).isIn("alpha", "beta");
+    }
+  }
+
+  @Test
+  void aPolicyNeverTouchesAnotherNamespace() {
+    Deployment other = web("web");
+    other.getMetadata().setNamespace("other");
+    cluster.create(other);
+    cluster.create(web("web"));
+    cluster.startOperator();
+    cluster.takeRequests();
+
+    cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+
+    eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
+    assertThat(status("web").getMatched()).isEqualTo(1);
+    assertThat(Cluster.deploymentWrites(cluster.takeRequests())).extracting(r -> r.getPath())
+        .isNotEmpty().noneMatch(p -> p.contains("/namespaces/other/"));
+    Deployment untouched = cluster.client().apps().deployments().inNamespace("other").withName("web").get();
+    assertThat(untouched.getMetadata().getGeneration()).isEqualTo(1L);
+    assertThat(untouched.getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
+  void logsNeverShowEnvValuesOrWholeObjects() {
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    Logger rootlock = (Logger) LoggerFactory.getLogger("dev.rootlock");
+    Level before = rootlock.getLevel();
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    rootlock.setLevel(Level.DEBUG);
+    try {
+      cluster.create(deployment("secretive", "{tier: web}", "{containers: [{name: app, image: x, "
+          + "env: [{name: API_TOKEN, value: hunter2-very-secret}]}]}"));
+      cluster.create(deployment("refused", "{tier: web}", "{containers: [{name: app, image: x, "
+          + "env: [{name: DB_PASSWORD, value: correct-horse-battery}]}]}"));
+      cluster.server().expect().patch().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments/refused?fieldManager=rootlock")
+          .andReturn(422, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(422).withMessage("denied").build())
+          .always();
+      cluster.startOperator();
+      cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+      eventually(() -> assertThat(status("web").getMatched()).isEqualTo(2));
+      eventually(() -> assertThat(workload("web", "refused").getState()).isEqualTo(WorkloadState.Failed));
+      cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").delete();
+      eventually(() -> assertThat(cluster.policy(NS, "web")).isNull());
+    } finally {
+      root.detachAppender(logs);
+      rootlock.setLevel(before);
+    }
+    List<String> lines = logs.list.stream().map(e -> e.getFormattedMessage()
+        + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).toList();
+    assertThat(lines).as("the scenario logged something").isNotEmpty();
+    assertThat(lines).noneMatch(l -> l.contains("hunter2") || l.contains("correct-horse"));
+    assertThat(lines).noneMatch(l -> l.contains("apiVersion") || l.contains("\"spec\"") || l.contains("spec="));
+  }
+}
