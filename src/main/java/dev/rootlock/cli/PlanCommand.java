@@ -81,8 +81,12 @@ public final class PlanCommand implements Callable<Integer> {
     } catch (PlanInputException e) {
       stderr.println("rootlock plan: " + e.getMessage());
       return BAD_INPUT;
-    } catch (IOException e) {
-      stderr.println("rootlock plan: cannot write output: " + e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      stderr.println("rootlock plan: cannot read or write: " + e.getMessage());
+      return BAD_INPUT;
+    } catch (RuntimeException e) {
+      // never a stack trace, and never exit 1 ("changes needed") for a failure
+      stderr.println("rootlock plan: cannot plan this input: " + e);
       return BAD_INPUT;
     }
   }

@@ -52,13 +52,16 @@ public final class RunCommand implements Callable<Integer> {
   String leaseNamespace;
 
   @Option(names = "--identity", paramLabel = "NAME", defaultValue = "${env:POD_NAME:-}",
-      description = "This replica's name in the Lease and in Events (default: env POD_NAME, else the host name).")
+      description = "This replica's name in the Lease and in Events (default: env POD_NAME, else the host name "
+          + "plus a random suffix).")
   String identity;
 
   Settings settings() {
     Set<String> ns = new LinkedHashSet<>();
     namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
-    String id = identity == null || identity.isBlank() ? hostName() : identity;
+    // Without a pod name, two replicas on one host must still differ in the Lease.
+    String id = identity == null || identity.isBlank()
+        ? hostName() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8) : identity;
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id,
         Settings.DEFAULT_LEASE_DURATION, true);
   }

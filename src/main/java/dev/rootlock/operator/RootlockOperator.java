@@ -42,12 +42,14 @@ public final class RootlockOperator implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final RootlockMetrics metrics;
   private final AtomicBoolean leader;
+  private final AtomicBoolean stopping;
   private final KubernetesClient client;
   private HttpEndpoints http;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
-      RootlockMetrics metrics, AtomicBoolean leader, KubernetesClient client) {
+      RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client) {
     this.client = client;
+    this.stopping = stopping;
     this.settings = settings;
     this.operator = operator;
     this.registry = registry;
@@ -82,6 +84,7 @@ public final class RootlockOperator implements AutoCloseable {
     RootlockMetrics metrics = new RootlockMetrics(registry);
     // Leader election off: this replica is the one that works.
     AtomicBoolean leader = new AtomicBoolean(!settings.leaderElection());
+    AtomicBoolean stopping = new AtomicBoolean();
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -99,7 +102,9 @@ public final class RootlockOperator implements AutoCloseable {
             .withLeaseDuration(settings.leaseDuration())
             .withRenewDeadline(settings.leaseDuration().multipliedBy(2).dividedBy(3))
             .withRetryPeriod(settings.leaseDuration().dividedBy(5))
-            .withExitOnStopLeading(settings.exitOnLostLeadership())
+            // JOSDK would System.exit() from inside our own shutdown hook (a deadlock on SIGTERM):
+            // Rootlock exits itself, and only when leadership is lost while still running.
+            .withExitOnStopLeading(false)
             .withLeaderCallbacks(new LeaderCallbacks(
                 () -> {
                   leader.set(true);
@@ -108,6 +113,10 @@ public final class RootlockOperator implements AutoCloseable {
                 () -> {
                   leader.set(false);
                   LOG.info("stopped leading as {}", settings.identity());
+                  if (settings.exitOnLostLeadership() && !stopping.get()) {
+                    LOG.error("lost leadership while running; exiting so the pod restarts clean");
+                    new Thread(() -> System.exit(1), "rootlock-exit").start();
+                  }
                 },
                 newLeader -> LOG.info("leader is {}", newLeader)))
             .build());
@@ -123,7 +132,7 @@ public final class RootlockOperator implements AutoCloseable {
         c.settingNamespaces(settings.namespaces());
       }
     });
-    return new RootlockOperator(settings, operator, registry, metrics, leader, client);
+    return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client);
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
@@ -191,13 +200,19 @@ public final class RootlockOperator implements AutoCloseable {
     return operator;
   }
 
-  public synchronized void stop() {
+  public void stop() {
+    stop(true);
+  }
+
+  /** @param handOver release the Lease if leading; false behaves like a crash, for tests */
+  synchronized void stop(boolean handOver) {
     if (client.getHttpClient().isClosed()) {
       return;
     }
+    stopping.set(true);
     boolean wasLeader = settings.leaderElection() && leader.get();
     operator.stop();
-    if (wasLeader) {
+    if (wasLeader && handOver) {
       releaseLease();
     }
     client.close();

@@ -45,7 +45,14 @@ final class KustomizeOutput {
     return out;
   }
 
-  static void write(Plan plan, Path dir, PrintStream stdout) throws IOException {
+  static final String HEADER = "# rootlock plan: add these entries to the patches: of your kustomization";
+
+  static void write(Plan plan, Path dir, PrintStream stdout) throws IOException, PlanInputException {
+    Path fragmentFile = dir.resolve(FRAGMENT);
+    if (Files.exists(fragmentFile) && !Files.readString(fragmentFile).startsWith(HEADER)) {
+      throw new PlanInputException(fragmentFile.toString(), 0, "exists and was not written by rootlock plan; "
+          + "refusing to overwrite it: choose another --out directory (for example a patches/ subdirectory)");
+    }
     Files.createDirectories(dir);
     ArrayNode patches = JsonNodeFactory.instance.arrayNode();
     Set<String> used = new HashSet<>();
@@ -73,7 +80,7 @@ final class KustomizeOutput {
     ObjectNode fragment = JsonNodeFactory.instance.objectNode();
     fragment.set("patches", patches);
     Files.writeString(dir.resolve(FRAGMENT),
-        "# rootlock plan: add these entries to the patches: of your kustomization\n" + Yaml.write(fragment));
+        HEADER + "\n" + Yaml.write(fragment));
     stdout.println("wrote " + dir.resolve(FRAGMENT));
   }
 }

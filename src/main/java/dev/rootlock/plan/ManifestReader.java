@@ -11,17 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads manifests: files, directories (recursively {@code *.yaml}, {@code *.yml}, sorted) and
  * {@code -} for stdin, split into documents that keep their exact original text.
  *
  * <p>Documents are split on YAML's own markers ({@code ---} and {@code ...} at the start of a line)
- * and each is parsed on its own by snakeyaml-engine, which resolves anchors and aliases.
+ * and each is parsed on its own by SnakeYAML with YAML 1.1 rules, as Kubernetes reads manifests
+ * ({@code 0440} is an octal number, {@code ~} is null, {@code yes} is true), resolving anchors and
+ * aliases.
  */
 public final class ManifestReader {
   public static final String STDIN = "-";
@@ -82,19 +86,17 @@ public final class ManifestReader {
     StringBuilder body = new StringBuilder();
     String separator = "";
     int startLine = 1;
-    boolean ended = false;
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
-      String bare = line.endsWith("\n") ? line.substring(0, line.length() - (line.endsWith("\r\n") ? 2 : 1)) : line;
+      String bare = line.replaceAll("\r?\n$", "");
       if (START.matcher(bare).matches()) {
-        if (i > 0 || text.length() > 0) {
+        if (text.length() > 0) {
           docs.add(parse(source, startLine, text.toString(), separator, body.toString()));
         }
         text.setLength(0);
         body.setLength(0);
         separator = line;
         startLine = i + 1;
-        ended = false;
         text.append(line);
         // content after "--- " on the same line belongs to the document
         body.append(bare.length() > 3 ? bare.substring(4) + "\n" : "\n");
@@ -102,9 +104,16 @@ public final class ManifestReader {
       }
       text.append(line);
       if (END.matcher(bare).matches()) {
-        ended = true;
+        // "..." ends the document; whatever follows is the next one, even without "---"
+        body.append("\n");
+        docs.add(parse(source, startLine, text.toString(), separator, body.toString()));
+        text.setLength(0);
+        body.setLength(0);
+        separator = "";
+        startLine = i + 2;
+        continue;
       }
-      body.append(ended ? "\n" : line);
+      body.append(line);
     }
     if (text.length() > 0 || docs.isEmpty()) {
       docs.add(parse(source, startLine, text.toString(), separator, body.toString()));
@@ -112,16 +121,27 @@ public final class ManifestReader {
     return docs;
   }
 
+  /**
+   * YAML 1.1 as Kubernetes reads it, except that timestamps stay strings: Kubernetes' YAML-to-JSON
+   * conversion never turns {@code 2024-01-01} into a date, and neither may plan.
+   */
+  private static final class KubernetesConstructor extends SafeConstructor {
+    KubernetesConstructor() {
+      super(new LoaderOptions());
+      this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
+    }
+  }
+
   private static SourceDocument parse(String source, int line, String text, String separator, String body)
       throws PlanInputException {
     Object loaded;
     try {
-      loaded = new Load(LoadSettings.builder().setLabel(source).build()).loadFromString(body);
-    } catch (MarkedYamlEngineException e) {
-      int at = e.getProblemMark().map(m -> m.getLine()).orElse(0);
+      loaded = new Yaml(new KubernetesConstructor()).load(body);
+    } catch (MarkedYAMLException e) {
+      int at = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine();
       // body lines line up with text lines: the separator line became an empty (or content) line
       throw new PlanInputException(source, line + at, "invalid YAML: " + e.getProblem());
-    } catch (YamlEngineException e) {
+    } catch (YAMLException e) {
       throw new PlanInputException(source, line, "invalid YAML: " + e.getMessage());
     }
     JsonNode node = loaded == null ? null : JSON.valueToTree(loaded);

@@ -12,7 +12,7 @@ public enum PlanFormat {
   report;
 
   /** Writes {@code plan}; kustomize writes files under {@code out}, the others to {@code stdout}. */
-  public void write(Plan plan, PrintStream stdout, Path out) throws IOException {
+  public void write(Plan plan, PrintStream stdout, Path out) throws IOException, PlanInputException {
     switch (this) {
       case yaml -> YamlOutput.write(plan, stdout);
       case diff -> DiffOutput.write(plan, stdout);

@@ -79,9 +79,12 @@ public final class Planner {
     } catch (IllegalArgumentException e) {
       throw new PlanInputException(doc.source(), doc.line(), "not a valid Deployment: " + PlanPolicy.rootMessage(e));
     }
-    String namespace = d.getMetadata() == null ? null : d.getMetadata().getNamespace();
-    String name = d.getMetadata() == null ? null : d.getMetadata().getName();
-    Map<String, String> labels = d.getMetadata() == null ? null : d.getMetadata().getLabels();
+    if (d.getMetadata() == null || d.getMetadata().getName() == null || d.getMetadata().getName().isBlank()) {
+      throw new PlanInputException(doc.source(), doc.line(), "a Deployment needs metadata.name");
+    }
+    String namespace = d.getMetadata().getNamespace();
+    String name = d.getMetadata().getName();
+    Map<String, String> labels = d.getMetadata().getLabels();
     ArrayNode none = JsonNodeFactory.instance.arrayNode();
 
     List<PlanPolicy> selecting = policies.stream()

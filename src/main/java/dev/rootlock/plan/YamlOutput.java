@@ -25,6 +25,9 @@ final class YamlOutput {
       if (d.changed()) {
         text.append(doc.separator().isEmpty() && !(newFile && previousSource != null) ? "" : separatorOf(doc));
         text.append(Yaml.write(d.planned()));
+        if (doc.text().stripTrailing().endsWith("\n...") || doc.text().strip().equals("...")) {
+          text.append("...\n"); // the original ended the document explicitly; what follows relies on it
+        }
       } else {
         text.append(doc.text());
       }

@@ -131,19 +131,20 @@ final class WorkloadSync {
       return null;
     } catch (KubernetesClientException e) {
       int code = e.getCode();
-      boolean conflict = code == 409 || code == 422;
-      listener.failed(d, action, conflict ? RootlockMetrics.Result.conflict : RootlockMetrics.Result.error);
-      if (conflict) {
+      if (code == 409 || code == 422) {
         // 409: the resourceVersion pin failed. 422 can also mean a list moved under an index op.
         Deployment fresh = patcher.read(namespace, name);
         if (fresh == null) {
+          listener.failed(d, action, RootlockMetrics.Result.conflict);
           return new Step.Done(Outcome.of(name, WorkloadState.Failed, "NotFound", "deleted while being updated"));
         }
         if (!fresh.getMetadata().getResourceVersion().equals(d.getMetadata().getResourceVersion())) {
           LOG.debug("conflict namespace={} workload={}; re-reading", namespace, name);
+          listener.failed(d, action, RootlockMetrics.Result.conflict);
           return new Step.Retry(fresh);
         }
       }
+      listener.failed(d, action, RootlockMetrics.Result.error);
       // A 409 whose object did not move is the server's own contention: try again later.
       boolean transientFailure = code == 0 || code == 409 || code == 429 || code >= 500;
       String message = e.getStatus() != null && e.getStatus().getMessage() != null

@@ -128,10 +128,9 @@ public final class Demo {
     var spec = d.getSpec().getTemplate().getSpec();
     StringBuilder s = new StringBuilder();
     for (Container c : spec.getContainers()) {
-      Object rofs = c.getSecurityContext() == null ? "<no securityContext>"
-          : c.getSecurityContext().getReadOnlyRootFilesystem() == null ? "<unset>"
-          : c.getSecurityContext().getReadOnlyRootFilesystem();
-      s.append("container ").append(c.getName()).append(": readOnlyRootFilesystem=").append(rofs);
+      String sc = c.getSecurityContext() == null ? "<none>"
+          : Manifests.SERIALIZATION.asJson(c.getSecurityContext());
+      s.append("container ").append(c.getName()).append(": securityContext ").append(sc);
       c.getVolumeMounts().forEach(m -> s.append("\n  mount ").append(m.getMountPath()).append(" <- ").append(m.getName()));
       s.append('\n');
     }
@@ -153,15 +152,16 @@ public final class Demo {
 
   static String table(KubernetesClient client, List<ReadOnlyPolicy> policies) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NAME", "AGE", "MODE", "COMPLIANT", "READY", "MATCHED", "REASON"});
+    // the CRD's printer columns, in the order kubectl shows them with -o wide
+    rows.add(new String[] {"NAME", "AGE", "MODE", "COMPLIANT", "REASON", "READY", "MATCHED"});
     for (ReadOnlyPolicy p : policies) {
       ReadOnlyPolicy now = client.resource(p).get();
       Condition ready = now.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
       long age = Duration.between(Instant.parse(now.getMetadata().getCreationTimestamp()), Instant.now()).toSeconds();
       rows.add(new String[] {now.getMetadata().getName(), age + "s",
           now.getSpec().getMode() == null ? "Enforce" : now.getSpec().getMode().name(),
-          String.valueOf(now.getStatus().getCompliant()), ready.getStatus(),
-          String.valueOf(now.getStatus().getMatched()), ready.getReason()});
+          String.valueOf(now.getStatus().getCompliant()), ready.getReason(), ready.getStatus(),
+          String.valueOf(now.getStatus().getMatched())});
     }
     int[] w = new int[7];
     rows.forEach(r -> {

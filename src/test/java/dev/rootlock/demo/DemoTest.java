@@ -20,6 +20,7 @@ class DemoTest {
         "-- Deployment shop/search", "-- Deployment shop/legacy-reports");
     assertThat(out).contains("$ kubectl get rop -n shop -o wide").contains("AllCompliant");
     assertThat(out).contains("mount /var/cache/nginx <- rl-nginx-nginx-");
+    assertThat(out).contains("securityContext {\"allowPrivilegeEscalation\":false,\"readOnlyRootFilesystem\":true}");
     assertThat(out).contains("legacy-reports: Excluded");
     assertThat(out).contains("search: Compliant - read-only root filesystem with writable paths in place; "
         + "container search /tmp: already mounted by scratch, left alone");

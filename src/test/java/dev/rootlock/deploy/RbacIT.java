@@ -39,8 +39,8 @@ class RbacIT {
       "JOSDK re-reads a policy by name when adding or removing its finalizer hits a 409 "
           + "(ReconciliationDispatcher.conflictRetryingPatch); the scenarios never make that race happen");
 
-  /** verb, API group ("" for core), resource[/subresource], namespace ("" when cluster-wide). */
-  record Access(String verb, String group, String resource, String namespace) implements Comparable<Access> {
+  /** verb, API group ("" for core), resource[/subresource], namespace ("" when cluster-wide), name ("" for collections). */
+  record Access(String verb, String group, String resource, String namespace, String name) implements Comparable<Access> {
     String key() {
       return verb + " " + (group.isEmpty() ? "" : group + "/") + resource;
     }
@@ -73,14 +73,15 @@ class RbacIT {
       case "DELETE" -> name == null ? "deletecollection" : "delete";
       default -> throw new AssertionError("unexpected method " + r.getMethod());
     };
-    return new Access(verb, group, sub == null ? resource : resource + "/" + sub, namespace);
+    return new Access(verb, group, sub == null ? resource : resource + "/" + sub, namespace, name == null ? "" : name);
   }
 
-  /** One RBAC rule flattened: group, resource, verb, and the namespace it is limited to (or ""). */
-  record Grant(String group, String resource, String verb, String namespace) {
+  /** One RBAC rule flattened: group, resource, verb, the namespace and resource names it is limited to. */
+  record Grant(String group, String resource, String verb, String namespace, List<String> names) {
     boolean allows(Access a) {
       return group.equals(a.group()) && resource.equals(a.resource()) && verb.equals(a.verb())
-          && (namespace.isEmpty() || namespace.equals(a.namespace()));
+          && (namespace.isEmpty() || namespace.equals(a.namespace()))
+          && (names.isEmpty() || names.contains(a.name()));
     }
 
     String key() {
@@ -138,11 +139,13 @@ class RbacIT {
       }
       String namespace = kind.equals("Role") ? o.at("/metadata/namespace").asText() : "";
       for (JsonNode rule : o.path("rules")) {
+        List<String> names = new ArrayList<>();
+        rule.path("resourceNames").forEach(n -> names.add(n.asText()));
         for (JsonNode g : rule.path("apiGroups")) {
           for (JsonNode r : rule.path("resources")) {
             for (JsonNode v : rule.path("verbs")) {
               assertThat(List.of(g.asText(), r.asText(), v.asText())).as("no wildcards").doesNotContain("*");
-              out.add(new Grant(g.asText(), r.asText(), v.asText(), namespace));
+              out.add(new Grant(g.asText(), r.asText(), v.asText(), namespace, names));
             }
           }
         }

@@ -13,6 +13,7 @@ import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
+import dev.rootlock.testing.MockApiServer;
 import dev.rootlock.testing.PrometheusServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,16 @@ class PrometheusE2EIT {
   static final Path RULE = Path.of("deploy/monitoring/prometheusrule.yaml");
   static final Path DASHBOARD = Path.of("deploy/monitoring/grafana-dashboard.json");
 
-  /** What each alert's expression returns with policy first Ready and policy second in Conflict. */
+  /**
+   * What each alert's expression returns (namespace/policy, or the job for operator-wide alerts)
+   * with: first Ready; second in Conflict; third unable to patch its Deployment (422); broken unable
+   * to write its status (every reconcile fails). RootlockOperatorDown is checked after a stop.
+   */
   static final Map<String, Set<String>> EXPECTED_ALERTS = Map.of(
-      "RootlockPolicyNotReady", Set.of("shop/second"),
-      "RootlockPatchErrors", Set.of(),
+      "RootlockPolicyNotReady", Set.of("shop/second", "shop/third"),
+      "RootlockPatchErrors", Set.of("shop/third"),
       "RootlockOperatorDown", Set.of(),
-      "RootlockReconcileErrors", Set.of());
+      "RootlockReconcileErrors", Set.of("rootlock"));
 
   @Test
   void everyDashboardAndAlertExpressionReturnsTheExpectedSeries(@TempDir Path dir) throws Exception {
@@ -50,9 +55,23 @@ class PrometheusE2EIT {
     assertThat(PrometheusServer.checkRules(rules)).contains("SUCCESS");
 
     try (Cluster cluster = new Cluster()) {
-      RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withHttpPort(0));
+      RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withHttpPort(0)
+          .withResync(Duration.ofSeconds(1)));
       cluster.create(web("web"));
       cluster.create(web("api"));
+      cluster.create(dev.rootlock.testing.Fixtures.deployment("refused", "{tier: refused}",
+          "{containers: [{name: app, image: x}]}"));
+      cluster.api().injectFaults(r -> {
+        if (r.getMethod().equals("PATCH") && r.getPath().contains("/deployments/refused?")) {
+          return MockApiServer.Fault.UNPROCESSABLE;
+        }
+        if (r.getMethod().equals("PATCH") && r.getPath().contains("/readonlypolicies/broken/status")) {
+          return MockApiServer.Fault.UNPROCESSABLE;
+        }
+        return MockApiServer.Fault.NONE;
+      });
+      cluster.create(policy("third", "{selector: {matchLabels: {tier: refused}}}"));
+      cluster.create(policy("broken", "{selector: {matchLabels: {tier: nothing}}}"));
       cluster.create(policy("first", "{selector: {matchLabels: {tier: web}}}"));
       await().atMost(Duration.ofSeconds(15)).until(() -> status(cluster, "first") != null
           && Integer.valueOf(2).equals(status(cluster, "first").getCompliant()));
@@ -64,7 +83,9 @@ class PrometheusE2EIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           assertThat(prometheus.isAlive()).as(prometheus.log()).isTrue();
           assertThat(prometheus.query("up{job=\"rootlock\"} == 1")).hasSize(1);
-          assertThat(prometheus.query("rootlock_policy_ready")).hasSize(2);
+          assertThat(prometheus.query("rootlock_policy_ready")).hasSize(4);
+          assertThat(prometheus.query("increase(rootlock_workload_patches_total{result=\"error\"}[1m]) > 0")).isNotEmpty();
+          assertThat(prometheus.query("increase(operator_sdk_reconciliations_failed_total[1m]) > 0")).isNotEmpty();
           // rate() over the dashboard's interval needs a few scrapes
           assertThat(prometheus.query("count_over_time(rootlock_policy_ready[1m])").get(0).at("/value/1").asInt())
               .isGreaterThanOrEqualTo(4);
@@ -79,33 +100,60 @@ class PrometheusE2EIT {
         assertThat(value(prometheus.query("rootlock_policy_workloads{namespace=\"shop\",policy=\"second\",state=\"Conflict\"}")))
             .isEqualTo(2);
 
-        // Every dashboard expression runs and returns data.
+        // Every dashboard expression runs and returns data, and no NaN (an empty histogram would).
         Map<String, String> panels = dashboardExpressions();
         assertThat(panels).hasSizeGreaterThanOrEqualTo(6);
         List<String> empty = new ArrayList<>();
         panels.forEach((where, expr) -> {
           JsonNode result = prometheus.query(substitute(expr));
-          if (result.isEmpty()) {
-            empty.add(where + ": " + expr);
+          if (result.isEmpty() || result.toString().contains("\"NaN\"")) {
+            empty.add(where + ": " + expr + " -> " + result);
           }
         });
-        assertThat(empty).as("dashboard expressions that returned nothing").isEmpty();
+        assertThat(empty).as("dashboard expressions that returned nothing or NaN").isEmpty();
+        // ...and the stat panels show the right numbers: first and broken ready, second and third not.
+        assertThat(value(prometheus.query(substitute(panel(panels, "Policies ready#0"))))).isEqualTo(2);
+        assertThat(value(prometheus.query(substitute(panel(panels, "Policies not ready#0"))))).isEqualTo(2);
+        assertThat(prometheus.query(substitute(panel(panels, "Compliance by policy#0"))))
+            .anySatisfy(s -> {
+              assertThat(s.at("/metric/policy").asText()).isEqualTo("first");
+              assertThat(s.at("/value/1").asText()).isEqualTo("1");
+            });
+        assertThat(Double.parseDouble(prometheus.query(substitute(panel(panels, "Patch errors#0"))).get(0).at("/value/1").asText()))
+            .as("patch error rate").isPositive();
 
         // Every alert expression returns exactly the series it should.
         Map<String, String> alerts = alertExpressions(rule);
         assertThat(alerts.keySet()).containsAll(EXPECTED_ALERTS.keySet());
         for (var alert : alerts.entrySet()) {
           assertThat(EXPECTED_ALERTS).as("expectation for alert " + alert.getKey()).containsKey(alert.getKey());
-          Set<String> firing = new TreeSet<>();
-          prometheus.query(alert.getValue()).forEach(s ->
-              firing.add(s.at("/metric/namespace").asText() + "/" + s.at("/metric/policy").asText()));
-          assertThat(firing).as(alert.getKey() + ": " + alert.getValue()).isEqualTo(EXPECTED_ALERTS.get(alert.getKey()));
+          assertThat(firing(prometheus, alert.getValue())).as(alert.getKey() + ": " + alert.getValue())
+              .isEqualTo(EXPECTED_ALERTS.get(alert.getKey()));
         }
         JsonNode loaded = prometheus.api("/api/v1/rules").at("/data/groups");
         loaded.forEach(g -> g.get("rules").forEach(r ->
             assertThat(r.get("health").asText()).as(r.get("name").asText()).isEqualTo("ok")));
+
+        // The operator goes away: its alert's expression now returns the job.
+        rootlock.stop();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+            assertThat(firing(prometheus, alerts.get("RootlockOperatorDown"))).containsExactly("rootlock"));
       }
     }
+  }
+
+  /** namespace/policy of each series an expression returns, or its job for operator-wide series. */
+  private static Set<String> firing(PrometheusServer prometheus, String expr) {
+    Set<String> out = new TreeSet<>();
+    prometheus.query(expr).forEach(s -> out.add(s.at("/metric").has("policy")
+        ? s.at("/metric/namespace").asText() + "/" + s.at("/metric/policy").asText()
+        : s.at("/metric/job").asText()));
+    return out;
+  }
+
+  private static String panel(Map<String, String> panels, String key) {
+    assertThat(panels).containsKey(key);
+    return panels.get(key);
   }
 
   private static dev.rootlock.api.ReadOnlyPolicyStatus status(Cluster cluster, String name) {

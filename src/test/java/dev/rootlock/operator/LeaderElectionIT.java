@@ -30,6 +30,35 @@ class LeaderElectionIT {
   }
 
   @Test
+  void afterALeaderCrashTheStandbyTakesOverWhenTheLeaseExpires() {
+    try (Cluster cluster = new Cluster();
+        RootlockOperator a = RootlockOperator.create(cluster.client().getConfiguration(), replica("replica-a"));
+        RootlockOperator b = RootlockOperator.create(cluster.client().getConfiguration(), replica("replica-b"))) {
+      a.start();
+      await().atMost(LEASE.multipliedBy(3)).until(a::isLeader);
+      b.start();
+      cluster.create(web("first"));
+      cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
+      await().atMost(Duration.ofSeconds(15)).until(() -> cluster.policy(NS, "web").getStatus() != null
+          && Integer.valueOf(1).equals(cluster.policy(NS, "web").getStatus().getCompliant()));
+
+      Instant crashed = Instant.now();
+      a.stop(false); // no hand-over: the Lease must expire
+      await().atMost(LEASE.multipliedBy(3)).pollInterval(Duration.ofMillis(100)).until(b::isLeader);
+      Duration takeover = Duration.between(crashed, Instant.now());
+      System.out.println("leader election: takeover after a crash " + takeover.toMillis() + " ms (lease "
+          + LEASE.toMillis() + " ms, retry " + LEASE.dividedBy(5).toMillis() + " ms)");
+      // the Lease was renewed at most one retry period before the crash, and b retries every period
+      assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(LEASE.dividedBy(5)));
+
+      cluster.create(web("second"));
+      await().atMost(Duration.ofSeconds(15)).until(() ->
+          Integer.valueOf(2).equals(cluster.policy(NS, "web").getStatus().getCompliant()));
+      assertThat(writes(b)).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void exactlyOneReplicaReconcilesAndTheOtherTakesOverWithinTheLease() {
     try (Cluster cluster = new Cluster();
         RootlockOperator a = RootlockOperator.create(cluster.client().getConfiguration(), replica("replica-a"));

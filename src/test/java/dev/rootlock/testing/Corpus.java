@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import dev.rootlock.plan.ManifestReader;
+import dev.rootlock.plan.PlanInputException;
+import dev.rootlock.plan.SourceDocument;
 
 /**
  * Real public manifests from ../shared/corpus, read at test time (never copied into the project).
@@ -54,12 +55,12 @@ public final class Corpus {
     for (Path f : files()) {
       int i = 0;
       try {
-        for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(f))) {
+        for (SourceDocument doc : ManifestReader.split(f.toString(), Files.readString(f))) {
           i++;
-          if (doc == null) {
+          if (doc.node() == null) {
             continue;
           }
-          JsonNode node = Manifests.SERIALIZATION.convertValue(doc, JsonNode.class);
+          JsonNode node = doc.node();
           if ("List".equals(node.path("kind").asText()) && node.has("items")) {
             for (JsonNode item : node.get("items")) {
               out.add(new Document(f, i, item));
@@ -70,6 +71,8 @@ public final class Corpus {
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      } catch (PlanInputException e) {
+        throw new IllegalStateException("corpus file does not parse: " + e.getMessage(), e);
       }
     }
     return out;

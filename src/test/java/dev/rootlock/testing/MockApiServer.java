@@ -63,6 +63,8 @@ public final class MockApiServer implements AutoCloseable {
     TOO_MANY_REQUESTS,
     /** 409 without touching the state (a conflict the operator cannot see in a re-read). */
     CONFLICT,
+    /** 422 without touching the state: the API server refuses the request. */
+    UNPROCESSABLE,
     /** Applies the request, then answers 500: the answer was lost, the write happened. */
     APPLIED_THEN_ERROR,
     /** Answers correctly after 300 ms. */
@@ -100,6 +102,7 @@ public final class MockApiServer implements AutoCloseable {
         case SERVER_ERROR -> status(500, "InternalError", "injected fault");
         case TOO_MANY_REQUESTS -> status(429, "TooManyRequests", "injected throttling").setHeader("Retry-After", "1");
         case CONFLICT -> status(409, "Conflict", "injected conflict");
+        case UNPROCESSABLE -> status(422, "Invalid", "injected refusal");
         case APPLIED_THEN_ERROR -> {
           crud.dispatch(withoutStatusQuery(request));
           yield status(500, "InternalError", "injected: applied, answer lost");

@@ -38,9 +38,10 @@ public final class PrometheusServer implements AutoCloseable {
         return p;
       }
     }
-    String message = name + " not found on PATH: install the Debian package with "
-        + "`apt-get update && apt-get install -y prometheus` (.ci/run does this)";
-    if (Boolean.getBoolean("rootlock.prometheus.required")) {
+    String message = name + " not found on PATH: " + (name.equals("kubectl")
+        ? "install kubectl (client only); .ci/run requires it"
+        : "install the Debian package with `apt-get update && apt-get install -y prometheus` (.ci/run does this)");
+    if (Boolean.getBoolean("rootlock.prometheus.required") || Boolean.getBoolean("rootlock.tools.required")) {
       throw new IllegalStateException(message);
     }
     assumeTrue(false, message);
