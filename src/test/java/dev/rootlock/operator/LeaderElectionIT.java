@@ -48,8 +48,9 @@ class LeaderElectionIT {
       Duration takeover = Duration.between(crashed, Instant.now());
       System.out.println("leader election: takeover after a crash " + takeover.toMillis() + " ms (lease "
           + LEASE.toMillis() + " ms, retry " + LEASE.dividedBy(5).toMillis() + " ms)");
-      // the Lease was renewed at most one retry period before the crash, and b retries every period
-      assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(LEASE.dividedBy(5)));
+      // the Lease expires at most one lease after the crash; b notices at its next retry (period
+      // plus fabric8's jitter), so allow two retry periods on a loaded 2-core machine
+      assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(LEASE.dividedBy(5).multipliedBy(2)));
 
       cluster.create(web("second"));
       await().atMost(Duration.ofSeconds(15)).until(() ->

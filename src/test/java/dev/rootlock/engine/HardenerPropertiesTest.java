@@ -35,7 +35,7 @@ import net.jqwik.api.Provide;
  * container-level securityContexts, explicit readOnlyRootFilesystem false, null lists, and
  * policies with 0-32 paths. Seeded, so every run checks the same cases.
  */
-class HardenerProperties {
+class HardenerPropertiesTest {
   static final int TRIES = 10_000;
   static final String SEED = "20261126";
   private final Hardener hardener = new Hardener();
