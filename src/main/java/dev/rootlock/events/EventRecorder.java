@@ -12,6 +12,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes Events (events.k8s.io/v1) for what a person watching {@code kubectl get events}
  * wants to know: a workload hardened or reverted, a policy's Ready/Degraded condition changing.
- * Reasons are the same words as in the policy status. An event that cannot be written is logged,
- * never allowed to fail the reconcile.
+ * Reasons are the same words as in the policy status. Events are written by one background
+ * thread: they are information, so they never slow a reconcile down or fail it; a full queue
+ * (a burst of thousands) drops the newest with a log line.
  */
-public class EventRecorder {
+public class EventRecorder implements AutoCloseable {
+  private static final int QUEUE = 10_000;
   public static final String CONTROLLER = "rootlock.dev/operator";
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
@@ -32,11 +37,28 @@ public class EventRecorder {
   private final String instance;
   private final Clock clock;
   private final AtomicLong sequence = new AtomicLong();
+  private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(QUEUE), r -> {
+        Thread t = new Thread(r, "rootlock-events");
+        t.setDaemon(true);
+        return t;
+      }, (r, pool) -> LOG.warn("event queue full; an event was dropped"));
 
   public EventRecorder(KubernetesClient client, String instance, Clock clock) {
     this.client = client;
     this.instance = instance;
     this.clock = clock;
+  }
+
+  /** Writes what is queued (for up to 5 s), then stops. */
+  @Override
+  public void close() {
+    writer.shutdown();
+    try {
+      writer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Records nothing: for tools that run the engine without a cluster. */
@@ -70,6 +92,12 @@ public class EventRecorder {
         .withType(warning ? "Warning" : "Normal")
         .withRegarding(reference(regarding))
         .build();
+    if (!writer.isShutdown()) {
+      writer.execute(() -> write(event, regarding, reason));
+    }
+  }
+
+  private void write(Event event, HasMetadata regarding, String reason) {
     try {
       client.resource(event).create();
     } catch (KubernetesClientException e) {

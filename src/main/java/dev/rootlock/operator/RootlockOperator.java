@@ -44,11 +44,14 @@ public final class RootlockOperator implements AutoCloseable {
   private final AtomicBoolean leader;
   private final AtomicBoolean stopping;
   private final KubernetesClient client;
+  private final EventRecorder events;
   private HttpEndpoints http;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
-      RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client) {
+      RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client,
+      EventRecorder events) {
     this.client = client;
+    this.events = events;
     this.stopping = stopping;
     this.settings = settings;
     this.operator = operator;
@@ -132,7 +135,7 @@ public final class RootlockOperator implements AutoCloseable {
         c.settingNamespaces(settings.namespaces());
       }
     });
-    return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client);
+    return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client, events);
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
@@ -212,6 +215,7 @@ public final class RootlockOperator implements AutoCloseable {
     stopping.set(true);
     boolean wasLeader = settings.leaderElection() && leader.get();
     operator.stop();
+    events.close();
     if (wasLeader && handOver) {
       releaseLease();
     }

@@ -82,6 +82,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         .withSecondaryToPrimaryMapper(mapper)
         // Status-only updates (replica counts during a rollout) cannot change any decision.
         .withOnUpdateFilter(DeploymentToPolicies::relevantChange)
+        // Thousands of Deployments: cache them without what Rootlock never reads (the property
+        // exists only so the benchmark can measure what trimming saves).
+        .withItemStore(Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true"))
+            ? new TrimmingDeploymentStore() : null)
         .build();
     deployments = new InformerEventSource<>(deploymentConfig, context);
     mapper.forgetWhenNotIn(id -> deployments.get(id).isPresent());

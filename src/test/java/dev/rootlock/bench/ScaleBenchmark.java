@@ -1,0 +1,319 @@
+package dev.rootlock.bench;
+
+import static dev.rootlock.testing.Fixtures.deployment;
+
+import dev.rootlock.api.Annotations;
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.JsonPatches;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.operator.RootlockOperator;
+import dev.rootlock.operator.Settings;
+import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.Manifests;
+import dev.rootlock.testing.MockApiServer.Exchange;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Rootlock at scale, in one process: the mock API server, N Deployments across 50 namespaces from
+ * a few realistic templates, one policy per namespace, the real operator. Measures convergence,
+ * requests by verb, writes, steady state, reaction latency, heap and CPU, and the floor: the same
+ * patches sent by a plain client loop with the same concurrency, on the same server, in the same run.
+ *
+ * <pre>mvn -q -Pbench -Dbench.n=1000            (see docs/benchmarks.md)</pre>
+ */
+public final class ScaleBenchmark {
+  static final int NAMESPACES = 50;
+  static final String POLICY = "{selector: {matchLabels: {tier: web}}}";
+  /** What kubectl apply leaves on real objects: the biggest thing Rootlock never reads. */
+  static final String LAST_APPLIED_FILLER = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
+      + "\"annotations\":{},\"labels\":{\"tier\":\"web\"}},\"spec\":" + "x".repeat(1500) + "}";
+
+  /** One run's figures. */
+  public record Result(int n, int needingChange, Duration startToReady, Duration convergence, Duration quiet,
+      Duration floor,
+      Map<String, Long> requestsByVerb, long deploymentWrites, long steadyStateRequests, Duration steadyWindow,
+      long reactionP50Ms, long reactionP99Ms, int reactionSamples, long peakHeapAfterGcBytes,
+      long heapPerCachedDeploymentBytes, double processCpuSeconds) {
+
+    public double ratio() {
+      return (double) convergence.toMillis() / Math.max(1, floor.toMillis());
+    }
+
+    public String report() {
+      return String.format("""
+          N=%d (%d needing a change), 50 namespaces
+            start to ready:        %d ms
+            convergence:           %d ms   floor: %d ms   operator/floor: %.2f
+            last request (events): %d ms after start
+            requests by verb:      %s
+            Deployment writes:     %d
+            steady state (%ds):    %d requests
+            reaction p50 / p99:    %d ms / %d ms (%d samples)
+            peak heap after GC:    %.1f MiB
+            heap per Deployment:   %d bytes (cached, operator side)
+            process CPU:           %.1f s (operator and mock server together)
+          """, n, needingChange, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(), quiet.toMillis(),
+          requestsByVerb, deploymentWrites, steadyWindow.toSeconds(), steadyStateRequests, reactionP50Ms, reactionP99Ms,
+          reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int steady = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    int samples = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    Result r = run(n, Duration.ofSeconds(steady), samples);
+    System.out.println(r.report());
+    System.exit(0);
+  }
+
+  /** The template mix: needs everything, explicit false, already compliant, has /tmp, excluded. */
+  static Deployment template(int i, String namespace, String name) {
+    String pod = switch (i % 20) {
+      case 0, 1, 2, 3, 4, 5 -> "{containers: [{name: nginx, image: nginx:1.27, ports: [{containerPort: 80}]}]}";
+      case 6, 7, 8, 9, 10, 11 -> "{containers: [{name: app, image: app:3, securityContext: {readOnlyRootFilesystem: false, "
+          + "runAsNonRoot: true}, resources: {limits: {memory: 512Mi}}, env: [{name: JAVA_TOOL_OPTIONS, value: -Xmx256m}]},"
+          + " {name: proxy, image: envoy:1.30}]}";
+      case 12, 13, 14 -> "{containers: [{name: app, image: app:1, securityContext: {readOnlyRootFilesystem: true}, "
+          + "volumeMounts: [{name: tmp, mountPath: /tmp}]}], volumes: [{name: tmp, emptyDir: {}}]}";
+      case 15, 16, 17 -> "{containers: [{name: app, image: app:2, volumeMounts: [{name: scratch, mountPath: /tmp}]}], "
+          + "volumes: [{name: scratch, emptyDir: {sizeLimit: 1Gi}}]}";
+      default -> "{containers: [{name: app, image: legacy:0.9}]}";
+    };
+    Deployment d = deployment(name, "{tier: web, app: " + name + "}", pod);
+    d.getMetadata().setNamespace(namespace);
+    Map<String, String> annotations = new TreeMap<>();
+    annotations.put("kubectl.kubernetes.io/last-applied-configuration", LAST_APPLIED_FILLER);
+    if (i % 20 >= 18) {
+      annotations.put(Annotations.EXCLUDE, "true");
+    }
+    d.getMetadata().setAnnotations(annotations);
+    return d;
+  }
+
+  static String namespace(int i) {
+    return "team-" + (i % NAMESPACES);
+  }
+
+  public static Result run(int n, Duration steadyWindow, int reactionSamples) throws Exception {
+    HeapWatch heap = new HeapWatch();
+    try (Cluster cluster = new Cluster()) {
+      KubernetesClient client = cluster.client();
+      PolicyRules rules = Manifests.rules(POLICY);
+      Hardener hardener = new Hardener();
+      int needing = 0;
+      for (int i = 0; i < n; i++) {
+        Deployment d = client.resource(template(i, namespace(i), "app-" + i)).create();
+        boolean excluded = d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE);
+        if (!excluded && hardener.harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY).changed()) {
+          needing++;
+        }
+      }
+      for (int ns = 0; ns < NAMESPACES; ns++) {
+        ReadOnlyPolicy p = Manifests.parse("""
+            apiVersion: rootlock.dev/v1alpha1
+            kind: ReadOnlyPolicy
+            metadata: {name: web, namespace: team-%d}
+            spec: %s
+            """.formatted(ns, POLICY), ReadOnlyPolicy.class);
+        client.resource(p).create();
+      }
+      long heapBefore = heap.usedAfterGc();
+      double cpuBefore = cpuSeconds();
+      int exchangesBefore = cluster.api().exchanges().size();
+
+      long t0 = System.nanoTime();
+      RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withResync(Duration.ofMinutes(10)));
+      Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
+      final int expectedCompliant = n / 20 * 18 + Math.min(n % 20, 18); // all but the excluded
+      while (!converged(client, expectedCompliant)) {
+        heap.sample();
+        Thread.sleep(50);
+      }
+      Duration convergence = Duration.ofNanos(System.nanoTime() - t0);
+      long heapAfter = heap.usedAfterGc();
+
+      // Events are written in the background after the statuses: wait until the operator is quiet
+      // (no request for a second), then watch the steady state.
+      int seen = -1;
+      while (seen != cluster.api().exchanges().size()) {
+        seen = cluster.api().exchanges().size();
+        Thread.sleep(1000);
+      }
+      Duration quiet = Duration.ofNanos(System.nanoTime() - t0).minusSeconds(1);
+      List<Exchange> convergenceExchanges = List.copyOf(cluster.api().exchanges().subList(exchangesBefore, seen));
+      // Steady state: nothing changes, nothing should be written.
+      int steadyFrom = cluster.api().exchanges().size();
+      Thread.sleep(steadyWindow.toMillis());
+      long steadyRequests = cluster.api().exchanges().size() - steadyFrom;
+
+      // Reaction: a new matching Deployment, created -> hardened.
+      List<Long> latencies = new ArrayList<>();
+      Random random = new Random(7);
+      for (int s = 0; s < reactionSamples; s++) {
+        String ns = namespace(random.nextInt(NAMESPACES));
+        long start = System.nanoTime();
+        client.resource(template(0, ns, "late-" + s)).create();
+        while (!hardened(client.apps().deployments().inNamespace(ns).withName("late-" + s).get())) {
+          Thread.sleep(2);
+        }
+        latencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      }
+      Collections.sort(latencies);
+      heap.sample();
+      double cpu = cpuSeconds() - cpuBefore;
+      rootlock.stop();
+
+      Duration floor = floor(client, rules, n);
+      Map<String, Long> byVerb = convergenceExchanges.stream()
+          .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
+      long writes = convergenceExchanges.stream()
+          .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
+      return new Result(n, needing, startToReady, convergence, quiet, floor, byVerb, writes, steadyRequests, steadyWindow,
+          percentile(latencies, 50), percentile(latencies, 99), latencies.size(), heap.peak(),
+          Math.max(0, (heapAfter - heapBefore) / Math.max(1, n)), cpu);
+    }
+  }
+
+  /**
+   * The floor: the same patches the operator had to send (computed by the same engine, pinned the
+   * same way), for a copy of the same Deployments in other namespaces, by a plain loop with the
+   * same concurrency as the operator (one worker per namespace, in order within it).
+   */
+  static Duration floor(KubernetesClient client, PolicyRules rules, int n) throws Exception {
+    Hardener hardener = new Hardener();
+    Map<String, List<Deployment>> byNamespace = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      Deployment d = client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
+      if (!d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE)) {
+        byNamespace.computeIfAbsent(d.getMetadata().getNamespace(), k -> new ArrayList<>()).add(d);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(NAMESPACES);
+    AtomicLong sent = new AtomicLong();
+    long t0 = System.nanoTime();
+    List<Future<?>> work = new ArrayList<>();
+    for (List<Deployment> ds : byNamespace.values()) {
+      work.add(pool.submit(() -> {
+        for (Deployment d : ds) {
+          var h = hardener.harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY);
+          if (!h.changed()) {
+            continue;
+          }
+          Deployment desired = new DeploymentBuilder(d).build();
+          desired.getSpec().setTemplate(h.template());
+          desired.getMetadata().getAnnotations().put(Annotations.OWNER, "web");
+          desired.getMetadata().getAnnotations().put(Annotations.REVERT, h.record().toJson());
+          var ops = JsonPatches.diff(d, desired);
+          var patch = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+          patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
+              .put("value", d.getMetadata().getResourceVersion());
+          patch.addAll(ops);
+          client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
+              .patch(PatchContext.of(PatchType.JSON), patch.toString());
+          sent.incrementAndGet();
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : work) {
+      f.get();
+    }
+    Duration floor = Duration.ofNanos(System.nanoTime() - t0);
+    pool.shutdown();
+    return floor;
+  }
+
+  private static boolean converged(KubernetesClient client, int expectedCompliant) {
+    int compliant = 0;
+    for (ReadOnlyPolicy p : client.resources(ReadOnlyPolicy.class).inAnyNamespace().list().getItems()) {
+      if (p.getStatus() == null || p.getStatus().getCompliant() == null) {
+        return false;
+      }
+      compliant += p.getStatus().getCompliant();
+    }
+    return compliant == expectedCompliant;
+  }
+
+  private static boolean hardened(Deployment d) {
+    return d != null && d.getSpec().getTemplate().getSpec().getContainers().stream()
+        .allMatch(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem()));
+  }
+
+  static String verb(Exchange e) {
+    return switch (e.method()) {
+      case "GET" -> e.path().contains("watch=true") ? "watch" : e.path().matches(".*/[^/?]+/[^/?]+(\\?.*)?$")
+          && !e.path().matches(".*/namespaces/[^/]+/[a-z]+(\\?.*)?$") && !e.path().matches("^/apis?/[^?]*/v1[a-z0-9]*/[a-z]+(\\?.*)?$")
+          ? "get" : "list";
+      case "POST" -> "create";
+      case "PUT" -> "update";
+      case "PATCH" -> e.path().contains("/status") ? "patch status" : e.path().contains("/deployments/")
+          ? "patch deployment" : "patch policy";
+      default -> e.method().toLowerCase();
+    };
+  }
+
+  private static long percentile(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return -1;
+    }
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private static double cpuSeconds() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
+  }
+
+  /** Heap used right after garbage collections: forced ones for the differences, sampled for the peak. */
+  static final class HeapWatch {
+    private long peak;
+
+    long usedAfterGc() {
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+      }
+      long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      peak = Math.max(peak, used);
+      return used;
+    }
+
+    void sample() {
+      long afterLastGc = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+          afterLastGc += pool.getCollectionUsage().getUsed();
+        }
+      }
+      peak = Math.max(peak, afterLastGc);
+    }
+
+    long peak() {
+      return peak;
+    }
+  }
+}

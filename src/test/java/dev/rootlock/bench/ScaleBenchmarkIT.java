@@ -1,0 +1,23 @@
+package dev.rootlock.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The scale benchmark at N = 200 as a regression test: it asserts counts, never times. */
+class ScaleBenchmarkIT {
+  @Test
+  void writesExactlyTheNeededPatchesAndNothingInSteadyState() throws Exception {
+    ScaleBenchmark.Result r = ScaleBenchmark.run(200, Duration.ofSeconds(10), 10);
+    System.out.println(r.report());
+
+    assertThat(r.needingChange()).isEqualTo(150); // of every 20: 15 need a change, 3 are compliant, 2 excluded
+    assertThat(r.deploymentWrites()).as("one write per Deployment that needed a change").isEqualTo(r.needingChange());
+    assertThat(r.requestsByVerb().getOrDefault("patch deployment", 0L)).as("not one patch more, failed ones included")
+        .isEqualTo(r.needingChange());
+    assertThat(r.requestsByVerb()).doesNotContainKey("update");
+    assertThat(r.steadyStateRequests()).as("no request at all in steady state").isZero();
+    assertThat(r.reactionSamples()).isEqualTo(10);
+  }
+}
