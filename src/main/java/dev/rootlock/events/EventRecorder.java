@@ -23,11 +23,15 @@ import org.slf4j.LoggerFactory;
  * Kubernetes Events (events.k8s.io/v1) for what a person watching {@code kubectl get events}
  * wants to know: a workload hardened or reverted, a policy's Ready/Degraded condition changing.
  * Reasons are the same words as in the policy status. Events are written by one background
- * thread: they are information, so they never slow a reconcile down or fail it; a full queue
- * (a burst of thousands) drops the newest with a log line.
+ * thread: they are information, so they never slow a reconcile down or fail it. Like client-go's
+ * event broadcaster, the writer is rate-limited (a burst of 100, then 50 per second) so that
+ * hardening thousands of Deployments at once does not also send thousands of Event writes to the
+ * API server at once; a full queue drops the newest with a log line.
  */
 public class EventRecorder implements AutoCloseable {
-  private static final int QUEUE = 10_000;
+  private static final int QUEUE = 20_000;
+  static final int BURST = 100;
+  static final int PER_SECOND = 50;
   public static final String CONTROLLER = "rootlock.dev/operator";
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX")
@@ -37,6 +41,8 @@ public class EventRecorder implements AutoCloseable {
   private final String instance;
   private final Clock clock;
   private final AtomicLong sequence = new AtomicLong();
+  private double tokens = BURST;
+  private long refilledAt = System.nanoTime();
   private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
       new ArrayBlockingQueue<>(QUEUE), r -> {
         Thread t = new Thread(r, "rootlock-events");
@@ -97,7 +103,26 @@ public class EventRecorder implements AutoCloseable {
     }
   }
 
+  /** Token bucket, used by the single writer thread only. */
+  private void awaitToken() throws InterruptedException {
+    long now = System.nanoTime();
+    tokens = Math.min(BURST, tokens + (now - refilledAt) / 1e9 * PER_SECOND);
+    refilledAt = now;
+    if (tokens < 1) {
+      Thread.sleep((long) Math.ceil((1 - tokens) * 1000.0 / PER_SECOND));
+      tokens = 1;
+      refilledAt = System.nanoTime();
+    }
+    tokens -= 1;
+  }
+
   private void write(Event event, HasMetadata regarding, String reason) {
+    try {
+      awaitToken();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     try {
       client.resource(event).create();
     } catch (KubernetesClientException e) {
