@@ -75,7 +75,7 @@ public final class ScaleBenchmark {
             steady state (%ds):    %d requests
             reaction p50 / p99:    %d ms / %d ms (%d samples)
             peak heap after GC:    %.1f MiB
-            heap per Deployment:   %d bytes (cached, operator side)
+            heap per Deployment:   %d bytes (heap after GC with an operator synced, minus without, / N)
             process CPU:           %.1f s (operator and mock server together)
           """, n, needingChange, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(),
           convergence.minus(startToReady).toMillis(), (double) convergence.minus(startToReady).toMillis() / Math.max(1, floor.toMillis()),
@@ -137,6 +137,13 @@ public final class ScaleBenchmark {
           needing++;
         }
       }
+      // Cache cost first, with no policy yet: heap after GC before an operator starts, and once it
+      // has synced its informers (every Deployment cached); that operator is then stopped.
+      long heapBefore = heap.usedAfterGc();
+      cluster.startOperator(Settings.defaults());
+      long heapCached = heap.usedAfterGc();
+      cluster.stopOperator();
+      long perCachedDeployment = Math.max(0, (heapCached - heapBefore) / Math.max(1, n));
       for (int ns = 0; ns < NAMESPACES; ns++) {
         ReadOnlyPolicy p = Manifests.parse("""
             apiVersion: rootlock.dev/v1alpha1
@@ -146,7 +153,6 @@ public final class ScaleBenchmark {
             """.formatted(ns, POLICY), ReadOnlyPolicy.class);
         client.resource(p).create();
       }
-      long heapBefore = heap.usedAfterGc();
       double cpuBefore = cpuSeconds();
       int exchangesBefore = cluster.api().exchanges().size();
 
@@ -159,7 +165,6 @@ public final class ScaleBenchmark {
         Thread.sleep(50);
       }
       Duration convergence = Duration.ofNanos(System.nanoTime() - t0);
-      long heapAfter = heap.usedAfterGc();
 
       // Events are written in the background after the statuses: wait until the operator is quiet
       // (no request for a second), then watch the steady state.
@@ -201,7 +206,7 @@ public final class ScaleBenchmark {
           .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
       return new Result(n, needing, startToReady, convergence, quiet, floor, byVerb, writes, steadyRequests, steadyWindow,
           percentile(latencies, 50), percentile(latencies, 99), latencies.size(), heap.peak(),
-          Math.max(0, (heapAfter - heapBefore) / Math.max(1, n)), cpu);
+          perCachedDeployment, cpu);
     }
   }
 
