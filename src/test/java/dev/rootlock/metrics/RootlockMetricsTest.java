@@ -1,0 +1,55 @@
+package dev.rootlock.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rootlock.api.Mode;
+import dev.rootlock.api.WorkloadState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Metric values over a policy's lifecycle, without an operator: create, harden, conflict, delete. */
+class RootlockMetricsTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final RootlockMetrics metrics = new RootlockMetrics(registry);
+
+  private double gauge(String name, String... tags) {
+    return registry.get(name).tags(tags).gauge().value();
+  }
+
+  @Test
+  void valuesFollowThePolicyAndEverySeriesGoesWithIt() {
+    metrics.observed("shop", "web", Mode.Enforce, Map.of(WorkloadState.NonCompliant, 2), false);
+    assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "NonCompliant")).isEqualTo(2);
+    assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "Compliant")).isZero();
+    assertThat(gauge(RootlockMetrics.READY, "namespace", "shop", "policy", "web")).isZero();
+
+    metrics.patch("shop", "web", RootlockMetrics.Action.harden, RootlockMetrics.Result.success);
+    metrics.patch("shop", "web", RootlockMetrics.Action.harden, RootlockMetrics.Result.success);
+    metrics.observed("shop", "web", Mode.Enforce, Map.of(WorkloadState.Compliant, 2), true);
+    assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "Compliant")).isEqualTo(2);
+    assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "NonCompliant")).isZero();
+    assertThat(gauge(RootlockMetrics.READY, "namespace", "shop", "policy", "web")).isEqualTo(1);
+    assertThat(registry.get(RootlockMetrics.PATCHES).tags("action", "harden", "result", "success").counter().count()).isEqualTo(2);
+
+    metrics.observed("shop", "other", Mode.Audit, Map.of(WorkloadState.Conflict, 1), false);
+    metrics.observed("shop", "other", Mode.Enforce, Map.of(WorkloadState.Conflict, 1), false);
+    assertThat(registry.find(RootlockMetrics.INFO).tags("policy", "other").gauges()).singleElement()
+        .satisfies(g -> assertThat(g.getId().getTag("mode")).isEqualTo("Enforce"));
+
+    metrics.deleted("shop", "web");
+    assertThat(registry.find(RootlockMetrics.WORKLOADS).tags("policy", "web").gauges()).isEmpty();
+    assertThat(registry.find(RootlockMetrics.READY).tags("policy", "web").gauges()).isEmpty();
+    assertThat(registry.find(RootlockMetrics.INFO).tags("policy", "web").gauges()).isEmpty();
+    assertThat(registry.find(RootlockMetrics.PATCHES).tags("policy", "web").counters()).isEmpty();
+    assertThat(registry.find(RootlockMetrics.WORKLOADS).tags("policy", "other").gauges()).hasSize(5);
+  }
+
+  @Test
+  void anInvalidSpecKeepsTheCountsAndIsNotReady() {
+    metrics.observed("shop", "web", Mode.Enforce, Map.of(WorkloadState.Compliant, 3), true);
+    metrics.invalid("shop", "web", Mode.Enforce);
+    assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "Compliant")).isEqualTo(3);
+    assertThat(gauge(RootlockMetrics.READY, "namespace", "shop", "policy", "web")).isZero();
+  }
+}
