@@ -54,7 +54,7 @@ public final class ScaleBenchmark {
 
   /** One run's figures. */
   public record Result(int n, int needingChange, Duration startToReady, Duration convergence, Duration quiet,
-      Duration floor,
+      Duration firstPatch, Duration lastPatch, Duration floor,
       Map<String, Long> requestsByVerb, long deploymentWrites, long steadyStateRequests, Duration steadyWindow,
       long reactionP50Ms, long reactionP99Ms, int reactionSamples, long peakHeapAfterGcBytes,
       long heapPerCachedDeploymentBytes, double processCpuSeconds) {
@@ -70,6 +70,7 @@ public final class ScaleBenchmark {
             convergence:           %d ms   floor: %d ms   operator/floor: %.2f
             from ready:            %d ms   operator/floor: %.2f
             last request (events): %d ms after start
+            deployment patches:    first at %d ms, last at %d ms after start
             requests by verb:      %s
             Deployment writes:     %d
             steady state (%ds):    %d requests
@@ -79,7 +80,7 @@ public final class ScaleBenchmark {
             process CPU:           %.1f s (operator and mock server together)
           """, n, needingChange, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(),
           convergence.minus(startToReady).toMillis(), (double) convergence.minus(startToReady).toMillis() / Math.max(1, floor.toMillis()),
-          quiet.toMillis(),
+          quiet.toMillis(), firstPatch.toMillis(), lastPatch.toMillis(),
           requestsByVerb, deploymentWrites, steadyWindow.toSeconds(), steadyStateRequests, reactionP50Ms, reactionP99Ms,
           reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds);
     }
@@ -204,7 +205,12 @@ public final class ScaleBenchmark {
           .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
       long writes = convergenceExchanges.stream()
           .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
-      return new Result(n, needing, startToReady, convergence, quiet, floor, byVerb, writes, steadyRequests, steadyWindow,
+      long firstPatchNanos = convergenceExchanges.stream().filter(e -> e.path().contains("/deployments/")
+          && e.method().equals("PATCH")).mapToLong(Exchange::nanos).min().orElse(t0);
+      long lastPatchNanos = convergenceExchanges.stream().filter(e -> e.path().contains("/deployments/")
+          && e.method().equals("PATCH")).mapToLong(Exchange::nanos).max().orElse(t0);
+      return new Result(n, needing, startToReady, convergence, quiet, Duration.ofNanos(firstPatchNanos - t0),
+          Duration.ofNanos(lastPatchNanos - t0), floor, byVerb, writes, steadyRequests, steadyWindow,
           percentile(latencies, 50), percentile(latencies, 99), latencies.size(), heap.peak(),
           perCachedDeployment, cpu);
     }

@@ -79,8 +79,8 @@ public final class MockApiServer implements AutoCloseable {
   /** The write another client makes for {@link Fault#EDITED_BY_OTHERS_FIRST}. */
   public static final String OTHERS_EDIT = "[{\"op\":\"add\",\"path\":\"/metadata/labels/edited-by\",\"value\":\"someone-else\"}]";
 
-  /** One operator request and the status it got. */
-  public record Exchange(String method, String path, int status, Fault fault) {}
+  /** One operator request, the status it got, and when it was answered (System.nanoTime). */
+  public record Exchange(String method, String path, int status, Fault fault, long nanos) {}
 
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
   private final Dispatcher crud = new KubernetesMixedDispatcher(responses);
@@ -117,7 +117,7 @@ public final class MockApiServer implements AutoCloseable {
         case NONE -> crud.dispatch(withoutStatusQuery(request));
       };
       if (operator) {
-        exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault));
+        exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime()));
       }
       return response;
     }
