@@ -66,7 +66,9 @@ final class PolicyStatusAssembler {
     status.setWorkloads(outcomes.stream()
         .sorted(Comparator.comparing(Outcome::name))
         .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
-        .map(o -> new WorkloadStatus(o.name(), o.state(), o.message()))
+        // a Failed entry starts with its reason word (RevertRecordInvalid, PatchRejected...) to grep for
+        .map(o -> new WorkloadStatus(o.name(), o.state(),
+            o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message()))
         .collect(Collectors.toList()));
 
     Condition ready;

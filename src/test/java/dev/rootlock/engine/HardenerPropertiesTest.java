@@ -200,7 +200,10 @@ class HardenerPropertiesTest {
   Arbitrary<Volume> volume() {
     Arbitrary<String> names = Arbitraries.oneOf(
         Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20),
-        Arbitraries.of("rl-c0-tmp-" + "000000", "rl-c0-cache-111111", "tmp", "cache", "c0", "data"));
+        // the very names Rootlock would pick for container c0, so collisions really happen
+        Arbitraries.of(VolumeNames.forInjection("c0", "/tmp", java.util.Set.of()),
+            VolumeNames.forInjection("c0", "/var/cache", java.util.Set.of()),
+            VolumeNames.forInjection("c1", "/tmp", java.util.Set.of()), "tmp", "cache", "c0", "data"));
     Arbitrary<Integer> kind = Arbitraries.integers().between(0, 8);
     return Combinators.combine(names, kind).as((name, k) -> {
       VolumeBuilder v = new VolumeBuilder().withName(name);

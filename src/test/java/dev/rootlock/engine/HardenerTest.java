@@ -72,9 +72,9 @@ class HardenerTest {
               containers:
               - name: app
                 image: app
-                volumeMounts: [{name: rl-app-tmp-000000, mountPath: /data}]
+                volumeMounts: [{name: rl-app-tmp-cdbfbd, mountPath: /data}]
               volumes:
-              - {name: rl-app-tmp-000000, persistentVolumeClaim: {claimName: data}}
+              - {name: rl-app-tmp-cdbfbd, persistentVolumeClaim: {claimName: data}}
             """, "{}", 1),
         Arguments.of("pod-level securityContext, container-level absent", """
             spec:
@@ -350,6 +350,24 @@ class HardenerTest {
   void emptyOrNullContainerListsDoNothing() {
     assertThat(hardener.harden(template("spec: {containers: []}"), rules("{}"), RevertRecord.EMPTY).changed()).isFalse();
     assertThat(hardener.harden(template("metadata: {labels: {a: b}}"), rules("{}"), RevertRecord.EMPTY).changed()).isFalse();
+  }
+
+  @Test
+  void aNameAlreadyTakenGetsAnotherStableOne() {
+    String natural = VolumeNames.forInjection("app", "/tmp", java.util.Set.of());
+    Hardening h = hardener.harden(template("""
+        spec:
+          containers:
+          - name: app
+            image: app
+            volumeMounts: [{name: %s, mountPath: /data}]
+          volumes: [{name: %s, persistentVolumeClaim: {claimName: data}}]
+        """.formatted(natural, natural)), rules("{}"), RevertRecord.EMPTY);
+
+    String injected = h.record().injections().get(0).volume();
+    assertThat(injected).isNotEqualTo(natural).startsWith("rl-app-tmp-")
+        .isEqualTo(VolumeNames.forInjection("app", "/tmp", java.util.Set.of(natural)));
+    assertThat(h.template().getSpec().getVolumes()).extracting(Volume::getName).containsExactly(natural, injected);
   }
 
   @Test

@@ -98,6 +98,29 @@ class PlanBadInputTest {
   }
 
   @Test
+  void aDeploymentWithoutANameIsRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    Path input = write("in.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {labels: {a: b}}\n"
+        + "spec: {template: {spec: {containers: [{name: app, image: x}]}}}\n");
+    assertBadInput(plan(policy, "--format", "report", input.toString()), input + ":1:", "metadata.name");
+  }
+
+  @Test
+  void aForeignKustomizationIsNeverOverwritten() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    Path input = write("in.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+        + "spec: {template: {spec: {containers: [{name: app, image: x}]}}}\n");
+    Path out = Files.createDirectories(dir.resolve("overlay"));
+    Files.writeString(out.resolve("kustomization.yaml"), "resources: [../base]\n");
+
+    PlanRun run = plan(policy, "--format", "kustomize", "--out", out.toString(), input.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("refusing to overwrite");
+    assertThat(Files.readString(out.resolve("kustomization.yaml"))).isEqualTo("resources: [../base]\n");
+  }
+
+  @Test
   void unknownFormatIsAUsageError() throws IOException {
     Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
     PlanRun run = plan(policy, "--format", "xml", "in.yaml");

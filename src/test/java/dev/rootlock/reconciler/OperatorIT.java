@@ -347,7 +347,7 @@ class OperatorIT {
     eventually(() -> {
       WorkloadStatus refused = workload("web", "refused");
       assertThat(refused.getState()).isEqualTo(WorkloadState.Failed);
-      assertThat(refused.getMessage()).contains("denied the request");
+      assertThat(refused.getMessage()).startsWith("PatchRejected: ").contains("denied the request");
       assertThat(workload("web", "good").getState()).isEqualTo(WorkloadState.Compliant);
       assertThat(condition(status("web"), "Degraded").getReason()).isEqualTo("WorkloadFailed");
     });

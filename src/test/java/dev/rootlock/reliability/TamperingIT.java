@@ -74,9 +74,13 @@ class TamperingIT {
     eventually(() -> {
       WorkloadStatus w = workload("web", "tampered");
       assertThat(w.getState()).isEqualTo(WorkloadState.Failed);
-      assertThat(w.getMessage()).contains(Annotations.REVERT).contains("cannot be trusted");
+      assertThat(w.getMessage()).startsWith("RevertRecordInvalid: ").contains(Annotations.REVERT).contains("cannot be trusted");
       assertThat(workload("web", "good").getState()).isEqualTo(WorkloadState.Compliant);
-      assertThat(status("web").getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("WorkloadFailed"));
+      assertThat(status("web").getConditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("Degraded");
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo("WorkloadFailed");
+      });
     });
 
     cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").delete();
@@ -165,8 +169,10 @@ class TamperingIT {
 
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
     assertThat(status("web").getMatched()).isEqualTo(1);
-    assertThat(Cluster.deploymentWrites(cluster.takeRequests())).extracting(r -> r.getPath())
-        .isNotEmpty().noneMatch(p -> p.contains("/namespaces/other/"));
+    var requests = cluster.takeRequests();
+    assertThat(Cluster.deploymentWrites(requests)).extracting(r -> r.getPath()).isNotEmpty();
+    assertThat(requests).extracting(r -> r.getPath()).as("no request names the other namespace")
+        .noneMatch(p -> p.contains("/namespaces/other/"));
     Deployment untouched = cluster.client().apps().deployments().inNamespace("other").withName("web").get();
     assertThat(untouched.getMetadata().getGeneration()).isEqualTo(1L);
     assertThat(untouched.getMetadata().getAnnotations()).isNullOrEmpty();
