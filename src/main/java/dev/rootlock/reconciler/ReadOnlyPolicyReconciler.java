@@ -12,6 +12,7 @@ import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -95,7 +98,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   /** Everything one reconcile needs to know about the policies of a namespace. */
   private record Neighbourhood(String me, PolicyRules rules, List<ReadOnlyPolicy> enforcing,
-      Set<String> unsettled, Set<String> existing) {}
+      Set<String> unsettled, Set<String> existing, Predicate<String> existsOnServer) {}
 
   @Override
   public UpdateControl<ReadOnlyPolicy> reconcile(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
@@ -120,7 +123,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
-    Neighbourhood n = neighbourhood(policy, validation.rules());
+    Neighbourhood n = neighbourhood(policy, validation.rules(), context);
     WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
 
     List<Outcome> selected = new ArrayList<>();
@@ -154,7 +157,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * The policies of the namespace, read from the sibling informer: it is the one whose events
    * re-queue this policy when a neighbour changes, so it already holds that change.
    */
-  private Neighbourhood neighbourhood(ReadOnlyPolicy policy, PolicyRules rules) {
+  private Neighbourhood neighbourhood(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context) {
     String me = policy.getMetadata().getName();
     List<ReadOnlyPolicy> all = new ArrayList<>(siblings.list(policy.getMetadata().getNamespace())
         .filter(p -> !p.getMetadata().getName().equals(me)).toList());
@@ -165,7 +168,18 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         .filter(p -> PolicyRules.from(p.getSpec()).rules().mode() == Mode.Enforce).toList();
     Set<String> unsettled = settled.get(false).stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     Set<String> existing = all.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
-    return new Neighbourhood(policy.getMetadata().getName(), rules, enforcing, unsettled, existing);
+    // A recorded owner this cache does not know may be a policy created a moment ago (the cache
+    // lags) or one long gone: ask the API server once per reconcile rather than guess.
+    Map<String, Boolean> asked = new HashMap<>();
+    Predicate<String> existsOnServer = name -> asked.computeIfAbsent(name, k -> {
+      try {
+        return context.getClient().resources(ReadOnlyPolicy.class)
+            .inNamespace(policy.getMetadata().getNamespace()).withName(k).get() != null;
+      } catch (KubernetesClientException e) {
+        return true; // unsure: never take a workload from a policy that may exist
+      }
+    });
+    return new Neighbourhood(policy.getMetadata().getName(), rules, enforcing, unsettled, existing, existsOnServer);
   }
 
   /** One decision for one selected Deployment, as read. */
@@ -173,10 +187,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     String name = d.getMetadata().getName();
     String recorded = Ownership.recordedOwner(d);
     boolean audit = n.rules().mode() == Mode.Audit;
+    boolean unknownOwner = recorded != null && !recorded.equals(n.me()) && !n.existing().contains(recorded);
+    boolean ownerIsGone = unknownOwner && !n.existsOnServer().test(recorded);
     if ("true".equalsIgnoreCase(WorkloadSync.annotation(d, Annotations.EXCLUDE))) {
       String why = "annotated " + Annotations.EXCLUDE + "=true; Rootlock leaves it unchanged";
       // Ours to undo, or an orphan whose owner is gone and can never undo it.
-      boolean undo = recorded != null && (recorded.equals(n.me()) || !n.existing().contains(recorded));
+      boolean undo = recorded != null && (recorded.equals(n.me()) || ownerIsGone);
       if (undo && !audit) {
         return sync.release(n.me(), d, WorkloadState.Excluded, why);
       }
@@ -189,7 +205,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     List<ReadOnlyPolicy> claimants = n.enforcing().stream()
         .filter(p -> LabelSelectors.matches(PolicyRules.from(p.getSpec()).rules().selector(), d.getMetadata().getLabels()))
         .toList();
-    String owner = Ownership.owner(d, claimants, n.unsettled()).orElse(n.me());
+    Set<String> keepers = n.unsettled();
+    if (unknownOwner && !ownerIsGone) {
+      keepers = new HashSet<>(keepers);
+      keepers.add(recorded); // a policy newer than this cache: it keeps what it just hardened
+    }
+    String owner = Ownership.owner(d, claimants, keepers).orElse(n.me());
     if (!owner.equals(n.me())) {
       String why = n.unsettled().contains(owner) ? " (it is invalid or being deleted and keeps what it hardened)" : "";
       return done(Outcome.of(name, WorkloadState.Conflict, "Conflict", "also selected by policy " + owner

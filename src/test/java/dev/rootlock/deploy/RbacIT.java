@@ -37,7 +37,8 @@ class RbacIT {
   static final Map<String, String> DELIBERATE_EXTRAS = Map.of(
       "get rootlock.dev/readonlypolicies",
       "JOSDK re-reads a policy by name when adding or removing its finalizer hits a 409 "
-          + "(ReconciliationDispatcher.conflictRetryingPatch); the scenarios never make that race happen");
+          + "(ReconciliationDispatcher.conflictRetryingPatch), and Rootlock asks whether a recorded owner "
+          + "its cache does not know yet exists; the recorded scenarios never make either race happen");
 
   /** verb, API group ("" for core), resource[/subresource], namespace ("" when cluster-wide), name ("" for collections). */
   record Access(String verb, String group, String resource, String namespace, String name) implements Comparable<Access> {

@@ -146,14 +146,21 @@ class TamperingIT {
           + status("beta").getWorkloads().stream().filter(w -> w.getState() == WorkloadState.Conflict).count();
       assertThat(conflicts).isEqualTo(5);
     });
-    var firstRound = Cluster.deploymentWrites(cluster.takeRequests());
+    Cluster.settle(Duration.ofMillis(500));
+    long applied = appliedDeploymentWrites();
     Cluster.settle(Duration.ofSeconds(3)); // three resyncs of both policies
-    assertThat(Cluster.deploymentWrites(cluster.takeRequests())).as("no flip-flop").isEmpty();
-    assertThat(firstRound).as("one write per Deployment").hasSize(5);
+    assertThat(appliedDeploymentWrites()).as("no flip-flop: no write after settling").isEqualTo(applied);
+    // Racing writers may meet a 409 (refused, nothing written); what the server applied is one each.
+    assertThat(applied).as("one applied write per Deployment").isEqualTo(5);
     for (int i = 0; i < 5; i++) {
       String owner = cluster.deployment(NS, "web-" + i).getMetadata().getAnnotations().get(Annotations.OWNER);
       assertThat(owner).isIn("alpha", "beta");
     }
+  }
+
+  private long appliedDeploymentWrites() {
+    return cluster.api().exchanges().stream()
+        .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
   }
 
   @Test
