@@ -11,6 +11,7 @@ import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -97,7 +98,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   }
 
   /** Everything one reconcile needs to know about the policies of a namespace. */
-  private record Neighbourhood(String me, PolicyRules rules, List<ReadOnlyPolicy> enforcing,
+  private record Neighbourhood(String me, PolicyRules rules, Map<ReadOnlyPolicy, LabelSelector> enforcing,
       Set<String> unsettled, Set<String> existing, Predicate<String> existsOnServer) {}
 
   @Override
@@ -162,11 +163,17 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     List<ReadOnlyPolicy> all = new ArrayList<>(siblings.list(policy.getMetadata().getNamespace())
         .filter(p -> !p.getMetadata().getName().equals(me)).toList());
     all.add(policy);
-    Map<Boolean, List<ReadOnlyPolicy>> settled = all.stream().collect(Collectors.partitioningBy(
-        p -> p.getMetadata().getDeletionTimestamp() == null && PolicyRules.from(p.getSpec()).isValid()));
-    List<ReadOnlyPolicy> enforcing = settled.get(true).stream()
-        .filter(p -> PolicyRules.from(p.getSpec()).rules().mode() == Mode.Enforce).toList();
-    Set<String> unsettled = settled.get(false).stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    // Each neighbour's spec is validated once per reconcile, not once per Deployment.
+    Map<ReadOnlyPolicy, LabelSelector> enforcing = new HashMap<>();
+    Set<String> unsettled = new HashSet<>();
+    for (ReadOnlyPolicy p : all) {
+      PolicyRules.Validation v = PolicyRules.from(p.getSpec());
+      if (p.getMetadata().getDeletionTimestamp() != null || !v.isValid()) {
+        unsettled.add(p.getMetadata().getName());
+      } else if (v.rules().mode() == Mode.Enforce) {
+        enforcing.put(p, v.rules().selector());
+      }
+    }
     Set<String> existing = all.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
     // A recorded owner this cache does not know may be a policy created a moment ago (the cache
     // lags) or one long gone: ask the API server once per reconcile rather than guess.
@@ -202,8 +209,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     if (audit) {
       return done(sync.evaluate(n.rules(), d, n.me().equals(recorded)));
     }
-    List<ReadOnlyPolicy> claimants = n.enforcing().stream()
-        .filter(p -> LabelSelectors.matches(PolicyRules.from(p.getSpec()).rules().selector(), d.getMetadata().getLabels()))
+    List<ReadOnlyPolicy> claimants = n.enforcing().entrySet().stream()
+        .filter(e -> LabelSelectors.matches(e.getValue(), d.getMetadata().getLabels()))
+        .map(Map.Entry::getKey)
         .toList();
     Set<String> keepers = n.unsettled();
     if (unknownOwner && !ownerIsGone) {

@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -461,10 +460,5 @@ class OperatorIT {
       assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath()).contains(paths);
     }
     assertThat(d.getMetadata().getAnnotations()).containsKeys(Annotations.OWNER, Annotations.REVERT);
-  }
-
-  @SuppressWarnings("unused")
-  private static Consumer<Deployment> noop() {
-    return d -> {};
   }
 }

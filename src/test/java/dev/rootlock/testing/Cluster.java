@@ -25,7 +25,6 @@ public final class Cluster implements AutoCloseable {
 
   private final MockApiServer api;
   private final KubernetesClient client;
-  private final List<RecordedRequest> seen = new ArrayList<>();
   private RootlockOperator operator;
 
   public Cluster() {
@@ -101,7 +100,6 @@ public final class Cluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    seen.addAll(out);
     return out;
   }
 
