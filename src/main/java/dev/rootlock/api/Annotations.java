@@ -8,6 +8,8 @@ public final class Annotations {
   public static final String OWNER = "rootlock.dev/owner";
   /** JSON revert record: the original values of everything Rootlock changed. */
   public static final String REVERT = "rootlock.dev/revert";
+  /** JSON rollout record: the rollout Rootlock follows, learned paths, and a rollback, if any. */
+  public static final String ROLLOUT = "rootlock.dev/rollout";
   /** Finalizer on policies, so deleting one reverts its workloads first. */
   public static final String FINALIZER = "rootlock.dev/revert-on-delete";
   /** Field manager on every write, so GitOps tools can recognise Rootlock's fields. */

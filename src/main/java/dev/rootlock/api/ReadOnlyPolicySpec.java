@@ -59,6 +59,9 @@ public class ReadOnlyPolicySpec {
   @Default("Enforce")
   private Mode mode;
 
+  @JsonPropertyDescription("How the rollouts Rootlock starts are followed, paced and rolled back.")
+  private RolloutSpec rollout;
+
   public LabelSelector getSelector() {
     return selector;
   }
@@ -113,5 +116,13 @@ public class ReadOnlyPolicySpec {
 
   public void setMode(Mode mode) {
     this.mode = mode;
+  }
+
+  public RolloutSpec getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutSpec rollout) {
+    this.rollout = rollout;
   }
 }

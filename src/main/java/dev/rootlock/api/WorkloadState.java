@@ -6,5 +6,11 @@ public enum WorkloadState {
   NonCompliant,
   Excluded,
   Conflict,
-  Failed
+  Failed,
+  /** Hardening written; Rootlock follows the rollout it started. */
+  RollingOut,
+  /** Hardening due, waiting for a rollout slot (spec.rollout.maxInProgress). */
+  Pending,
+  /** The hardening rollout failed and was undone; not retried until the spec or the template changes. */
+  RolledBack
 }

@@ -1,21 +1,32 @@
 package dev.rootlock.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 import java.util.Objects;
 
 /** One selected Deployment's outcome. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class WorkloadStatus {
   private String name;
   private WorkloadState state;
   private String message;
 
+  @JsonPropertyDescription("Directories learned from read-only-filesystem crashes (spec.rollout.learn) and "
+      + "made writable for this workload only.")
+  private List<String> learnedPaths;
+
   public WorkloadStatus() {}
 
   public WorkloadStatus(String name, WorkloadState state, String message) {
+    this(name, state, message, List.of());
+  }
+
+  public WorkloadStatus(String name, WorkloadState state, String message, List<String> learnedPaths) {
     this.name = name;
     this.state = state;
     this.message = message;
+    this.learnedPaths = learnedPaths == null || learnedPaths.isEmpty() ? null : List.copyOf(learnedPaths);
   }
 
   public String getName() {
@@ -42,17 +53,30 @@ public class WorkloadStatus {
     this.message = message;
   }
 
+  public List<String> getLearnedPaths() {
+    return learnedPaths;
+  }
+
+  public void setLearnedPaths(List<String> learnedPaths) {
+    this.learnedPaths = learnedPaths;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof WorkloadStatus w
         && Objects.equals(name, w.name)
         && state == w.state
-        && Objects.equals(message, w.message);
+        && Objects.equals(message, w.message)
+        && Objects.equals(emptyIfNull(learnedPaths), emptyIfNull(w.learnedPaths));
+  }
+
+  private static List<String> emptyIfNull(List<String> l) {
+    return l == null ? List.of() : l;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, message);
+    return Objects.hash(name, state, message, emptyIfNull(learnedPaths));
   }
 
   @Override

@@ -8,6 +8,8 @@ public record Finding(String container, String path, Kind kind, String detail) {
   public enum Kind {
     /** readOnlyRootFilesystem was set to true. */
     READ_ONLY_SET,
+    /** terminationMessagePolicy was set to FallbackToLogsOnError, so crash logs reach the pod status. */
+    MESSAGE_POLICY_SET,
     /** A memory-backed emptyDir is mounted at the path by this run. */
     VOLUME_INJECTED,
     /** Something the user mounts at the path or a parent already covers it; left alone. */
@@ -27,6 +29,7 @@ public record Finding(String container, String path, Kind kind, String detail) {
     String on = path == null ? where : where + " " + path;
     return switch (kind) {
       case READ_ONLY_SET -> where + ": readOnlyRootFilesystem set";
+      case MESSAGE_POLICY_SET -> where + ": terminationMessagePolicy FallbackToLogsOnError set";
       case VOLUME_INJECTED -> on + ": writable memory emptyDir " + detail;
       case PATH_ALREADY_MOUNTED -> on + ": already mounted by " + detail + ", left alone";
       case CONTAINER_NOT_FOUND -> where + ": not in the pod template, nothing to harden";

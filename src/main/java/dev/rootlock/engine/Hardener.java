@@ -2,6 +2,7 @@ package dev.rootlock.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rootlock.engine.RevertRecord.Injection;
+import dev.rootlock.engine.RevertRecord.OriginalMessagePolicy;
 import dev.rootlock.engine.RevertRecord.OriginalSecurityContext;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
@@ -37,6 +38,8 @@ import java.util.TreeMap;
  */
 public final class Hardener {
   static final String MEMORY = "Memory";
+  static final String LOGS_ON_ERROR = "FallbackToLogsOnError";
+  static final String FILE = "File";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Hardens {@code current} under {@code rules}, continuing from the record {@code prior}. */
@@ -91,6 +94,18 @@ public final class Hardener {
         restoreSecurityContext(c, original, findings);
       }
     });
+    Map<String, OriginalMessagePolicy> messagePolicies = new TreeMap<>();
+    prior.messagePolicies().forEach((name, original) -> {
+      Container c = byName.get(name);
+      if (c == null) {
+        return;
+      }
+      if (rules != null && rules.hardens(name, isInit.get(name))) {
+        messagePolicies.put(name, original);
+      } else {
+        restoreMessagePolicy(c, original, findings);
+      }
+    });
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     if (rules != null) {
@@ -103,13 +118,14 @@ public final class Hardener {
           continue;
         }
         ensureReadOnly(c, originals, findings);
+        ensureLogsOnError(c, messagePolicies, findings);
         for (WritablePath path : rules.paths()) {
           ensureWritable(spec, c, path, rules.sizeLimit(), kept, findings);
         }
       }
     }
 
-    RevertRecord record = new RevertRecord(originals, kept);
+    RevertRecord record = new RevertRecord(originals, kept, messagePolicies);
     boolean changed = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
     return new Hardening(changed ? t : current, record, findings, changed);
   }
@@ -143,6 +159,33 @@ public final class Hardener {
     }
     sc.setReadOnlyRootFilesystem(true);
     findings.add(new Finding(c.getName(), null, Finding.Kind.READ_ONLY_SET, null));
+  }
+
+  /**
+   * FallbackToLogsOnError puts the tail of a crashed container's log into its termination message,
+   * where Rootlock can read why it crashed without log access. File is the API server's default,
+   * so it counts as unset; a container that writes its own termination message keeps it, because
+   * the fallback only applies when that file is empty.
+   */
+  private static void ensureLogsOnError(Container c, Map<String, OriginalMessagePolicy> originals,
+      List<Finding> findings) {
+    String current = c.getTerminationMessagePolicy();
+    if (current != null && !FILE.equals(current)) {
+      return;
+    }
+    // Keep the first original: File set back by hand since is drift, not a new baseline.
+    originals.putIfAbsent(c.getName(), new OriginalMessagePolicy(current));
+    c.setTerminationMessagePolicy(LOGS_ON_ERROR);
+    findings.add(new Finding(c.getName(), null, Finding.Kind.MESSAGE_POLICY_SET, null));
+  }
+
+  private static void restoreMessagePolicy(Container c, OriginalMessagePolicy original, List<Finding> findings) {
+    if (!LOGS_ON_ERROR.equals(c.getTerminationMessagePolicy())) {
+      findings.add(new Finding(c.getName(), null, Finding.Kind.CHANGED_BY_OTHERS,
+          "terminationMessagePolicy was changed since Rootlock set it; left as it is"));
+      return;
+    }
+    c.setTerminationMessagePolicy(original.value());
   }
 
   private static void ensureWritable(PodSpec spec, Container c, WritablePath path, Quantity size,

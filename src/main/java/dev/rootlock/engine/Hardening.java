@@ -32,6 +32,10 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     if (!writable.isEmpty()) {
       parts.add("writable: " + String.join(", ", writable));
     }
+    List<String> logs = findings(Finding.Kind.MESSAGE_POLICY_SET).stream().map(Finding::container).toList();
+    if (!logs.isEmpty()) {
+      parts.add("crash logs in status: " + String.join(", ", logs));
+    }
     return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
   }
 

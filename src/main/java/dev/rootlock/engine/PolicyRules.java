@@ -1,10 +1,14 @@
 package dev.rootlock.engine;
 
 import dev.rootlock.api.Mode;
+import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
+import dev.rootlock.api.RolloutSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -26,11 +30,15 @@ public record PolicyRules(
     boolean initContainers,
     List<WritablePath> paths,
     Quantity sizeLimit,
-    Mode mode) {
+    Mode mode,
+    Rollout rollout) {
 
   public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
   public static final String DEFAULT_SIZE_LIMIT = "64Mi";
   public static final int MAX_PATHS = 32;
+  public static final Rollout DEFAULT_ROLLOUT = new Rollout(OnFailure.Rollback, false, 5, Duration.ofMinutes(10));
+  /** At most this many learned paths per workload: each one cost a failed rollout. */
+  public static final int MAX_LEARN_ATTEMPTS = 3;
 
   private static final Pattern QUANTITY =
       Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
@@ -40,6 +48,28 @@ public record PolicyRules(
   public PolicyRules {
     containers = containers == null ? null : Set.copyOf(containers);
     paths = List.copyOf(paths);
+    rollout = rollout == null ? DEFAULT_ROLLOUT : rollout;
+  }
+
+  /** spec.rollout with defaults applied. */
+  public record Rollout(OnFailure onFailure, boolean learn, int maxInProgress, Duration timeout) {}
+
+  /**
+   * These rules plus directories learned for one workload (as cache paths). A learned path the
+   * spec already covers adds nothing.
+   */
+  public PolicyRules withLearnedPaths(Collection<String> learned) {
+    List<WritablePath> all = new ArrayList<>(paths);
+    for (String path : learned) {
+      if (pathProblem(path) == null && all.stream().noneMatch(p -> p.path().equals(Paths.normalize(path)))) {
+        all.add(new WritablePath(Paths.normalize(path), WritablePath.Kind.CACHE));
+      }
+    }
+    if (all.size() == paths.size()) {
+      return this;
+    }
+    all.sort(Comparator.comparing(WritablePath::path));
+    return new PolicyRules(selector, containers, initContainers, all, sizeLimit, mode, rollout);
   }
 
   /** True when the container with this name is hardened by these rules. */
@@ -95,10 +125,35 @@ public record PolicyRules(
 
     Mode mode = s.getMode() == null ? Mode.Enforce : s.getMode();
     boolean init = Boolean.TRUE.equals(s.getInitContainers());
+    Rollout rollout = rollout(s.getRollout(), errors);
     if (!errors.isEmpty()) {
       return new Validation(null, errors);
     }
-    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode), List.of());
+    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode, rollout),
+        List.of());
+  }
+
+  private static Rollout rollout(RolloutSpec r, List<SpecError> errors) {
+    if (r == null) {
+      return DEFAULT_ROLLOUT;
+    }
+    int max = r.getMaxInProgress() == null ? DEFAULT_ROLLOUT.maxInProgress() : r.getMaxInProgress();
+    if (max < 1 || max > 1000) {
+      errors.add(new SpecError("spec.rollout.maxInProgress", "must be between 1 and 1000, not " + max));
+    }
+    Duration timeout = DEFAULT_ROLLOUT.timeout();
+    if (r.getTimeout() != null) {
+      try {
+        timeout = Durations.parse(r.getTimeout());
+        if (timeout.isZero()) {
+          errors.add(new SpecError("spec.rollout.timeout", "must be longer than zero"));
+        }
+      } catch (IllegalArgumentException e) {
+        errors.add(new SpecError("spec.rollout.timeout", e.getMessage()));
+      }
+    }
+    return new Rollout(r.getOnFailure() == null ? DEFAULT_ROLLOUT.onFailure() : r.getOnFailure(),
+        Boolean.TRUE.equals(r.getLearn()), max, timeout);
   }
 
   private static void collectPaths(List<String> raw, WritablePath.Kind kind, List<WritablePath> out,
@@ -120,7 +175,7 @@ public record PolicyRules(
     }
   }
 
-  private static String pathProblem(String path) {
+  static String pathProblem(String path) {
     if (path == null || path.isEmpty()) {
       return "a path must not be empty";
     }

@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
  *
  * @param containers per container whose readOnlyRootFilesystem Rootlock set: the original value
  * @param injections every volume + mount Rootlock added, one per container and path
+ * @param messagePolicies per container whose terminationMessagePolicy Rootlock set: the original
  */
-public record RevertRecord(Map<String, OriginalSecurityContext> containers, List<Injection> injections) {
+public record RevertRecord(Map<String, OriginalSecurityContext> containers, List<Injection> injections,
+    Map<String, OriginalMessagePolicy> messagePolicies) {
 
   /** Bumped when the JSON shape changes incompatibly; older operators refuse newer records. */
   static final int FORMAT_VERSION = 1;
 
-  public static final RevertRecord EMPTY = new RevertRecord(Map.of(), List.of());
+  public static final RevertRecord EMPTY = new RevertRecord(Map.of(), List.of(), Map.of());
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
@@ -34,13 +36,14 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
 
   public RevertRecord {
     containers = new TreeMap<>(containers);
+    messagePolicies = new TreeMap<>(messagePolicies == null ? Map.of() : messagePolicies);
     injections = injections.stream()
         .sorted(Comparator.comparing(Injection::container).thenComparing(Injection::path))
         .toList();
   }
 
   public boolean isEmpty() {
-    return containers.isEmpty() && injections.isEmpty();
+    return containers.isEmpty() && injections.isEmpty() && messagePolicies.isEmpty();
   }
 
   /** The readOnlyRootFilesystem value a container had before Rootlock set it to true. */
@@ -48,6 +51,13 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
   public record OriginalSecurityContext(
       @JsonProperty("readOnlyRootFilesystem") Boolean readOnlyRootFilesystem,
       @JsonProperty("securityContextAbsent") boolean securityContextAbsent) {}
+
+  /**
+   * The terminationMessagePolicy a container had before Rootlock set FallbackToLogsOnError:
+   * absent ({@code value} null) or File, the API server's default.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record OriginalMessagePolicy(@JsonProperty("value") String value) {}
 
   /**
    * One memory-backed emptyDir {@code volume} of {@code sizeLimit} mounted at {@code path} in
@@ -62,11 +72,13 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
   private record Stored(
       @JsonProperty(value = "v", required = true) int version,
       @JsonProperty("containers") Map<String, OriginalSecurityContext> containers,
-      @JsonProperty("injections") List<Injection> injections) {}
+      @JsonProperty("injections") List<Injection> injections,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY)
+      @JsonProperty("messagePolicies") Map<String, OriginalMessagePolicy> messagePolicies) {}
 
   public String toJson() {
     try {
-      return JSON.writeValueAsString(new Stored(FORMAT_VERSION, containers, injections));
+      return JSON.writeValueAsString(new Stored(FORMAT_VERSION, containers, injections, messagePolicies));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a revert record always serialises", e);
     }
@@ -111,7 +123,16 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
       }
       seenVolumes.add(i.volume());
     }
-    return new RevertRecord(containers, injections);
+    Map<String, OriginalMessagePolicy> messagePolicies =
+        stored.messagePolicies() == null ? Map.of() : stored.messagePolicies();
+    for (var e : messagePolicies.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null
+          || (e.getValue().value() != null && !"File".equals(e.getValue().value()))) {
+        throw new InvalidRevertRecordException("a messagePolicies entry is empty or names a value Rootlock never "
+            + "replaces: " + e.getValue());
+      }
+    }
+    return new RevertRecord(containers, injections, messagePolicies);
   }
 
   /** A revert record annotation that was edited into something Rootlock cannot trust. */

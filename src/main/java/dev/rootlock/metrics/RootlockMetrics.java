@@ -26,11 +26,14 @@ public final class RootlockMetrics {
   public static final String INFO = "rootlock.policy.info";
   public static final String PATCHES = "rootlock.workload.patches";
   public static final String RECONCILE = "rootlock.reconcile.duration";
+  public static final String ROLLBACKS = "rootlock.rollbacks";
 
   /** What a workload write was for. */
   public enum Action {
     harden,
-    revert
+    revert,
+    /** Undoing a hardening whose rollout failed. */
+    rollback
   }
 
   /** How a workload write ended. */
@@ -131,6 +134,14 @@ public final class RootlockMetrics {
         .register(registry).increment();
   }
 
+  /** A failed hardening rollout was rolled back. */
+  public void rolledBack(String namespace, String policy) {
+    Counter.builder(ROLLBACKS)
+        .description("Hardening rollouts that failed and were rolled back")
+        .tags(new PolicyKey(namespace, policy).tags())
+        .register(registry).increment();
+  }
+
   public Timer.Sample startReconcile() {
     return Timer.start(registry);
   }
@@ -142,7 +153,7 @@ public final class RootlockMetrics {
   /** Removes every series of a deleted policy. */
   public synchronized void deleted(String namespace, String policy) {
     policies.remove(new PolicyKey(namespace, policy));
-    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES}) {
+    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES, ROLLBACKS}) {
       registry.find(name).tags("namespace", namespace, "policy", policy).meters().forEach(registry::remove);
     }
   }

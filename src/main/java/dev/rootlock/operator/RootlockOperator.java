@@ -45,11 +45,12 @@ public final class RootlockOperator implements AutoCloseable {
   private final AtomicBoolean stopping;
   private final KubernetesClient client;
   private final EventRecorder events;
+  private final ReadOnlyPolicyReconciler reconciler;
   private HttpEndpoints http;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
       RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client,
-      EventRecorder events) {
+      EventRecorder events, ReadOnlyPolicyReconciler reconciler) {
     this.client = client;
     this.events = events;
     this.stopping = stopping;
@@ -58,6 +59,7 @@ public final class RootlockOperator implements AutoCloseable {
     this.registry = registry;
     this.metrics = metrics;
     this.leader = leader;
+    this.reconciler = reconciler;
   }
 
   /** Sent with every request, so audit logs (and the RBAC test) can tell Rootlock's requests apart. */
@@ -126,7 +128,8 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
-    operator.register(new ReadOnlyPolicyReconciler(metrics, events), c -> {
+    ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events);
+    operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);
       if (settings.namespaces().isEmpty()) {
@@ -135,7 +138,8 @@ public final class RootlockOperator implements AutoCloseable {
         c.settingNamespaces(settings.namespaces());
       }
     });
-    return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client, events);
+    return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client, events,
+        reconciler);
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
@@ -215,6 +219,7 @@ public final class RootlockOperator implements AutoCloseable {
     stopping.set(true);
     boolean wasLeader = settings.leaderElection() && leader.get();
     operator.stop();
+    reconciler.close();
     events.close();
     if (wasLeader && handOver) {
       releaseLease();

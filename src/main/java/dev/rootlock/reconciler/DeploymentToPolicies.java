@@ -1,8 +1,11 @@
 package dev.rootlock.reconciler;
 
+import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.rollout.RolloutVerdict;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
@@ -65,10 +68,17 @@ final class DeploymentToPolicies implements SecondaryToPrimaryMapper<Deployment>
     }
   }
 
-  /** Only changes that can alter a decision: the spec (generation), labels or annotations. */
+  /**
+   * Only changes that can alter a decision: the spec (generation), labels or annotations, and the
+   * status of a rollout Rootlock follows until it completes. Other status-only updates (replica
+   * counts moving in a rollout that is not Rootlock's) cannot change anything.
+   */
   static boolean relevantChange(Deployment now, Deployment before) {
     return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
-        || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations());
+        || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+        || (!Objects.equals(now.getStatus(), before.getStatus()) && !RolloutVerdict.isComplete(before)
+            && RolloutRecord.parse(WorkloadSync.annotation(now, Annotations.ROLLOUT))
+                .follows(now.getMetadata().getGeneration()));
   }
 }

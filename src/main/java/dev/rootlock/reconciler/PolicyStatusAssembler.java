@@ -68,7 +68,7 @@ final class PolicyStatusAssembler {
         .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
         // a Failed entry starts with its reason word (RevertRecordInvalid, PatchRejected...) to grep for
         .map(o -> new WorkloadStatus(o.name(), o.state(),
-            o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message()))
+            o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message(), o.learned()))
         .collect(Collectors.toList()));
 
     Condition ready;
@@ -80,8 +80,13 @@ final class PolicyStatusAssembler {
               compliant + " of " + matched + " selected Deployments compliant"
                   + (excluded > 0 ? ", " + excluded + " excluded" : ""));
     } else {
-      String reason = byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed"
-          : byState.containsKey(WorkloadState.Conflict) ? "WorkloadConflict" : "NonCompliant";
+      boolean rolloutFailed = byState.containsKey(WorkloadState.RolledBack)
+          || outcomes.stream().anyMatch(o -> Outcome.ROLLOUT_FAILED.equals(o.reason()));
+      String reason = rolloutFailed ? Outcome.ROLLOUT_FAILED
+          : byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed"
+          : byState.containsKey(WorkloadState.Conflict) ? "WorkloadConflict"
+          : byState.containsKey(WorkloadState.RollingOut) || byState.containsKey(WorkloadState.Pending) ? "RollingOut"
+          : "NonCompliant";
       ready = condition(policy, READY, false, reason, (matched - compliant - excluded) + " of " + matched
           + " selected Deployments not compliant: " + summary(byState) + "; see status.workloads");
     }
@@ -90,14 +95,17 @@ final class PolicyStatusAssembler {
       degraded = condition(policy, DEGRADED, true, "RevertFailed", "could not revert Deployments no longer "
           + "selected: " + unreleased.stream().sorted(Comparator.comparing(Outcome::name))
               .map(o -> o.name() + " (" + o.message() + ")").collect(Collectors.joining("; ")));
-    } else if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)) {
-      String reason = byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed" : "WorkloadConflict";
+    } else if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)
+        || byState.containsKey(WorkloadState.RolledBack)) {
+      String reason = byState.containsKey(WorkloadState.RolledBack) ? Outcome.ROLLOUT_FAILED
+          : byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed" : "WorkloadConflict";
       degraded = condition(policy, DEGRADED, true, reason, summary(Map.of(
           WorkloadState.Failed, byState.getOrDefault(WorkloadState.Failed, List.of()),
-          WorkloadState.Conflict, byState.getOrDefault(WorkloadState.Conflict, List.of())))
+          WorkloadState.Conflict, byState.getOrDefault(WorkloadState.Conflict, List.of()),
+          WorkloadState.RolledBack, byState.getOrDefault(WorkloadState.RolledBack, List.of())))
           + "; see status.workloads for what to do");
     } else {
-      degraded = condition(policy, DEGRADED, false, "Healthy", "no workload in Conflict or Failed");
+      degraded = condition(policy, DEGRADED, false, "Healthy", "no workload in Conflict, Failed or RolledBack");
     }
     status.setConditions(List.of(ready, degraded));
     return status;

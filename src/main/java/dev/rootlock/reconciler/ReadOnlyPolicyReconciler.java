@@ -10,6 +10,8 @@ import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.rollout.RolloutWatches;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -51,7 +53,7 @@ import org.slf4j.MDC;
  * evaluate or undo, and reports. Writes nothing when nothing needs to change, status included.
  */
 @ControllerConfiguration(name = ReadOnlyPolicyReconciler.NAME, finalizerName = Annotations.FINALIZER)
-public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cleaner<ReadOnlyPolicy> {
+public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cleaner<ReadOnlyPolicy>, AutoCloseable {
   public static final String NAME = "readonlypolicy";
   /** Attempts per workload and reconcile when other writers keep winning the race. */
   static final int MAX_ATTEMPTS = 3;
@@ -60,6 +62,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
   private final PolicyStatusAssembler statuses;
+  private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
@@ -67,6 +70,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private volatile InformerEventSource<Deployment, ReadOnlyPolicy> deployments;
   private volatile DeploymentToPolicies deploymentToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
+  private volatile RolloutWatches<ResourceID> rollouts;
 
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events) {
     this(Clock.systemUTC(), metrics, events);
@@ -74,6 +78,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events) {
     this.statuses = new PolicyStatusAssembler(clock);
+    this.clock = clock;
     this.metrics = metrics;
     this.events = events;
   }
@@ -94,12 +99,17 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     deployments = new InformerEventSource<>(deploymentConfig, context);
     mapper.forgetWhenNotIn(id -> deployments.get(id).isPresent());
     siblings = SiblingPolicies.eventSource(context);
+    rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
     return List.of(deployments, siblings, nudges);
   }
 
   /** Everything one reconcile needs to know about the policies of a namespace. */
-  private record Neighbourhood(String me, PolicyRules rules, Map<ReadOnlyPolicy, LabelSelector> enforcing,
-      Set<String> unsettled, Set<String> existing, Predicate<String> existsOnServer) {}
+  private record Neighbourhood(WorkloadSync.Policy policy, PolicyRules rules, Map<ReadOnlyPolicy, LabelSelector> enforcing,
+      Set<String> unsettled, Set<String> existing, Predicate<String> existsOnServer) {
+    String me() {
+      return policy.name();
+    }
+  }
 
   @Override
   public UpdateControl<ReadOnlyPolicy> reconcile(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
@@ -126,13 +136,18 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     Neighbourhood n = neighbourhood(policy, validation.rules(), context);
     WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
+    Pacer pacer = new Pacer(n.rules().rollout().maxInProgress());
 
     List<Outcome> selected = new ArrayList<>();
     List<Outcome> unreleased = new ArrayList<>();
-    for (Deployment d : deploymentsIn(namespace)) {
+    // Rollouts already followed first, so the pacer knows how many slots they hold.
+    List<Deployment> ordered = deploymentsIn(namespace).stream()
+        .sorted(Comparator.comparing((Deployment d) -> !isFollowedBy(n.me(), d)))
+        .toList();
+    for (Deployment d : ordered) {
       MDC.put("workload", d.getMetadata().getName());
       if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {
-        selected.add(withRetries(d, fresh -> decide(n, fresh, sync)));
+        selected.add(withRetries(d, fresh -> decide(n, fresh, sync, pacer)));
       } else if (n.me().equals(Ownership.recordedOwner(d)) && n.rules().mode() == Mode.Enforce) {
         Outcome o = withRetries(d, fresh -> releaseIfStillMine(n.me(), fresh, sync,
             "no longer selected by policy " + n.me()));
@@ -142,6 +157,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
     }
     MDC.remove("workload");
+    rollouts.retain(ResourceID.fromResource(policy), selected.stream().filter(Outcome::following)
+        .map(o -> namespace + "/" + o.name()).collect(Collectors.toSet()));
     boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
         || unreleased.stream().anyMatch(Outcome::transientFailure);
     if (selected.stream().anyMatch(o -> o.action() != Outcome.Action.NONE)) {
@@ -151,7 +168,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
     selected.forEach(o -> counts.merge(o.state(), 1, Integer::sum));
     metrics.observed(namespace, name, n.rules().mode(), counts, PolicyStatusAssembler.isReady(status));
-    return statusUpdate(policy, status, retry);
+    Duration recheck = selected.stream().map(Outcome::recheckIn).filter(Objects::nonNull)
+        .min(Comparator.naturalOrder()).orElse(null);
+    return statusUpdate(policy, status, retry, recheck);
+  }
+
+  private static boolean isFollowedBy(String policy, Deployment d) {
+    return policy.equals(Ownership.recordedOwner(d))
+        && RolloutRecord.parse(WorkloadSync.annotation(d, Annotations.ROLLOUT)).follows(d.getMetadata().getGeneration());
   }
 
   /**
@@ -186,11 +210,13 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         return true; // unsure: never take a workload from a policy that may exist
       }
     });
-    return new Neighbourhood(policy.getMetadata().getName(), rules, enforcing, unsettled, existing, existsOnServer);
+    long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
+    return new Neighbourhood(new WorkloadSync.Policy(me, generation), rules, enforcing, unsettled, existing,
+        existsOnServer);
   }
 
   /** One decision for one selected Deployment, as read. */
-  private WorkloadSync.Step decide(Neighbourhood n, Deployment d, WorkloadSync sync) {
+  private WorkloadSync.Step decide(Neighbourhood n, Deployment d, WorkloadSync sync, Pacer pacer) {
     String name = d.getMetadata().getName();
     String recorded = Ownership.recordedOwner(d);
     boolean audit = n.rules().mode() == Mode.Audit;
@@ -225,7 +251,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           + ", which owns it" + why + "; narrow one of the selectors or annotate the Deployment "
           + Annotations.EXCLUDE + "=true"));
     }
-    return sync.harden(n.me(), n.rules(), d);
+    return sync.harden(n.policy(), n.rules(), d, pacer);
   }
 
   private static WorkloadSync.Step releaseIfStillMine(String me, Deployment d, WorkloadSync sync, String why) {
@@ -285,6 +311,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff(failures));
     }
     transientFailures.remove(ResourceID.fromResource(policy));
+    rollouts.retain(ResourceID.fromResource(policy), Set.of());
     metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }
@@ -304,7 +331,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         others.remove(writer);
         nudges.nudge(others);
         metrics.patch(namespace, policy, action, RootlockMetrics.Result.success);
-        if (summary != null) {
+        if (action == RootlockMetrics.Action.rollback) {
+          metrics.rolledBack(namespace, policy);
+          events.warning(after, "Rollback", "RolledBack", "policy " + policy + ": " + summary);
+        } else if (summary != null) {
           boolean harden = action == RootlockMetrics.Action.harden;
           events.normal(after, harden ? "Harden" : "Revert", harden ? "Hardened" : "Reverted",
               (harden ? "policy " + policy + ": " : "policy " + policy + " reverted its hardening: ") + summary);
@@ -315,7 +345,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       public void failed(Deployment d, RootlockMetrics.Action action, RootlockMetrics.Result result) {
         metrics.patch(namespace, policy, action, result);
       }
-    });
+    }, clock, d -> rollouts.observe(writer, d));
   }
 
   private List<Deployment> deploymentsIn(String namespace) {
@@ -330,6 +360,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, ReadOnlyPolicyStatus status,
       boolean transientFailure) {
+    return statusUpdate(policy, status, transientFailure, null);
+  }
+
+  /** @param recheck when to look again even without an event (a rollout timeout), or null */
+  private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, ReadOnlyPolicyStatus status,
+      boolean transientFailure, Duration recheck) {
     UpdateControl<ReadOnlyPolicy> control;
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
@@ -341,9 +377,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     ResourceID id = ResourceID.fromResource(policy);
     if (!transientFailure) {
       transientFailures.remove(id);
-      return control;
+      return recheck == null ? control : control.rescheduleAfter(recheck);
     }
-    return control.rescheduleAfter(backoff(transientFailures.merge(id, 1, Integer::sum)));
+    Duration retry = backoff(transientFailures.merge(id, 1, Integer::sum));
+    return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
   }
 
   /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */
@@ -356,6 +393,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
       boolean bad = PolicyStatusAssembler.READY.equals(now.getType()) != "True".equals(now.getStatus());
       events.record(policy, "Reconcile", now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage(), bad);
+    }
+  }
+
+  /** Stops following rollouts (operator shutdown). */
+  @Override
+  public void close() {
+    if (rollouts != null) {
+      rollouts.close();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.rootlock.reconciler;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.Finding;
 import dev.rootlock.engine.Hardener;
@@ -9,11 +10,20 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.rollout.ReadOnlyFilesystemErrors;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.rollout.RolloutVerdict;
+import dev.rootlock.rollout.RolloutWatches;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +39,8 @@ final class WorkloadSync {
   private final Hardener hardener = new Hardener();
   private final DeploymentPatcher patcher;
   private final Listener listener;
+  private final Clock clock;
+  private final Function<Deployment, RolloutWatches.Observed> observe;
 
   /** Told about every write attempt, so caches, metrics and events can follow. */
   interface Listener {
@@ -45,13 +57,23 @@ final class WorkloadSync {
     record Retry(Deployment fresh) implements Step {}
   }
 
-  WorkloadSync(DeploymentPatcher patcher, Listener listener) {
+  WorkloadSync(DeploymentPatcher patcher, Listener listener, Clock clock,
+      Function<Deployment, RolloutWatches.Observed> observe) {
     this.patcher = patcher;
     this.listener = listener;
+    this.clock = clock;
+    this.observe = observe;
   }
 
-  /** Hardens a Deployment {@code policy} owns, continuing from its revert record. */
-  Step harden(String policy, PolicyRules rules, Deployment d) {
+  /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
+  record Policy(String name, long generation) {}
+
+  /**
+   * Hardens a Deployment {@code policy} owns, continuing from its revert record, and follows the
+   * rollout the hardening starts: complete, still going (within the pace), or failed, which rolls
+   * back, learns a path and retries, or is kept, as spec.rollout says.
+   */
+  Step harden(Policy policy, PolicyRules rules, Deployment d, Pacer pacer) {
     String name = d.getMetadata().getName();
     RevertRecord prior;
     try {
@@ -59,20 +81,129 @@ final class WorkloadSync {
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return new Step.Done(invalidRecord(name, e));
     }
-    Hardening h = hardener.harden(d.getSpec().getTemplate(), rules, prior);
-    ArrayNode ops = patcher.diff(d, withResult(d, h, policy));
-    if (ops.isEmpty()) {
-      return new Step.Done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h)));
+    RolloutRecord rollout = RolloutRecord.parse(annotation(d, Annotations.ROLLOUT));
+    RolloutRecord.RolledBack rb = rollout.rolledBack();
+    if (rb != null && policy.name().equals(rb.policy()) && Long.valueOf(policy.generation()).equals(rb.policyGeneration())
+        && RolloutRecord.digest(d.getSpec().getTemplate()).equals(rb.template())) {
+      // Same spec, same app: hardening would fail the same way. Wait for either to change.
+      return done(Outcome.of(name, WorkloadState.RolledBack, "RolledBack", rb.message()
+          + "; not retried until the policy spec or the Deployment's pod template changes").withLearned(rollout.learned()));
     }
-    Step failed = write(d, ops, RootlockMetrics.Action.harden, h.changed() ? h.changeSummary() : null);
-    if (failed != null) {
-      return failed;
+    Hardening h = hardener.harden(d.getSpec().getTemplate(), rules.withLearnedPaths(rollout.learned()), prior);
+    boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+    if (h.changed()) {
+      if (!paused && !pacer.tryStart()) {
+        return done(Outcome.of(name, WorkloadState.Pending, "Pending", "hardening due (" + h.changeSummary()
+            + "); waiting for a rollout slot: " + pacer.describe()).withLearned(rollout.learned()));
+      }
+      int attempts = rb != null ? 0 : rollout.attempts();
+      RolloutRecord next = paused ? new RolloutRecord(null, null, attempts, rollout.learned(), null)
+          : rollout.started(generation(d) + 1, clock.instant(), attempts, rollout.learned());
+      return startRollout(policy.name(), d, h, next, rules, h.changeSummary(), Outcome.Action.HARDENED, paused);
+    }
+    Deployment current = d;
+    ArrayNode ops = patcher.diff(d, withResult(d, h, policy.name(), rb == null ? rollout : rollout.rolledBack(null)));
+    if (!ops.isEmpty()) {
+      // Only annotations differ (a record lost or edited, a stale rollback): metadata, so no rollout.
+      Attempt a = write(d, ops, RootlockMetrics.Action.harden, null);
+      if (a.failed() != null) {
+        return a.failed();
+      }
+      current = a.written();
+    }
+    Outcome compliant = Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h))
+        .withLearned(rollout.learned());
+    if (paused || !rollout.follows(current.getMetadata().getGeneration())) {
+      return done(compliant);
+    }
+    return follow(policy, rules, current, prior, rollout, pacer, compliant);
+  }
+
+  /** Looks at the rollout Rootlock started and acts on what it sees. */
+  private Step follow(Policy policy, PolicyRules rules, Deployment d, RevertRecord prior, RolloutRecord rollout,
+      Pacer pacer, Outcome compliant) {
+    String name = d.getMetadata().getName();
+    PolicyRules.Rollout how = rules.rollout();
+    Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
+    // Pods are watched only once the controller has acted on the change (it creates the new
+    // ReplicaSet as it records observedGeneration) and until the rollout completes.
+    RolloutWatches.Observed seen = RolloutVerdict.isComplete(d) || !RolloutVerdict.isObserved(d)
+        ? new RolloutWatches.Observed(null, null) : observe.apply(d);
+    RolloutVerdict.Verdict verdict = RolloutVerdict.judge(d, seen.replicaSets(), seen.pods(), started,
+        clock.instant(), how.timeout());
+    if (verdict instanceof RolloutVerdict.Verdict.Complete) {
+      return done(compliant);
+    }
+    if (verdict instanceof RolloutVerdict.Verdict.InProgress p) {
+      pacer.holding();
+      return done(Outcome.of(name, WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress: "
+          + p.detail()).withLearned(rollout.learned())
+          .withRecheck(RolloutVerdict.remaining(started, clock.instant(), how.timeout()).plusSeconds(1)));
+    }
+    RolloutVerdict.Verdict.Failed failed = (RolloutVerdict.Verdict.Failed) verdict;
+    String directory = failed.diagnosis().map(ReadOnlyFilesystemErrors.Diagnosis::directory).orElse(null);
+    if (how.learn() && directory != null && !rollout.learned().contains(directory)
+        && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
+      List<String> learned = new ArrayList<>(rollout.learned());
+      learned.add(directory);
+      Hardening retry = hardener.harden(d.getSpec().getTemplate(), rules.withLearnedPaths(learned), prior);
+      if (retry.changed()) {
+        pacer.holding();
+        RolloutRecord next = rollout.started(generation(d) + 1, clock.instant(), rollout.attempts() + 1, learned);
+        LOG.info("learned namespace={} policy={} workload={} path={} attempt={}", d.getMetadata().getNamespace(),
+            policy.name(), name, directory, rollout.attempts() + 1);
+        return startRollout(policy.name(), d, retry, next, rules, "learned " + directory + " from: "
+            + failed.message() + "; retrying with it writable (attempt " + (rollout.attempts() + 1) + " of "
+            + PolicyRules.MAX_LEARN_ATTEMPTS + ")", Outcome.Action.HARDENED, false);
+      }
+    }
+    String gaveUp = how.learn() && rollout.attempts() >= PolicyRules.MAX_LEARN_ATTEMPTS
+        ? "; gave up learning after " + rollout.attempts() + " retries" : "";
+    if (how.onFailure() == OnFailure.Keep) {
+      pacer.holding();
+      return done(Outcome.of(name, WorkloadState.Failed, Outcome.ROLLOUT_FAILED, failed.message() + gaveUp
+          + "; the hardening is kept (spec.rollout.onFailure: Keep)").withLearned(rollout.learned()));
+    }
+    return rollBack(policy, d, prior, rollout, failed.message() + gaveUp);
+  }
+
+  /** Restores the pre-hardening template and remembers why, so the same hardening is not tried again. */
+  private Step rollBack(Policy policy, Deployment d, RevertRecord prior, RolloutRecord rollout, String why) {
+    String name = d.getMetadata().getName();
+    Hardening undo = hardener.revert(d.getSpec().getTemplate(), prior);
+    String message = "rollout failed: " + why + "; rolled back to the pre-hardening template";
+    RolloutRecord next = rollout.rolledBack(new RolloutRecord.RolledBack(policy.name(), policy.generation(),
+        RolloutRecord.digest(undo.template()), message));
+    Deployment desired = withResult(d, undo, policy.name(), next);
+    Attempt a = write(d, patcher.diff(d, desired), RootlockMetrics.Action.rollback, message);
+    if (a.failed() != null) {
+      return a.failed();
+    }
+    LOG.warn("rolled back namespace={} policy={} workload={} reason=\"{}\"", d.getMetadata().getNamespace(),
+        policy.name(), name, why);
+    return done(Outcome.of(name, WorkloadState.RolledBack, "RolledBack", message
+        + "; not retried until the policy spec or the Deployment's pod template changes")
+        .withLearned(rollout.learned()).withAction(Outcome.Action.ROLLED_BACK));
+  }
+
+  /** Writes a template change and reports the rollout it starts. */
+  private Step startRollout(String policy, Deployment d, Hardening h, RolloutRecord next, PolicyRules rules,
+      String summary, Outcome.Action action, boolean paused) {
+    String name = d.getMetadata().getName();
+    Attempt a = write(d, patcher.diff(d, withResult(d, h, policy, next)), RootlockMetrics.Action.harden, summary);
+    if (a.failed() != null) {
+      return a.failed();
     }
     LOG.info("hardened namespace={} policy={} workload={} changes=\"{}\"", d.getMetadata().getNamespace(),
-        policy, name, h.changed() ? h.changeSummary() : "revert record");
-    // The same message the next reconcile will compute, so the status settles in one write.
-    return new Step.Done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h))
-        .withAction(h.changed() ? Outcome.Action.HARDENED : Outcome.Action.NONE));
+        policy, name, summary);
+    if (paused) {
+      return done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h)
+          + "; the Deployment is paused, so the change rolls out when it is resumed").withAction(action)
+          .withLearned(next.learned()));
+    }
+    return done(Outcome.of(name, WorkloadState.RollingOut, "RollingOut", "hardened (" + summary
+        + "); following the rollout").withAction(action).withLearned(next.learned())
+        .withRecheck(rules.rollout().timeout().plusSeconds(1)));
   }
 
   /** Audit: what hardening would do, written nowhere. {@code prior} is this policy's own record or empty. */
@@ -107,13 +238,13 @@ final class WorkloadSync {
       return new Step.Done(invalidRecord(name, e));
     }
     Hardening h = hardener.revert(d.getSpec().getTemplate(), prior);
-    ArrayNode ops = patcher.diff(d, withResult(d, h, null));
+    ArrayNode ops = patcher.diff(d, withResult(d, h, null, null));
     if (ops.isEmpty()) {
       return new Step.Done(Outcome.of(name, state, state.name(), why));
     }
-    Step failed = write(d, ops, RootlockMetrics.Action.revert, h.changed() ? why : null);
-    if (failed != null) {
-      return failed;
+    Attempt a = write(d, ops, RootlockMetrics.Action.revert, h.changed() ? why : null);
+    if (a.failed() != null) {
+      return a.failed();
     }
     String leftAlone = String.join(", ", h.findings(Finding.Kind.CHANGED_BY_OTHERS).stream()
         .map(Finding::describe).toList());
@@ -122,39 +253,54 @@ final class WorkloadSync {
     return new Step.Done(Outcome.of(name, state, state.name(), why).withAction(Outcome.Action.REVERTED));
   }
 
-  /** Null when written; otherwise a retry after a lost race, or the failure to report. */
-  private Step write(Deployment d, ArrayNode ops, RootlockMetrics.Action action, String summary) {
+  /** Either the Deployment as written, or the step to take instead (a retry, a failure to report). */
+  private record Attempt(Deployment written, Step failed) {}
+
+  private Attempt write(Deployment d, ArrayNode ops, RootlockMetrics.Action action, String summary) {
+    try {
+      Deployment after = patcher.patch(d, ops);
+      listener.written(d, after, action, summary);
+      return new Attempt(after, null);
+    } catch (KubernetesClientException e) {
+      return new Attempt(null, refused(d, e, action));
+    }
+  }
+
+  private Step refused(Deployment d, KubernetesClientException e, RootlockMetrics.Action action) {
     String namespace = d.getMetadata().getNamespace();
     String name = d.getMetadata().getName();
-    try {
-      listener.written(d, patcher.patch(d, ops), action, summary);
-      return null;
-    } catch (KubernetesClientException e) {
-      int code = e.getCode();
-      if (code == 409 || code == 422) {
-        // 409: the resourceVersion pin failed. 422 can also mean a list moved under an index op.
-        Deployment fresh = patcher.read(namespace, name);
-        if (fresh == null) {
-          listener.failed(d, action, RootlockMetrics.Result.conflict);
-          return new Step.Done(Outcome.of(name, WorkloadState.Failed, "NotFound", "deleted while being updated"));
-        }
-        if (!fresh.getMetadata().getResourceVersion().equals(d.getMetadata().getResourceVersion())) {
-          LOG.debug("conflict namespace={} workload={}; re-reading", namespace, name);
-          listener.failed(d, action, RootlockMetrics.Result.conflict);
-          return new Step.Retry(fresh);
-        }
+    int code = e.getCode();
+    if (code == 409 || code == 422) {
+      // 409: the resourceVersion pin failed. 422 can also mean a list moved under an index op.
+      Deployment fresh = patcher.read(namespace, name);
+      if (fresh == null) {
+        listener.failed(d, action, RootlockMetrics.Result.conflict);
+        return new Step.Done(Outcome.of(name, WorkloadState.Failed, "NotFound", "deleted while being updated"));
       }
-      listener.failed(d, action, RootlockMetrics.Result.error);
-      // A 409 whose object did not move is the server's own contention: try again later.
-      boolean transientFailure = code == 0 || code == 409 || code == 429 || code >= 500;
-      String message = e.getStatus() != null && e.getStatus().getMessage() != null
-          ? e.getStatus().getMessage() : e.getMessage();
-      LOG.warn("patch refused namespace={} workload={} code={} message=\"{}\"", namespace, name, code, message);
-      return new Step.Done(new Outcome(name, WorkloadState.Failed, transientFailure ? "ApiError" : "PatchRejected",
-          "the API server refused the patch (HTTP " + code + "): " + message
-              + (transientFailure ? "; will retry" : "; fix the Deployment or exclude it"),
-          Outcome.Action.NONE, transientFailure));
+      if (!fresh.getMetadata().getResourceVersion().equals(d.getMetadata().getResourceVersion())) {
+        LOG.debug("conflict namespace={} workload={}; re-reading", namespace, name);
+        listener.failed(d, action, RootlockMetrics.Result.conflict);
+        return new Step.Retry(fresh);
+      }
     }
+    listener.failed(d, action, RootlockMetrics.Result.error);
+    // A 409 whose object did not move is the server's own contention: try again later.
+    boolean transientFailure = code == 0 || code == 409 || code == 429 || code >= 500;
+    String message = e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage() : e.getMessage();
+    LOG.warn("patch refused namespace={} workload={} code={} message=\"{}\"", namespace, name, code, message);
+    return new Step.Done(new Outcome(name, WorkloadState.Failed, transientFailure ? "ApiError" : "PatchRejected",
+        "the API server refused the patch (HTTP " + code + "): " + message
+            + (transientFailure ? "; will retry" : "; fix the Deployment or exclude it"),
+        Outcome.Action.NONE, transientFailure));
+  }
+
+  private static Step done(Outcome o) {
+    return new Step.Done(o);
+  }
+
+  private static long generation(Deployment d) {
+    return d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
   }
 
   static Outcome invalidRecord(String name, RevertRecord.InvalidRevertRecordException e) {
@@ -164,18 +310,31 @@ final class WorkloadSync {
             + Annotations.OWNER + " annotation after checking the pod template by hand");
   }
 
-  /** The Deployment with the hardener's template and Rootlock's annotations set (or removed). */
-  private static Deployment withResult(Deployment d, Hardening h, String owner) {
+  /**
+   * The Deployment with the hardener's template and Rootlock's annotations set (or removed). The
+   * owner stays while there is a revert record or a rollout record (a rolled-back workload is still
+   * its policy's: no other policy should harden it into the same crash).
+   */
+  private static Deployment withResult(Deployment d, Hardening h, String owner, RolloutRecord rollout) {
     Deployment desired = new DeploymentBuilder(d).build();
     desired.getSpec().setTemplate(h.template());
     Map<String, String> annotations = new HashMap<>(
         d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations());
-    if (owner == null || h.record().isEmpty()) {
+    boolean hasRollout = owner != null && rollout != null && !rollout.isEmpty();
+    if (owner == null || (h.record().isEmpty() && !hasRollout)) {
       annotations.remove(Annotations.OWNER);
-      annotations.remove(Annotations.REVERT);
     } else {
       annotations.put(Annotations.OWNER, owner);
+    }
+    if (owner == null || h.record().isEmpty()) {
+      annotations.remove(Annotations.REVERT);
+    } else {
       annotations.put(Annotations.REVERT, h.record().toJson());
+    }
+    if (hasRollout) {
+      annotations.put(Annotations.ROLLOUT, rollout.toJson());
+    } else {
+      annotations.remove(Annotations.ROLLOUT);
     }
     desired.getMetadata().setAnnotations(annotations);
     return desired;

@@ -10,6 +10,7 @@ import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
+import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.MockApiServer.Exchange;
@@ -104,6 +105,7 @@ public final class ScaleBenchmark {
           + "runAsNonRoot: true}, resources: {limits: {memory: 512Mi}}, env: [{name: JAVA_TOOL_OPTIONS, value: -Xmx256m}]},"
           + " {name: proxy, image: envoy:1.30}]}";
       case 12, 13, 14 -> "{containers: [{name: app, image: app:1, securityContext: {readOnlyRootFilesystem: true}, "
+          + "terminationMessagePolicy: FallbackToLogsOnError, "
           + "volumeMounts: [{name: tmp, mountPath: /tmp}]}], volumes: [{name: tmp, emptyDir: {}}]}";
       case 15, 16, 17 -> "{containers: [{name: app, image: app:2, volumeMounts: [{name: scratch, mountPath: /tmp}]}], "
           + "volumes: [{name: scratch, emptyDir: {sizeLimit: 1Gi}}]}";
@@ -138,6 +140,8 @@ public final class ScaleBenchmark {
           needing++;
         }
       }
+      // The stand-in Deployment controller reports each new Deployment rolled out; let it finish.
+      cluster.controllers().awaitObserved(Duration.ofMinutes(5));
       // Cache cost first, with no policy yet: heap after GC before an operator starts, and once it
       // has synced its informers (every Deployment cached); that operator is then stopped.
       long heapBefore = heap.usedAfterGc();
@@ -199,7 +203,7 @@ public final class ScaleBenchmark {
 
       // The floor runs on the same server in the same state: the operator still watching every
       // namespace, so each patch costs the server the same watch fan-out as during convergence.
-      Duration floor = floor(client, rules, n);
+      Duration floor = floor(cluster, rules, n);
       rootlock.stop();
       Map<String, Long> byVerb = convergenceExchanges.stream()
           .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
@@ -221,13 +225,19 @@ public final class ScaleBenchmark {
    * same way), for a copy of the same Deployments in other namespaces, by a plain loop with the
    * same concurrency as the operator (one worker per namespace, in order within it).
    */
-  static Duration floor(KubernetesClient client, PolicyRules rules, int n) throws Exception {
+  static Duration floor(Cluster cluster, PolicyRules rules, int n) throws Exception {
+    KubernetesClient client = cluster.client();
     Hardener hardener = new Hardener();
-    Map<String, List<Deployment>> byNamespace = new TreeMap<>();
     for (int i = 0; i < n; i++) {
-      Deployment d = client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
-      if (!d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE)) {
-        byNamespace.computeIfAbsent(d.getMetadata().getNamespace(), k -> new ArrayList<>()).add(d);
+      client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
+    }
+    cluster.controllers().awaitObserved(Duration.ofMinutes(5));
+    Map<String, List<Deployment>> byNamespace = new TreeMap<>();
+    for (int ns = 0; ns < NAMESPACES; ns++) {
+      for (Deployment d : client.apps().deployments().inNamespace("floor-" + ns).list().getItems()) {
+        if (!d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE)) {
+          byNamespace.computeIfAbsent(d.getMetadata().getNamespace(), k -> new ArrayList<>()).add(d);
+        }
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(NAMESPACES);
@@ -245,6 +255,8 @@ public final class ScaleBenchmark {
           desired.getSpec().setTemplate(h.template());
           desired.getMetadata().getAnnotations().put(Annotations.OWNER, "web");
           desired.getMetadata().getAnnotations().put(Annotations.REVERT, h.record().toJson());
+          desired.getMetadata().getAnnotations().put(Annotations.ROLLOUT, RolloutRecord.EMPTY
+              .started(d.getMetadata().getGeneration() + 1, java.time.Instant.now(), 0, List.of()).toJson());
           var ops = JsonPatches.diff(d, desired);
           var patch = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
           patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")

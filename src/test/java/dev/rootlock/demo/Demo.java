@@ -7,6 +7,7 @@ import dev.rootlock.operator.Settings;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.SourceDocument;
 import dev.rootlock.testing.Manifests;
+import dev.rootlock.testing.ClusterControllers;
 import dev.rootlock.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
@@ -48,7 +49,8 @@ public final class Demo {
 
   /** Runs the demo; 0 when every policy settled as expected. */
   public static int run(PrintStream out) throws Exception {
-    try (MockApiServer api = new MockApiServer()) {
+    // The mock has no Deployment controller: ClusterControllers plays it, so rollouts complete.
+    try (MockApiServer api = new MockApiServer(); ClusterControllers controllers = new ClusterControllers(api)) {
       KubernetesClient client = api.client();
       client.resource(Manifests.parse(Files.readString(CRD), CustomResourceDefinition.class)).create();
       List<Deployment> deployments = new ArrayList<>();

@@ -103,7 +103,7 @@ class RbacIT {
     try {
       LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
           .selectors(selectClass("dev.rootlock.reconciler.OperatorIT"), selectClass("dev.rootlock.metrics.MetricsIT"),
-              selectClass("dev.rootlock.operator.LeaderElectionIT"))
+              selectClass("dev.rootlock.operator.LeaderElectionIT"), selectClass("dev.rootlock.rollout.RolloutIT"))
           .build(), listener);
     } finally {
       MockApiServer.observer = null;

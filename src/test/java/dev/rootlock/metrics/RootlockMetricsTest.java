@@ -42,7 +42,8 @@ class RootlockMetricsTest {
     assertThat(registry.find(RootlockMetrics.READY).tags("policy", "web").gauges()).isEmpty();
     assertThat(registry.find(RootlockMetrics.INFO).tags("policy", "web").gauges()).isEmpty();
     assertThat(registry.find(RootlockMetrics.PATCHES).tags("policy", "web").counters()).isEmpty();
-    assertThat(registry.find(RootlockMetrics.WORKLOADS).tags("policy", "other").gauges()).hasSize(5);
+    assertThat(registry.find(RootlockMetrics.WORKLOADS).tags("policy", "other").gauges())
+        .hasSize(dev.rootlock.api.WorkloadState.values().length);
   }
 
   @Test

@@ -25,6 +25,7 @@ public final class Cluster implements AutoCloseable {
 
   private final MockApiServer api;
   private final KubernetesClient client;
+  private final ClusterControllers controllers;
   private RootlockOperator operator;
 
   public Cluster() {
@@ -36,6 +37,12 @@ public final class Cluster implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("run the build first: " + GENERATED_CRD + " is generated", e);
     }
+    this.controllers = new ClusterControllers(api);
+  }
+
+  /** The stand-in Deployment controller and kubelet: every rollout succeeds unless an app says otherwise. */
+  public ClusterControllers controllers() {
+    return controllers;
   }
 
   public KubernetesClient client() {
@@ -53,6 +60,7 @@ public final class Cluster implements AutoCloseable {
   @Override
   public void close() {
     stopOperator();
+    controllers.close();
     api.close();
   }
 
@@ -89,13 +97,15 @@ public final class Cluster implements AutoCloseable {
     return client.resources(ReadOnlyPolicy.class).inNamespace(namespace).withName(name).get();
   }
 
-  /** Every request the server received since the previous call. */
+  /** Every request the server received since the previous call, except the stand-in controllers'. */
   public List<RecordedRequest> takeRequests() {
     List<RecordedRequest> out = new ArrayList<>();
     try {
       RecordedRequest r;
       while ((r = api.server().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
-        out.add(r);
+        if (!ClusterControllers.USER_AGENT.equals(r.getHeader("User-Agent"))) {
+          out.add(r);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
 public final class EngineInvariants {
   private EngineInvariants() {}
 
-  /** Every hardened container is read-only and has every declared path covered by a mount. */
+  /**
+   * Every hardened container is read-only, has every declared path covered by a mount, and reports
+   * crash logs in its status (the test templates never set a policy other than File).
+   */
   public static List<Container> assertCompliant(PodTemplateSpec t, PolicyRules rules) {
     List<Container> hardened = new ArrayList<>();
     nonNull(t.getSpec().getInitContainers()).stream().filter(c -> rules.hardens(c.getName(), true)).forEach(hardened::add);
@@ -30,6 +33,8 @@ public final class EngineInvariants {
     for (Container c : hardened) {
       assertThat(c.getSecurityContext()).as(c.getName()).isNotNull();
       assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
+      assertThat(c.getTerminationMessagePolicy()).as(c.getName() + " puts crash logs in its status")
+          .isEqualTo("FallbackToLogsOnError");
       for (WritablePath p : rules.paths()) {
         assertThat(c.getVolumeMounts()).as(c.getName() + " covers " + p.path())
             .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
@@ -69,6 +74,14 @@ public final class EngineInvariants {
           }
           if (original.securityContextAbsent()) {
             ((ObjectNode) c).remove("securityContext");
+          }
+        }
+        var messagePolicy = c.has("name") ? record.messagePolicies().get(c.get("name").asText()) : null;
+        if (messagePolicy != null) {
+          if (messagePolicy.value() == null) {
+            ((ObjectNode) c).remove("terminationMessagePolicy");
+          } else {
+            ((ObjectNode) c).put("terminationMessagePolicy", messagePolicy.value());
           }
         }
       }

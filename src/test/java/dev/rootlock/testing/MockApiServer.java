@@ -104,8 +104,9 @@ public final class MockApiServer implements AutoCloseable {
         case CONFLICT -> status(409, "Conflict", "injected conflict");
         case UNPROCESSABLE -> status(422, "Invalid", "injected refusal");
         case APPLIED_THEN_ERROR -> {
-          crud.dispatch(withoutStatusQuery(request));
-          yield status(500, "InternalError", "injected: applied, answer lost");
+          // Only a request the server applies can lose its answer; a refused one says why.
+          MockResponse applied = crud.dispatch(withoutStatusQuery(request));
+          yield code(applied) < 300 ? status(500, "InternalError", "injected: applied, answer lost") : applied;
         }
         case SLOW -> crud.dispatch(withoutStatusQuery(request)).setBodyDelay(300, TimeUnit.MILLISECONDS);
         case EDITED_BY_OTHERS_FIRST -> {

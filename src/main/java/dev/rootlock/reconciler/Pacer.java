@@ -1,0 +1,34 @@
+package dev.rootlock.reconciler;
+
+/**
+ * spec.rollout.maxInProgress for one reconcile of one policy. The rollouts already followed are
+ * counted first (the reconciler visits them first), then each new rollout takes a slot while one
+ * is free. A rollout that fails and is kept (onFailure: Keep) holds its slot, so a policy whose
+ * hardening keeps breaking apps stops starting new rollouts.
+ */
+final class Pacer {
+  private final int max;
+  private int inProgress;
+
+  Pacer(int max) {
+    this.max = max;
+  }
+
+  /** Counts a followed rollout that is still running or failing. */
+  void holding() {
+    inProgress++;
+  }
+
+  /** Takes a slot for a new rollout; false when all are taken. */
+  boolean tryStart() {
+    if (inProgress >= max) {
+      return false;
+    }
+    inProgress++;
+    return true;
+  }
+
+  String describe() {
+    return inProgress + " of at most " + max + " rollouts of this policy in progress (spec.rollout.maxInProgress)";
+  }
+}

@@ -1,0 +1,121 @@
+package dev.rootlock.rollout;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rootlock.engine.JsonPatches;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What Rootlock remembers about the rollouts it starts, stored as JSON in the workload's
+ * {@code rootlock.dev/rollout} annotation. It is written in the same patch as the template change
+ * it describes, so it can never disagree with it, and it survives operator restarts.
+ *
+ * @param generation the Deployment generation Rootlock's template change produced; the rollout
+ *     of that generation is Rootlock's to follow. Null when no rollout is being followed.
+ * @param started when that change was written (the rollout timeout counts from here)
+ * @param attempts learn-mode retries made so far
+ * @param learned directories learned from read-only-filesystem crashes, writable for this workload
+ * @param rolledBack set when a failed rollout was undone
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record RolloutRecord(
+    @JsonProperty("generation") Long generation,
+    @JsonProperty("started") String started,
+    @JsonProperty("attempts") int attempts,
+    @JsonProperty("learned") List<String> learned,
+    @JsonProperty("rolledBack") RolledBack rolledBack) {
+
+  public static final RolloutRecord EMPTY = new RolloutRecord(null, null, 0, List.of(), null);
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  public RolloutRecord {
+    learned = learned == null ? List.of() : List.copyOf(learned);
+  }
+
+  /**
+   * A rollback: which policy undid its hardening, at which policy generation, and a digest of the
+   * template it restored. Hardening is not tried again while all three still hold.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record RolledBack(
+      @JsonProperty("policy") String policy,
+      @JsonProperty("policyGeneration") Long policyGeneration,
+      @JsonProperty("template") String template,
+      @JsonProperty("message") String message) {}
+
+  @JsonIgnore
+  public boolean isEmpty() {
+    return generation == null && learned.isEmpty() && rolledBack == null;
+  }
+
+  /** The record of a template change written now, producing {@code generation}. */
+  public RolloutRecord started(long generation, Instant now, int attempts, List<String> learned) {
+    return new RolloutRecord(generation, now.toString(), attempts, learned, null);
+  }
+
+  public RolloutRecord rolledBack(RolledBack r) {
+    return new RolloutRecord(null, null, attempts, learned, r);
+  }
+
+  /** True when this record says the rollout of {@code generation} is Rootlock's to follow. */
+  public boolean follows(Long deploymentGeneration) {
+    return generation != null && generation.equals(deploymentGeneration);
+  }
+
+  @JsonIgnore
+  public Instant startedAt() {
+    try {
+      return started == null ? null : Instant.parse(started);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a rollout record always serialises", e);
+    }
+  }
+
+  /**
+   * Reads the annotation. Unlike the revert record, a damaged rollout record costs no safety: at
+   * worst a rollout is not followed or a rolled-back workload is tried again, so it reads as empty.
+   */
+  public static RolloutRecord parse(String json) {
+    if (json == null || json.isBlank()) {
+      return EMPTY;
+    }
+    try {
+      RolloutRecord r = JSON.readValue(json, RolloutRecord.class);
+      return r == null ? EMPTY : r;
+    } catch (JsonProcessingException e) {
+      return EMPTY;
+    }
+  }
+
+  /** A digest of a pod template, stable across serialisations of equal templates. */
+  public static String digest(PodTemplateSpec template) {
+    try {
+      byte[] canonical = JSON.writeValueAsBytes(JSON.treeToValue(JsonPatches.tree(template), Object.class));
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(canonical);
+      return HexFormat.of().formatHex(sha, 0, 12);
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("a pod template always digests", e);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.rootlock.rollout;
+
+import dev.rootlock.engine.JsonPatches;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Judges one rollout from what the Deployment controller and the kubelet report: the Deployment's
+ * status, its new ReplicaSet and that ReplicaSet's pods. Pure: objects in, verdict out.
+ *
+ * <p>Complete means what {@code kubectl rollout status} means: the controller has seen the
+ * generation and reports the new ReplicaSet available with no old pods left. Failed means a new pod
+ * crashed (CrashLoopBackOff, or a container that ended with an error), the controller gave up
+ * (ProgressDeadlineExceeded), or the rollout outlived the policy's timeout.
+ */
+public final class RolloutVerdict {
+  static final String POD_TEMPLATE_HASH = "pod-template-hash";
+
+  private RolloutVerdict() {}
+
+  /** The outcome of one look at a rollout. */
+  public sealed interface Verdict {
+    record Complete() implements Verdict {}
+
+    /** @param detail progress in words, for the workload message */
+    record InProgress(String detail) implements Verdict {}
+
+    /**
+     * @param evidence what failed, in words
+     * @param diagnosis the read-only-filesystem error found in a crash message, if any
+     * @param container the container it concerns, when a container failed
+     */
+    record Failed(String evidence, Optional<ReadOnlyFilesystemErrors.Diagnosis> diagnosis, String container)
+        implements Verdict {
+
+      /** The evidence, followed by what to do when the crash says which path was needed. */
+      public String message() {
+        return diagnosis.filter(x -> container != null)
+            .map(x -> x.message(container) + " (" + evidence + ")")
+            .orElse(evidence);
+      }
+    }
+  }
+
+  /**
+   * @param replicaSets the Deployment's ReplicaSets as watched, or null when not known yet
+   * @param pods the pods its selector matches as watched, or null when not known yet
+   */
+  public static Verdict judge(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods, Instant started,
+      Instant now, Duration timeout) {
+    DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+    boolean observed = isObserved(d);
+    if (observed && isComplete(d)) {
+      return new Verdict.Complete();
+    }
+    if (observed) {
+      Optional<DeploymentCondition> deadline = condition(status, "Progressing")
+          .filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason()));
+      Optional<Verdict.Failed> crashed = crashedPod(d, replicaSets, pods);
+      if (crashed.isPresent()) {
+        return crashed.get();
+      }
+      if (deadline.isPresent()) {
+        return new Verdict.Failed("the Deployment controller reports ProgressDeadlineExceeded: "
+            + deadline.get().getMessage(), Optional.empty(), null);
+      }
+    }
+    String progress = observed ? progress(d) : "waiting for the Deployment controller to see the change";
+    if (started != null && Duration.between(started, now).compareTo(timeout) > 0) {
+      return new Verdict.Failed("the rollout did not complete within " + format(timeout) + " (" + progress + ")",
+          Optional.empty(), null);
+    }
+    return new Verdict.InProgress(progress);
+  }
+
+  /** True once the Deployment controller has seen the Deployment's current generation. */
+  public static boolean isObserved(Deployment d) {
+    long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
+    return d.getStatus() != null && d.getStatus().getObservedGeneration() != null
+        && d.getStatus().getObservedGeneration() >= generation;
+  }
+
+  /** When a rollout still in progress times out, for scheduling the next look. */
+  public static Duration remaining(Instant started, Instant now, Duration timeout) {
+    Duration left = timeout.minus(Duration.between(started, now));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  /**
+   * The controller's own verdict: Progressing=True/NewReplicaSetAvailable stays set once reached,
+   * so a pod that dies later does not reopen the rollout. Without a Progressing condition (no
+   * progress deadline) the replica counts decide.
+   */
+  public static boolean isComplete(Deployment d) {
+    DeploymentStatus s = d.getStatus();
+    if (s == null || s.getObservedGeneration() == null || d.getMetadata().getGeneration() == null
+        || s.getObservedGeneration() < d.getMetadata().getGeneration()) {
+      return false;
+    }
+    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    int updated = n(s.getUpdatedReplicas());
+    Optional<DeploymentCondition> progressing = condition(s, "Progressing");
+    if (progressing.isPresent()) {
+      return "True".equals(progressing.get().getStatus())
+          && "NewReplicaSetAvailable".equals(progressing.get().getReason())
+          && n(s.getReplicas()) == updated;
+    }
+    return updated == desired && n(s.getReplicas()) == desired && n(s.getAvailableReplicas()) == desired;
+  }
+
+  private static Optional<Verdict.Failed> crashedPod(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods) {
+    if (replicaSets == null || pods == null) {
+      return Optional.empty();
+    }
+    Optional<ReplicaSet> current = newReplicaSet(d, replicaSets);
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    String rsUid = current.get().getMetadata().getUid();
+    return pods.stream()
+        .filter(p -> ownedBy(p.getMetadata().getOwnerReferences(), rsUid))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .map(RolloutVerdict::crash)
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  /**
+   * The ReplicaSet whose template is the Deployment's, ignoring the pod-template-hash label the
+   * controller adds: how the Deployment controller itself finds its new ReplicaSet.
+   */
+  static Optional<ReplicaSet> newReplicaSet(Deployment d, List<ReplicaSet> replicaSets) {
+    var want = JsonPatches.tree(withoutHash(d.getSpec().getTemplate()));
+    return replicaSets.stream()
+        .filter(rs -> ownedBy(rs.getMetadata().getOwnerReferences(), d.getMetadata().getUid()))
+        .filter(rs -> rs.getSpec() != null && JsonPatches.tree(withoutHash(rs.getSpec().getTemplate())).equals(want))
+        .min(Comparator.comparing(rs -> rs.getMetadata().getCreationTimestamp() == null ? ""
+            : rs.getMetadata().getCreationTimestamp()));
+  }
+
+  private static PodTemplateSpec withoutHash(PodTemplateSpec t) {
+    PodTemplateSpec copy = new PodTemplateSpecBuilder(t).build();
+    if (copy.getMetadata() != null && copy.getMetadata().getLabels() != null) {
+      Map<String, String> labels = new HashMap<>(copy.getMetadata().getLabels());
+      labels.remove(POD_TEMPLATE_HASH);
+      copy.getMetadata().setLabels(labels.isEmpty() ? null : labels);
+    }
+    return copy;
+  }
+
+  private static Optional<Verdict.Failed> crash(Pod pod) {
+    if (pod.getStatus() == null) {
+      return Optional.empty();
+    }
+    List<ContainerStatus> statuses = new ArrayList<>();
+    if (pod.getStatus().getInitContainerStatuses() != null) {
+      statuses.addAll(pod.getStatus().getInitContainerStatuses());
+    }
+    if (pod.getStatus().getContainerStatuses() != null) {
+      statuses.addAll(pod.getStatus().getContainerStatuses());
+    }
+    for (ContainerStatus cs : statuses) {
+      ContainerStateTerminated now = cs.getState() == null ? null : cs.getState().getTerminated();
+      ContainerStateTerminated last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
+      boolean backOff = cs.getState() != null && cs.getState().getWaiting() != null
+          && "CrashLoopBackOff".equals(cs.getState().getWaiting().getReason());
+      ContainerStateTerminated failed = isError(now) ? now : isError(last) ? last : null;
+      if (!backOff && failed == null) {
+        continue;
+      }
+      String how = backOff ? "is in CrashLoopBackOff" : "terminated with an error";
+      String exit = failed == null ? "" : " (exit code " + failed.getExitCode()
+          + (failed.getReason() == null ? "" : ", " + failed.getReason()) + ")";
+      String evidence = "pod " + pod.getMetadata().getName() + ": container " + cs.getName() + " " + how + exit;
+      var diagnosis = failed == null ? Optional.<ReadOnlyFilesystemErrors.Diagnosis>empty()
+          : ReadOnlyFilesystemErrors.diagnose(failed.getMessage());
+      return Optional.of(new Verdict.Failed(evidence, diagnosis, cs.getName()));
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isError(ContainerStateTerminated t) {
+    return t != null && t.getExitCode() != null && t.getExitCode() != 0;
+  }
+
+  private static String progress(Deployment d) {
+    DeploymentStatus s = d.getStatus();
+    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    return n(s.getUpdatedReplicas()) + " of " + desired + " pods updated, " + n(s.getAvailableReplicas())
+        + " available";
+  }
+
+  private static Optional<DeploymentCondition> condition(DeploymentStatus s, String type) {
+    return s.getConditions() == null ? Optional.empty()
+        : s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static boolean ownedBy(List<OwnerReference> refs, String uid) {
+    return uid != null && refs != null && refs.stream().anyMatch(r -> uid.equals(r.getUid()));
+  }
+
+  private static int n(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  static String format(Duration d) {
+    return d.toSeconds() % 60 == 0 && d.toMinutes() > 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+  }
+}
