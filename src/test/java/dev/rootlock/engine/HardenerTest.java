@@ -5,6 +5,7 @@ import dev.rootlock.testing.EngineInvariants;
 import static dev.rootlock.testing.Manifests.template;
 import static dev.rootlock.testing.Manifests.tree;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -334,6 +336,38 @@ class HardenerTest {
     assertThat(app.getVolumeMounts()).isEmpty();
     assertThat(reverted.template().getSpec().getVolumes()).isEmpty();
     assertThat(reverted.findings(Finding.Kind.CHANGED_BY_OTHERS)).hasSize(1);
+  }
+
+  @Test
+  void crashLogsReachThePodStatusAndTheOriginalMessagePolicyComesBack() {
+    PodTemplateSpec t = template("""
+        spec: {containers: [{name: unset, image: x}, {name: file, image: x, terminationMessagePolicy: File},
+          {name: own, image: x, terminationMessagePolicy: FallbackToLogsOnError}]}""");
+    Hardening h = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+
+    assertThat(h.template().getSpec().getContainers()).extracting(Container::getTerminationMessagePolicy)
+        .containsExactly("FallbackToLogsOnError", "FallbackToLogsOnError", "FallbackToLogsOnError");
+    assertThat(h.record().messagePolicies()).as("File is the API server's default: Rootlock switches it, and "
+        + "records it; a container's own FallbackToLogsOnError is not Rootlock's")
+        .containsOnly(Map.entry("unset", new RevertRecord.OriginalMessagePolicy(null)),
+            Map.entry("file", new RevertRecord.OriginalMessagePolicy("File")));
+    assertThat(h.changeSummary()).contains("crash logs in status: file, unset");
+    assertThat(tree(hardener.revert(h.template(), h.record()).template())).isEqualTo(tree(t));
+    RevertRecord parsed = assertDoesNotThrowParse(h.record().toJson());
+    assertThat(parsed).isEqualTo(h.record());
+
+    // Someone sets File back by hand: drift, corrected; the record keeps the first original.
+    PodTemplateSpec drifted = new PodTemplateSpecBuilder(h.template()).build();
+    drifted.getSpec().getContainers().get(0).setTerminationMessagePolicy("File");
+    Hardening fixed = hardener.harden(drifted, rules("{}"), h.record());
+    assertThat(tree(fixed.template())).isEqualTo(tree(h.template()));
+    assertThat(fixed.record()).isEqualTo(h.record());
+  }
+
+  @Test
+  void aRecordNamingAMessagePolicyRootlockNeverReplacesIsNotTrusted() {
+    assertThatThrownBy(() -> RevertRecord.parse("{\"v\":1,\"messagePolicies\":{\"app\":{\"value\":\"Other\"}}}"))
+        .isInstanceOf(RevertRecord.InvalidRevertRecordException.class).hasMessageContaining("messagePolicies");
   }
 
   @Test

@@ -3,8 +3,10 @@ package dev.rootlock.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.api.Mode;
+import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
 import dev.rootlock.testing.Manifests;
+import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +29,25 @@ class PolicyRulesTest {
     assertThat(r.initContainers()).isFalse();
     assertThat(r.hardens("anything", false)).isTrue();
     assertThat(r.hardens("init", true)).isFalse();
+  }
+
+  @Test
+  void rolloutDefaultsAndValues() {
+    assertThat(validate("{}").rules().rollout())
+        .isEqualTo(new PolicyRules.Rollout(OnFailure.Rollback, false, 5, Duration.ofMinutes(10)));
+    assertThat(validate("{rollout: {onFailure: Keep, learn: true, maxInProgress: 2, timeout: 1h30m}}").rules().rollout())
+        .isEqualTo(new PolicyRules.Rollout(OnFailure.Keep, true, 2, Duration.ofMinutes(90)));
+  }
+
+  @Test
+  void learnedPathsAddCachePathsForOneWorkloadOnly() {
+    PolicyRules r = validate("{cachePaths: [/var/cache/nginx]}").rules();
+    PolicyRules learned = r.withLearnedPaths(java.util.List.of("/var/run/app", "/var/cache/nginx", "/", "relative"));
+    assertThat(learned.paths()).extracting(WritablePath::path)
+        .as("a path the spec has, and paths no spec could have, add nothing")
+        .containsExactly("/tmp", "/var/cache/nginx", "/var/run/app");
+    assertThat(r.paths()).hasSize(2);
+    assertThat(r.withLearnedPaths(java.util.List.of())).isSameAs(r);
   }
 
   @Test
@@ -61,6 +82,10 @@ class PolicyRulesTest {
       {selector: {matchExpressions: [{key: tier, operator: Exists, values: [a]}]}}  | spec.selector.matchExpressions[0].values   | takes no values
       {selector: {matchLabels: {'bad key!': x}}}         | spec.selector.matchLabels[bad key!] | not a valid label key
       {selector: {matchLabels: {tier: 'no spaces'}}}     | spec.selector.matchLabels[tier]     | not a valid label value
+      {rollout: {timeout: ten minutes}}                  | spec.rollout.timeout  | not a duration
+      {rollout: {timeout: 0s}}                           | spec.rollout.timeout  | longer than zero
+      {rollout: {maxInProgress: 0}}                      | spec.rollout.maxInProgress | between 1 and 1000
+      {rollout: {maxInProgress: 1001}}                   | spec.rollout.maxInProgress | between 1 and 1000
       """)
   void invalidSpecsNameTheField(String yaml, String field, String words) {
     PolicyRules.Validation v = validate(yaml);

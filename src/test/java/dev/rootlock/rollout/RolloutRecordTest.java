@@ -1,0 +1,40 @@
+package dev.rootlock.rollout;
+
+import static dev.rootlock.testing.Fixtures.web;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RolloutRecordTest {
+  @Test
+  void roundTripsThroughItsAnnotation() {
+    RolloutRecord r = RolloutRecord.EMPTY.started(4, Instant.parse("2026-11-26T10:00:00Z"), 2, List.of("/var/run/app"))
+        .rolledBack(new RolloutRecord.RolledBack("web", 3L, "abc", "rollout failed: x"));
+    assertThat(RolloutRecord.parse(r.toJson())).isEqualTo(r);
+    assertThat(r.toJson()).doesNotContain("empty").doesNotContain("startedAt");
+    assertThat(r.follows(4L)).as("a rolled-back record follows nothing").isFalse();
+    RolloutRecord following = RolloutRecord.EMPTY.started(4, Instant.parse("2026-11-26T10:00:00Z"), 0, List.of());
+    assertThat(following.follows(4L)).isTrue();
+    assertThat(following.follows(5L)).as("someone else's later change is theirs").isFalse();
+    assertThat(following.startedAt()).isEqualTo(Instant.parse("2026-11-26T10:00:00Z"));
+  }
+
+  @Test
+  void aDamagedRecordReadsAsEmpty() {
+    assertThat(RolloutRecord.parse("{not json")).isEqualTo(RolloutRecord.EMPTY);
+    assertThat(RolloutRecord.parse(null)).isEqualTo(RolloutRecord.EMPTY);
+    assertThat(RolloutRecord.parse("{\"generation\":2,\"started\":\"yesterday\"}").startedAt()).isNull();
+  }
+
+  @Test
+  void theTemplateDigestIgnoresKeyOrderButNotContent() {
+    var t = web("web").getSpec().getTemplate();
+    var same = new PodTemplateSpecBuilder(t).build();
+    assertThat(RolloutRecord.digest(same)).isEqualTo(RolloutRecord.digest(t)).hasSize(24);
+    same.getSpec().getContainers().get(0).setImage("nginx:2");
+    assertThat(RolloutRecord.digest(same)).isNotEqualTo(RolloutRecord.digest(t));
+  }
+}
