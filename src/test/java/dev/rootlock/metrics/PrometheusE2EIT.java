@@ -12,6 +12,7 @@ import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.ClusterControllers;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.MockApiServer;
 import dev.rootlock.testing.PrometheusServer;
@@ -38,10 +39,12 @@ class PrometheusE2EIT {
   /**
    * What each alert's expression returns (namespace/policy, or the job for operator-wide alerts)
    * with: first Ready; second in Conflict; third unable to patch its Deployment (422); broken unable
-   * to write its status (every reconcile fails). RootlockOperatorDown is checked after a stop.
+   * to write its status (every reconcile fails); fourth's app crashes when hardened, so it is rolled
+   * back. RootlockOperatorDown is checked after a stop.
    */
   static final Map<String, Set<String>> EXPECTED_ALERTS = Map.of(
-      "RootlockPolicyNotReady", Set.of("shop/second", "shop/third"),
+      "RootlockPolicyNotReady", Set.of("shop/second", "shop/third", "shop/fourth"),
+      "RootlockWorkloadRolledBack", Set.of("shop/fourth"),
       "RootlockPatchErrors", Set.of("shop/third"),
       "RootlockOperatorDown", Set.of(),
       "RootlockReconcileErrors", Set.of("rootlock"));
@@ -71,6 +74,11 @@ class PrometheusE2EIT {
         return MockApiServer.Fault.NONE;
       });
       cluster.create(policy("third", "{selector: {matchLabels: {tier: refused}}}"));
+      cluster.controllers().app("crashy", ClusterControllers.App.writing("app",
+          Map.of("/var/cache/app", "open /var/cache/app/db: read-only file system")));
+      cluster.create(dev.rootlock.testing.Fixtures.deployment("crashy", "{tier: crashy}",
+          "{containers: [{name: app, image: x}]}"));
+      cluster.create(policy("fourth", "{selector: {matchLabels: {tier: crashy}}}"));
       cluster.create(policy("broken", "{selector: {matchLabels: {tier: nothing}}}"));
       cluster.create(policy("first", "{selector: {matchLabels: {tier: web}}}"));
       await().atMost(Duration.ofSeconds(15)).until(() -> status(cluster, "first") != null
@@ -83,7 +91,8 @@ class PrometheusE2EIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           assertThat(prometheus.isAlive()).as(prometheus.log()).isTrue();
           assertThat(prometheus.query("up{job=\"rootlock\"} == 1")).hasSize(1);
-          assertThat(prometheus.query("rootlock_policy_ready")).hasSize(4);
+          assertThat(prometheus.query("rootlock_policy_ready")).hasSize(5);
+          assertThat(prometheus.query("rootlock_policy_workloads{state=\"RolledBack\"} > 0")).hasSize(1);
           assertThat(prometheus.query("increase(rootlock_workload_patches_total{result=\"error\"}[1m]) > 0")).isNotEmpty();
           assertThat(prometheus.query("increase(operator_sdk_reconciliations_failed_total[1m]) > 0")).isNotEmpty();
           // rate() over the dashboard's interval needs a few scrapes
@@ -111,9 +120,9 @@ class PrometheusE2EIT {
           }
         });
         assertThat(empty).as("dashboard expressions that returned nothing or NaN").isEmpty();
-        // ...and the stat panels show the right numbers: first and broken ready, second and third not.
+        // ...and the stat panels show the right numbers: first and broken ready; second, third, fourth not.
         assertThat(value(prometheus.query(substitute(panel(panels, "Policies ready#0"))))).isEqualTo(2);
-        assertThat(value(prometheus.query(substitute(panel(panels, "Policies not ready#0"))))).isEqualTo(2);
+        assertThat(value(prometheus.query(substitute(panel(panels, "Policies not ready#0"))))).isEqualTo(3);
         assertThat(prometheus.query(substitute(panel(panels, "Compliance by policy#0"))))
             .anySatisfy(s -> {
               assertThat(s.at("/metric/policy").asText()).isEqualTo("first");
