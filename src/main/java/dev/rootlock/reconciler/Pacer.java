@@ -28,7 +28,8 @@ final class Pacer {
     return true;
   }
 
+  /** Stable wording (no live count), so a waiting workload's status entry does not churn. */
   String describe() {
-    return inProgress + " of at most " + max + " rollouts of this policy in progress (spec.rollout.maxInProgress)";
+    return "at most " + max + " rollouts of this policy at once (spec.rollout.maxInProgress)";
   }
 }

@@ -67,6 +67,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final EventRecorder events;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
+  private final StatusPace statusPace;
   private volatile InformerEventSource<Deployment, ReadOnlyPolicy> deployments;
   private volatile DeploymentToPolicies deploymentToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
@@ -79,6 +80,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events) {
     this.statuses = new PolicyStatusAssembler(clock);
     this.clock = clock;
+    this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
     this.metrics = metrics;
     this.events = events;
   }
@@ -312,6 +314,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     transientFailures.remove(ResourceID.fromResource(policy));
     rollouts.retain(ResourceID.fromResource(policy), Set.of());
+    statusPace.forget(ResourceID.fromResource(policy));
     metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }
@@ -367,14 +370,20 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, ReadOnlyPolicyStatus status,
       boolean transientFailure, Duration recheck) {
     UpdateControl<ReadOnlyPolicy> control;
+    ResourceID id = ResourceID.fromResource(policy);
+    Duration wait = statusPace.delay(id, policy.getStatus(), status);
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
+    } else if (!wait.isZero()) {
+      // Mid-rollout progress only: written at most once per interval, the next look is booked.
+      control = UpdateControl.noUpdate();
+      recheck = recheck == null || wait.compareTo(recheck) < 0 ? wait : recheck;
     } else {
+      statusPace.written(id);
       recordConditionChanges(policy, policy.getStatus(), status);
       policy.setStatus(status);
       control = UpdateControl.patchStatus(policy);
     }
-    ResourceID id = ResourceID.fromResource(policy);
     if (!transientFailure) {
       transientFailures.remove(id);
       return recheck == null ? control : control.rescheduleAfter(recheck);

@@ -48,14 +48,16 @@ import java.util.stream.Collectors;
  */
 public final class ScaleBenchmark {
   static final int NAMESPACES = 50;
-  static final String POLICY = "{selector: {matchLabels: {tier: web}}}";
+  /** spec.rollout.maxInProgress: the default 5 paces each namespace's 15 rollouts in 3 waves. */
+  static final String POLICY = "{selector: {matchLabels: {tier: web}}, rollout: {maxInProgress: "
+      + Integer.getInteger("bench.maxInProgress", 5) + "}}";
   /** What kubectl apply leaves on real objects: the biggest thing Rootlock never reads. */
   static final String LAST_APPLIED_FILLER = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
       + "\"annotations\":{},\"labels\":{\"tier\":\"web\"}},\"spec\":" + "x".repeat(1500) + "}";
 
   /** One run's figures. */
   public record Result(int n, int needingChange, Duration startToReady, Duration convergence, Duration quiet,
-      Duration firstPatch, Duration lastPatch, Duration floor,
+      Duration firstPatch, Duration lastPatch, Duration floorPatches, Duration floor,
       Map<String, Long> requestsByVerb, long deploymentWrites, long steadyStateRequests, Duration steadyWindow,
       long reactionP50Ms, long reactionP99Ms, int reactionSamples, long peakHeapAfterGcBytes,
       long heapPerCachedDeploymentBytes, double processCpuSeconds) {
@@ -66,10 +68,11 @@ public final class ScaleBenchmark {
 
     public String report() {
       return String.format("""
-          N=%d (%d needing a change), 50 namespaces
+          N=%d (%d needing a change), 50 namespaces, policy %s
             start to ready:        %d ms
             convergence:           %d ms   floor: %d ms   operator/floor: %.2f
             from ready:            %d ms   operator/floor: %.2f
+            patching only:         %d ms (first to last patch)   floor: %d ms   operator/floor: %.2f
             last request (events): %d ms after start
             deployment patches:    first at %d ms, last at %d ms after start
             requests by verb:      %s
@@ -79,8 +82,10 @@ public final class ScaleBenchmark {
             peak heap after GC:    %.1f MiB
             heap per Deployment:   %d bytes (heap after GC with an operator synced, minus without, / N)
             process CPU:           %.1f s (operator and mock server together)
-          """, n, needingChange, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(),
+          """, n, needingChange, POLICY, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(),
           convergence.minus(startToReady).toMillis(), (double) convergence.minus(startToReady).toMillis() / Math.max(1, floor.toMillis()),
+          lastPatch.minus(firstPatch).toMillis(), floorPatches.toMillis(),
+          (double) lastPatch.minus(firstPatch).toMillis() / Math.max(1, floorPatches.toMillis()),
           quiet.toMillis(), firstPatch.toMillis(), lastPatch.toMillis(),
           requestsByVerb, deploymentWrites, steadyWindow.toSeconds(), steadyStateRequests, reactionP50Ms, reactionP99Ms,
           reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds);
@@ -179,6 +184,15 @@ public final class ScaleBenchmark {
         Thread.sleep(1000);
       }
       Duration quiet = Duration.ofNanos(System.nanoTime() - t0).minusSeconds(1);
+      if (Boolean.getBoolean("bench.timeline")) {
+        Map<Long, Map<String, Long>> timeline = new TreeMap<>();
+        for (Exchange e : cluster.api().exchanges().subList(exchangesBefore, seen)) {
+          timeline.computeIfAbsent((e.nanos() - t0) / 1_000_000_000L, k -> new TreeMap<>()).merge(verb(e), 1L, Long::sum);
+        }
+        timeline.forEach((sec, verbs) -> System.out.println("  t=" + sec + "s " + verbs));
+        System.out.println("  controller reported the last rollout complete at "
+            + (cluster.controllers().lastCompletionNanos() - t0) / 1_000_000 + " ms");
+      }
       List<Exchange> convergenceExchanges = List.copyOf(cluster.api().exchanges().subList(exchangesBefore, seen));
       // Steady state: nothing changes, nothing should be written.
       int steadyFrom = cluster.api().exchanges().size();
@@ -203,7 +217,7 @@ public final class ScaleBenchmark {
 
       // The floor runs on the same server in the same state: the operator still watching every
       // namespace, so each patch costs the server the same watch fan-out as during convergence.
-      Duration floor = floor(cluster, rules, n);
+      Duration[] floor = floor(cluster, rules, n);
       rootlock.stop();
       Map<String, Long> byVerb = convergenceExchanges.stream()
           .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
@@ -214,7 +228,7 @@ public final class ScaleBenchmark {
       long lastPatchNanos = convergenceExchanges.stream().filter(e -> e.path().contains("/deployments/")
           && e.method().equals("PATCH")).mapToLong(Exchange::nanos).max().orElse(t0);
       return new Result(n, needing, startToReady, convergence, quiet, Duration.ofNanos(firstPatchNanos - t0),
-          Duration.ofNanos(lastPatchNanos - t0), floor, byVerb, writes, steadyRequests, steadyWindow,
+          Duration.ofNanos(lastPatchNanos - t0), floor[0], floor[1], byVerb, writes, steadyRequests, steadyWindow,
           percentile(latencies, 50), percentile(latencies, 99), latencies.size(), heap.peak(),
           perCachedDeployment, cpu);
     }
@@ -223,9 +237,11 @@ public final class ScaleBenchmark {
   /**
    * The floor: the same patches the operator had to send (computed by the same engine, pinned the
    * same way), for a copy of the same Deployments in other namespaces, by a plain loop with the
-   * same concurrency as the operator (one worker per namespace, in order within it).
+   * same concurrency as the operator (one worker per namespace, in order within it), unpaced.
+   * Returns the time to send them, and the time until the (stand-in) Deployment controller has
+   * reported each rollout they started complete: the operator's convergence includes that too.
    */
-  static Duration floor(Cluster cluster, PolicyRules rules, int n) throws Exception {
+  static Duration[] floor(Cluster cluster, PolicyRules rules, int n) throws Exception {
     KubernetesClient client = cluster.client();
     Hardener hardener = new Hardener();
     for (int i = 0; i < n; i++) {
@@ -242,6 +258,7 @@ public final class ScaleBenchmark {
     }
     ExecutorService pool = Executors.newFixedThreadPool(NAMESPACES);
     AtomicLong sent = new AtomicLong();
+    long rolledOutBefore = cluster.controllers().rolloutsCompleted();
     long t0 = System.nanoTime();
     List<Future<?>> work = new ArrayList<>();
     for (List<Deployment> ds : byNamespace.values()) {
@@ -272,9 +289,14 @@ public final class ScaleBenchmark {
     for (Future<?> f : work) {
       f.get();
     }
-    Duration floor = Duration.ofNanos(System.nanoTime() - t0);
+    Duration patches = Duration.ofNanos(System.nanoTime() - t0);
+    // Like the operator's convergence, the floor ends when the controller reports every rollout done.
+    while (cluster.controllers().rolloutsCompleted() < rolledOutBefore + sent.get()) {
+      Thread.sleep(5);
+    }
+    Duration rolledOut = Duration.ofNanos(System.nanoTime() - t0);
     pool.shutdown();
-    return floor;
+    return new Duration[] {patches, rolledOut};
   }
 
   private static boolean converged(KubernetesClient client, int expectedCompliant) {

@@ -91,7 +91,7 @@ class OperatorIT {
     eventually(() -> assertHardened(cluster.deployment(NS, "web"), "/tmp", "/var/cache/nginx"));
     Deployment hardened = cluster.deployment(NS, "web");
 
-    client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
+    cluster.edit(NS, "web", d -> new DeploymentBuilder(d)
         .editSpec().editTemplate().editSpec().editFirstContainer()
         .editSecurityContext().withReadOnlyRootFilesystem(false).endSecurityContext()
         .withVolumeMounts(List.of())
@@ -137,7 +137,7 @@ class OperatorIT {
     eventually(() -> assertThat(workload("web", "legacy").getState()).isEqualTo(WorkloadState.Excluded));
     assertThat(cluster.deployment(NS, "legacy").getMetadata().getGeneration()).isEqualTo(1L);
 
-    client.apps().deployments().inNamespace(NS).withName("web").edit(d -> new DeploymentBuilder(d)
+    cluster.edit(NS, "web", d -> new DeploymentBuilder(d)
         .editMetadata().addToAnnotations(Annotations.EXCLUDE, "true").endMetadata().build());
 
     eventually(() -> assertThat(workload("web", "web").getState()).isEqualTo(WorkloadState.Excluded));
@@ -199,8 +199,7 @@ class OperatorIT {
     cluster.create(policy("web", WEB_POLICY));
     eventually(() -> assertThat(condition(status("web"), "Ready").getReason()).isEqualTo("NothingSelected"));
 
-    client.apps().deployments().inNamespace(NS).withName(other.getMetadata().getName())
-        .edit(d -> new DeploymentBuilder(d).editMetadata().addToLabels("tier", "web").endMetadata().build());
+    cluster.edit(NS, other.getMetadata().getName(), d -> new DeploymentBuilder(d).editMetadata().addToLabels("tier", "web").endMetadata().build());
 
     eventually(() -> assertHardened(cluster.deployment(NS, "api"), "/tmp", "/var/cache/nginx"));
   }

@@ -67,8 +67,7 @@ class TamperingIT {
     cluster.startOperator();
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(2));
-    Deployment hardened = cluster.client().apps().deployments().inNamespace(NS).withName("tampered")
-        .edit(d -> new DeploymentBuilder(d).editMetadata().addToAnnotations(Annotations.REVERT, "{\"v\":1,garbage")
+    Deployment hardened = cluster.edit(NS, "tampered", d -> new DeploymentBuilder(d).editMetadata().addToAnnotations(Annotations.REVERT, "{\"v\":1,garbage")
             .endMetadata().build());
 
     eventually(() -> {

@@ -113,7 +113,7 @@ class RolloutIT {
 
     // The team ships a version that no longer writes there.
     cluster.controllers().app("web", App.writing("app", Map.of()));
-    cluster.client().apps().deployments().inNamespace(NS).withName("web").edit(d -> {
+    cluster.edit(NS, "web", d -> {
       d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.27-fixed");
       return d;
     });

@@ -85,6 +85,22 @@ public final class Cluster implements AutoCloseable {
     return client.resource(d).create();
   }
 
+  /**
+   * Edits a Deployment as a user would (kubectl edit): on a 409, because the stand-in controllers
+   * or the operator wrote it meanwhile, it reads again and reapplies the change.
+   */
+  public Deployment edit(String namespace, String name, java.util.function.UnaryOperator<Deployment> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.apps().deployments().inNamespace(namespace).withName(name).edit(change);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public ReadOnlyPolicy create(ReadOnlyPolicy p) {
     return client.resource(p).create();
   }

@@ -116,6 +116,7 @@ public final class ClusterControllers implements AutoCloseable {
   });
   private final SharedIndexInformer<Deployment> informer;
   private final AtomicInteger podSeq = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
   /** Rollouts in progress now, and the most there ever were at once, per namespace. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> mostInProgress = new ConcurrentHashMap<>();
@@ -145,6 +146,18 @@ public final class ClusterControllers implements AutoCloseable {
   public ClusterControllers app(String deployment, App app) {
     apps.put(deployment, app);
     return this;
+  }
+
+  private volatile long lastCompletion;
+
+  /** System.nanoTime() of the last plain rollout reported complete. */
+  public long lastCompletionNanos() {
+    return lastCompletion;
+  }
+
+  /** Plain rollouts (no app) reported complete so far. */
+  public long rolloutsCompleted() {
+    return completed.get();
   }
 
   /** The most rollouts of apps in progress at the same time in {@code namespace} since the last reset. */
@@ -204,6 +217,8 @@ public final class ClusterControllers implements AutoCloseable {
           client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
               .subresource("status").patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"add\",\"path\":\"/status\","
                   + "\"value\":" + JsonPatches.SERIALIZATION.asJson(complete(d)) + "}]");
+          completed.incrementAndGet();
+          lastCompletion = System.nanoTime();
         }
       }));
       return;
