@@ -24,8 +24,13 @@ import java.util.regex.Pattern;
 public record RevertRecord(Map<String, OriginalSecurityContext> containers, List<Injection> injections,
     Map<String, OriginalMessagePolicy> messagePolicies) {
 
-  /** Bumped when the JSON shape changes incompatibly; older operators refuse newer records. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * Bumped when the JSON shape changes; older operators refuse newer records with a clear
+   * "unsupported version" instead of failing on a field they do not know. 2 added messagePolicies;
+   * version 1 records are still read.
+   */
+  static final int FORMAT_VERSION = 2;
+  private static final int OLDEST_READABLE_VERSION = 1;
 
   public static final RevertRecord EMPTY = new RevertRecord(Map.of(), List.of(), Map.of());
 
@@ -99,7 +104,7 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
       throw new InvalidRevertRecordException("not valid JSON for a revert record: "
           + e.getOriginalMessage());
     }
-    if (stored == null || stored.version() != FORMAT_VERSION) {
+    if (stored == null || stored.version() < OLDEST_READABLE_VERSION || stored.version() > FORMAT_VERSION) {
       throw new InvalidRevertRecordException("unsupported revert record version "
           + (stored == null ? "null" : stored.version()));
     }

@@ -77,8 +77,11 @@ final class DeploymentToPolicies implements SecondaryToPrimaryMapper<Deployment>
     return !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
         || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
         || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
-        || (!Objects.equals(now.getStatus(), before.getStatus()) && !RolloutVerdict.isComplete(before)
-            && RolloutRecord.parse(WorkloadSync.annotation(now, Annotations.ROLLOUT))
-                .follows(now.getMetadata().getGeneration()));
+        || (!Objects.equals(now.getStatus(), before.getStatus()) && followedAndUnfinished(now, before));
+  }
+
+  private static boolean followedAndUnfinished(Deployment now, Deployment before) {
+    RolloutRecord r = RolloutRecord.parse(WorkloadSync.annotation(now, Annotations.ROLLOUT));
+    return r.follows(now.getMetadata().getGeneration()) && !RolloutVerdict.isComplete(before, r.startedAt());
   }
 }

@@ -19,6 +19,11 @@ final class Pacer {
     inProgress++;
   }
 
+  /** Gives back the slot of a rollout that did not start after all (its write failed). */
+  void release() {
+    inProgress--;
+  }
+
   /** Takes a slot for a new rollout; false when all are taken. */
   boolean tryStart() {
     if (inProgress >= max) {

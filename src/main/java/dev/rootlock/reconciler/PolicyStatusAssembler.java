@@ -55,6 +55,8 @@ final class PolicyStatusAssembler {
    */
   ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<Outcome> outcomes, List<Outcome> unreleased) {
     Map<WorkloadState, List<String>> byState = new EnumMap<>(WorkloadState.class);
+    boolean rolloutFailed = outcomes.stream().anyMatch(o -> o.state() == WorkloadState.RolledBack
+        || Outcome.ROLLOUT_FAILED.equals(o.reason()));
     outcomes.forEach(o -> byState.computeIfAbsent(o.state(), s -> new ArrayList<>()).add(o.name()));
     int matched = outcomes.size();
     int compliant = count(byState, WorkloadState.Compliant);
@@ -63,9 +65,11 @@ final class PolicyStatusAssembler {
     ReadOnlyPolicyStatus status = base(policy);
     status.setMatched(matched);
     status.setCompliant(compliant);
+    // Past the cap, the entries that need attention (or carry learned paths) are the ones kept.
     status.setWorkloads(outcomes.stream()
-        .sorted(Comparator.comparing(Outcome::name))
+        .sorted(Comparator.comparing((Outcome o) -> !needsAttention(o)).thenComparing(Outcome::name))
         .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
+        .sorted(Comparator.comparing(Outcome::name))
         // a Failed entry starts with its reason word (RevertRecordInvalid, PatchRejected...) to grep for
         .map(o -> new WorkloadStatus(o.name(), o.state(),
             o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message(), o.learned()))
@@ -80,8 +84,6 @@ final class PolicyStatusAssembler {
               compliant + " of " + matched + " selected Deployments compliant"
                   + (excluded > 0 ? ", " + excluded + " excluded" : ""));
     } else {
-      boolean rolloutFailed = byState.containsKey(WorkloadState.RolledBack)
-          || outcomes.stream().anyMatch(o -> Outcome.ROLLOUT_FAILED.equals(o.reason()));
       String reason = rolloutFailed ? Outcome.ROLLOUT_FAILED
           : byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed"
           : byState.containsKey(WorkloadState.Conflict) ? "WorkloadConflict"
@@ -97,7 +99,7 @@ final class PolicyStatusAssembler {
               .map(o -> o.name() + " (" + o.message() + ")").collect(Collectors.joining("; ")));
     } else if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)
         || byState.containsKey(WorkloadState.RolledBack)) {
-      String reason = byState.containsKey(WorkloadState.RolledBack) ? Outcome.ROLLOUT_FAILED
+      String reason = rolloutFailed ? Outcome.ROLLOUT_FAILED
           : byState.containsKey(WorkloadState.Failed) ? "WorkloadFailed" : "WorkloadConflict";
       degraded = condition(policy, DEGRADED, true, reason, summary(Map.of(
           WorkloadState.Failed, byState.getOrDefault(WorkloadState.Failed, List.of()),
@@ -109,6 +111,10 @@ final class PolicyStatusAssembler {
     }
     status.setConditions(List.of(ready, degraded));
     return status;
+  }
+
+  private static boolean needsAttention(Outcome o) {
+    return (o.state() != WorkloadState.Compliant && o.state() != WorkloadState.Excluded) || !o.learned().isEmpty();
   }
 
   static boolean isReady(ReadOnlyPolicyStatus status) {

@@ -134,6 +134,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     if (!validation.isValid()) {
       LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, name, validation.describeErrors());
       metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
+      rollouts.retain(ResourceID.fromResource(policy), Set.of()); // nothing is judged while invalid
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
     Neighbourhood n = neighbourhood(policy, validation.rules(), context);

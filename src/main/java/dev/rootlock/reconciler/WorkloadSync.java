@@ -83,8 +83,8 @@ final class WorkloadSync {
     }
     RolloutRecord rollout = RolloutRecord.parse(annotation(d, Annotations.ROLLOUT));
     RolloutRecord.RolledBack rb = rollout.rolledBack();
-    if (rb != null && policy.name().equals(rb.policy()) && Long.valueOf(policy.generation()).equals(rb.policyGeneration())
-        && RolloutRecord.digest(d.getSpec().getTemplate()).equals(rb.template())) {
+    if (rb != null && rb.holds(policy.name(), policy.generation(), d.getMetadata().getGeneration(),
+        d.getSpec().getTemplate())) {
       // Same spec, same app: hardening would fail the same way. Wait for either to change.
       return done(Outcome.of(name, WorkloadState.RolledBack, "RolledBack", rb.message()
           + "; not retried until the policy spec or the Deployment's pod template changes").withLearned(rollout.learned()));
@@ -96,10 +96,14 @@ final class WorkloadSync {
         return done(Outcome.of(name, WorkloadState.Pending, "Pending", "hardening due (" + h.changeSummary()
             + "); waiting for a rollout slot: " + pacer.describe()).withLearned(rollout.learned()));
       }
-      int attempts = rb != null ? 0 : rollout.attempts();
-      RolloutRecord next = paused ? new RolloutRecord(null, null, attempts, rollout.learned(), null)
-          : rollout.started(generation(d) + 1, clock.instant(), attempts, rollout.learned());
-      return startRollout(policy.name(), d, h, next, rules, h.changeSummary(), Outcome.Action.HARDENED, paused);
+      // A new hardening (first, after a spec or template change, after drift): learning starts over.
+      RolloutRecord next = paused ? new RolloutRecord(null, null, 0, rollout.learned(), null)
+          : rollout.started(generation(d) + 1, clock.instant(), 0, rollout.learned());
+      Step step = startRollout(policy.name(), d, h, next, rules, h.changeSummary(), Outcome.Action.HARDENED, paused);
+      if (!paused && !(step instanceof Step.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
+        pacer.release(); // the write failed or lost a race: no rollout started
+      }
+      return step;
     }
     Deployment current = d;
     ArrayNode ops = patcher.diff(d, withResult(d, h, policy.name(), rb == null ? rollout : rollout.rolledBack(null)));
@@ -111,8 +115,8 @@ final class WorkloadSync {
       }
       current = a.written();
     }
-    Outcome compliant = Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h))
-        .withLearned(rollout.learned());
+    Outcome compliant = Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h)
+        + (paused ? PAUSED_NOTE : "")).withLearned(rollout.learned());
     if (paused || !rollout.follows(current.getMetadata().getGeneration())) {
       return done(compliant);
     }
@@ -127,7 +131,7 @@ final class WorkloadSync {
     Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
     // Pods are watched only once the controller has acted on the change (it creates the new
     // ReplicaSet as it records observedGeneration) and until the rollout completes.
-    RolloutWatches.Observed seen = RolloutVerdict.isComplete(d) || !RolloutVerdict.isObserved(d)
+    RolloutWatches.Observed seen = RolloutVerdict.isComplete(d, started) || !RolloutVerdict.isObserved(d)
         ? new RolloutWatches.Observed(null, null) : observe.apply(d);
     RolloutVerdict.Verdict verdict = RolloutVerdict.judge(d, seen.replicaSets(), seen.pods(), started,
         clock.instant(), how.timeout());
@@ -173,7 +177,7 @@ final class WorkloadSync {
     Hardening undo = hardener.revert(d.getSpec().getTemplate(), prior);
     String message = "rollout failed: " + why + "; rolled back to the pre-hardening template";
     RolloutRecord next = rollout.rolledBack(new RolloutRecord.RolledBack(policy.name(), policy.generation(),
-        RolloutRecord.digest(undo.template()), message));
+        undo.changed() ? generation(d) + 1 : generation(d), RolloutRecord.digest(undo.template()), message));
     Deployment desired = withResult(d, undo, policy.name(), next);
     Attempt a = write(d, patcher.diff(d, desired), RootlockMetrics.Action.rollback, message);
     if (a.failed() != null) {
@@ -196,9 +200,16 @@ final class WorkloadSync {
     }
     LOG.info("hardened namespace={} policy={} workload={} changes=\"{}\"", d.getMetadata().getNamespace(),
         policy, name, summary);
+    Long predicted = next.generation();
+    if (predicted != null && !predicted.equals(a.written().getMetadata().getGeneration())) {
+      // The server did not count the template change as a spec change (a mutating webhook undid
+      // it?): the record names a generation that is not this rollout's, so nothing is judged.
+      LOG.warn("unexpected generation namespace={} policy={} workload={} expected={} got={}",
+          d.getMetadata().getNamespace(), policy, name, predicted, a.written().getMetadata().getGeneration());
+    }
     if (paused) {
-      return done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h)
-          + "; the Deployment is paused, so the change rolls out when it is resumed").withAction(action)
+      return done(Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h) + PAUSED_NOTE)
+          .withAction(action)
           .withLearned(next.learned()));
     }
     return done(Outcome.of(name, WorkloadState.RollingOut, "RollingOut", "hardened (" + summary
@@ -294,6 +305,8 @@ final class WorkloadSync {
             + (transientFailure ? "; will retry" : "; fix the Deployment or exclude it"),
         Outcome.Action.NONE, transientFailure));
   }
+
+  private static final String PAUSED_NOTE = "; the Deployment is paused, so changes roll out when it is resumed";
 
   private static Step done(Outcome o) {
     return new Step.Done(o);

@@ -46,15 +46,28 @@ public record RolloutRecord(
   }
 
   /**
-   * A rollback: which policy undid its hardening, at which policy generation, and a digest of the
-   * template it restored. Hardening is not tried again while all three still hold.
+   * A rollback: which policy undid its hardening, at which policy generation, the Deployment
+   * generation the rollback produced and a digest of the template it restored. Hardening is not
+   * tried again while the policy and its generation hold and the workload's template has not
+   * changed: its digest is the same, or its generation has not moved since the rollback (so a
+   * digest that differs only because the API server serialised the template differently can
+   * never start a harden-and-roll-back loop).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RolledBack(
       @JsonProperty("policy") String policy,
       @JsonProperty("policyGeneration") Long policyGeneration,
+      @JsonProperty("generation") Long generation,
       @JsonProperty("template") String template,
-      @JsonProperty("message") String message) {}
+      @JsonProperty("message") String message) {
+
+    /** True while hardening {@code d} for {@code policy} at {@code policyGeneration} would repeat the failure. */
+    public boolean holds(String policyName, long currentPolicyGeneration, Long deploymentGeneration,
+        PodTemplateSpec current) {
+      return policyName.equals(policy) && Long.valueOf(currentPolicyGeneration).equals(policyGeneration)
+          && (java.util.Objects.equals(generation, deploymentGeneration) || digest(current).equals(template));
+    }
+  }
 
   @JsonIgnore
   public boolean isEmpty() {

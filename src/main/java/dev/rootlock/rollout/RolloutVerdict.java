@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 public final class RolloutVerdict {
   static final String POD_TEMPLATE_HASH = "pod-template-hash";
+  static final String PROGRESSING = "Progressing";
 
   private RolloutVerdict() {}
 
@@ -61,18 +62,21 @@ public final class RolloutVerdict {
   /**
    * @param replicaSets the Deployment's ReplicaSets as watched, or null when not known yet
    * @param pods the pods its selector matches as watched, or null when not known yet
+   * @param started when Rootlock wrote the change: conditions and pods older than that are not
+   *     this rollout's
    */
   public static Verdict judge(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods, Instant started,
       Instant now, Duration timeout) {
     DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
     boolean observed = isObserved(d);
-    if (observed && isComplete(d)) {
+    if (isComplete(d, started)) {
       return new Verdict.Complete();
     }
     if (observed) {
-      Optional<DeploymentCondition> deadline = condition(status, "Progressing")
-          .filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason()));
-      Optional<Verdict.Failed> crashed = crashedPod(d, replicaSets, pods);
+      Optional<DeploymentCondition> deadline = condition(status, PROGRESSING)
+          .filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason()))
+          .filter(c -> isSince(c, started));
+      Optional<Verdict.Failed> crashed = crashedPod(d, replicaSets, pods, started);
       if (crashed.isPresent()) {
         return crashed.get();
       }
@@ -82,7 +86,12 @@ public final class RolloutVerdict {
       }
     }
     String progress = observed ? progress(d) : "waiting for the Deployment controller to see the change";
-    if (started != null && Duration.between(started, now).compareTo(timeout) > 0) {
+    // Without a progress deadline the controller keeps no Progressing condition, so "complete"
+    // rests on the counts alone, which a drained node can lower long after the rollout: once every
+    // pod runs the new template, only a crash counts as failure, never the clock.
+    boolean allUpdated = observed && condition(status, PROGRESSING).isEmpty()
+        && n(status.getUpdatedReplicas()) >= desired(d);
+    if (started != null && !allUpdated && Duration.between(started, now).compareTo(timeout) > 0) {
       return new Verdict.Failed("the rollout did not complete within " + format(timeout) + " (" + progress + ")",
           Optional.empty(), null);
     }
@@ -103,28 +112,52 @@ public final class RolloutVerdict {
   }
 
   /**
-   * The controller's own verdict: Progressing=True/NewReplicaSetAvailable stays set once reached,
-   * so a pod that dies later does not reopen the rollout. Without a Progressing condition (no
-   * progress deadline) the replica counts decide.
+   * Complete as {@code kubectl rollout status} means it: the controller has seen the generation,
+   * every desired pod runs the new template and no old pod is left, and the controller says the
+   * new ReplicaSet is available (Progressing=True, NewReplicaSetAvailable). That condition stays
+   * once reached, so a pod lost later does not reopen the rollout; one set before {@code started}
+   * belongs to an earlier rollout (the Recreate strategy, for one, shows it while the old pods go).
+   * Without a Progressing condition (no progress deadline) the available count decides.
+   *
+   * @param started when Rootlock wrote the change, or null when unknown
    */
-  public static boolean isComplete(Deployment d) {
+  public static boolean isComplete(Deployment d, Instant started) {
     DeploymentStatus s = d.getStatus();
-    if (s == null || s.getObservedGeneration() == null || d.getMetadata().getGeneration() == null
-        || s.getObservedGeneration() < d.getMetadata().getGeneration()) {
+    if (s == null || !isObserved(d)) {
       return false;
     }
-    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    int desired = desired(d);
     int updated = n(s.getUpdatedReplicas());
-    Optional<DeploymentCondition> progressing = condition(s, "Progressing");
+    if (updated < desired || n(s.getReplicas()) != updated) {
+      return false;
+    }
+    Optional<DeploymentCondition> progressing = condition(s, PROGRESSING);
     if (progressing.isPresent()) {
       return "True".equals(progressing.get().getStatus())
           && "NewReplicaSetAvailable".equals(progressing.get().getReason())
-          && n(s.getReplicas()) == updated;
+          && isSince(progressing.get(), started);
     }
-    return updated == desired && n(s.getReplicas()) == desired && n(s.getAvailableReplicas()) == desired;
+    return n(s.getAvailableReplicas()) >= desired;
   }
 
-  private static Optional<Verdict.Failed> crashedPod(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods) {
+  /**
+   * Whether the controller set the condition after {@code started}. Conditions carry whole
+   * seconds and the controller's clock; two seconds of leeway cover both. A condition without a
+   * time, or an unknown start, is taken as current.
+   */
+  static boolean isSince(DeploymentCondition c, Instant started) {
+    if (started == null || c.getLastUpdateTime() == null) {
+      return true;
+    }
+    try {
+      return !Instant.parse(c.getLastUpdateTime()).isBefore(started.minusSeconds(2));
+    } catch (RuntimeException unparsable) {
+      return true;
+    }
+  }
+
+  private static Optional<Verdict.Failed> crashedPod(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods,
+      Instant started) {
     if (replicaSets == null || pods == null) {
       return Optional.empty();
     }
@@ -135,6 +168,8 @@ public final class RolloutVerdict {
     String rsUid = current.get().getMetadata().getUid();
     return pods.stream()
         .filter(p -> ownedBy(p.getMetadata().getOwnerReferences(), rsUid))
+        // a reused ReplicaSet (a template that came back) may still hold pods of its earlier life
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null && createdSince(p, started))
         .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
         .map(RolloutVerdict::crash)
         .flatMap(Optional::stream)
@@ -195,6 +230,21 @@ public final class RolloutVerdict {
     return Optional.empty();
   }
 
+  private static boolean createdSince(Pod p, Instant started) {
+    if (started == null || p.getMetadata().getCreationTimestamp() == null) {
+      return true;
+    }
+    try {
+      return !Instant.parse(p.getMetadata().getCreationTimestamp()).isBefore(started.minusSeconds(2));
+    } catch (RuntimeException unparsable) {
+      return true;
+    }
+  }
+
+  private static int desired(Deployment d) {
+    return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+  }
+
   private static boolean isError(ContainerStateTerminated t) {
     return t != null && t.getExitCode() != null && t.getExitCode() != 0;
   }
@@ -207,7 +257,7 @@ public final class RolloutVerdict {
   }
 
   private static Optional<DeploymentCondition> condition(DeploymentStatus s, String type) {
-    return s.getConditions() == null ? Optional.empty()
+    return s == null || s.getConditions() == null ? Optional.empty()
         : s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 

@@ -12,7 +12,7 @@ class RolloutRecordTest {
   @Test
   void roundTripsThroughItsAnnotation() {
     RolloutRecord r = RolloutRecord.EMPTY.started(4, Instant.parse("2026-11-26T10:00:00Z"), 2, List.of("/var/run/app"))
-        .rolledBack(new RolloutRecord.RolledBack("web", 3L, "abc", "rollout failed: x"));
+        .rolledBack(new RolloutRecord.RolledBack("web", 3L, 5L, "abc", "rollout failed: x"));
     assertThat(RolloutRecord.parse(r.toJson())).isEqualTo(r);
     assertThat(r.toJson()).doesNotContain("empty").doesNotContain("startedAt");
     assertThat(r.follows(4L)).as("a rolled-back record follows nothing").isFalse();
@@ -20,6 +20,20 @@ class RolloutRecordTest {
     assertThat(following.follows(4L)).isTrue();
     assertThat(following.follows(5L)).as("someone else's later change is theirs").isFalse();
     assertThat(following.startedAt()).isEqualTo(Instant.parse("2026-11-26T10:00:00Z"));
+  }
+
+  @Test
+  void aRollbackHoldsUntilTheSpecOrTheTemplateChanges() {
+    var t = web("web").getSpec().getTemplate();
+    var rb = new RolloutRecord.RolledBack("web", 3L, 5L, RolloutRecord.digest(t), "m");
+    assertThat(rb.holds("web", 3, 5L, t)).isTrue();
+    assertThat(rb.holds("web", 3, 6L, t)).as("scaled: generation moved, template did not").isTrue();
+    var edited = new PodTemplateSpecBuilder(t).build();
+    edited.getSpec().getContainers().get(0).setImage("nginx:2");
+    assertThat(rb.holds("web", 3, 5L, edited)).as("same generation: the digest differs only in form").isTrue();
+    assertThat(rb.holds("web", 3, 6L, edited)).as("the template changed").isFalse();
+    assertThat(rb.holds("web", 4, 5L, t)).as("the policy spec changed").isFalse();
+    assertThat(rb.holds("other", 3, 5L, t)).as("another policy's rollback").isFalse();
   }
 
   @Test

@@ -28,7 +28,7 @@ class RolloutVerdictTest {
     assertThat(judge(d, List.of(), List.of(), STARTED.plusSeconds(30))).isInstanceOf(Verdict.Complete.class);
     // A pod that dies later does not reopen it: the condition stays.
     d.getStatus().setAvailableReplicas(2);
-    assertThat(RolloutVerdict.isComplete(d)).isTrue();
+    assertThat(RolloutVerdict.isComplete(d, STARTED)).isTrue();
   }
 
   @Test
@@ -43,9 +43,9 @@ class RolloutVerdictTest {
   @Test
   void withoutAProgressingConditionTheCountsDecide() {
     assertThat(RolloutVerdict.isComplete(deployment(2, 2,
-        "{observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2}"))).isTrue();
+        "{observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2}"), STARTED)).isTrue();
     assertThat(RolloutVerdict.isComplete(deployment(2, 2,
-        "{observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1}"))).isFalse();
+        "{observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 1}"), STARTED)).isFalse();
   }
 
   @Test
@@ -53,7 +53,7 @@ class RolloutVerdictTest {
     Deployment d = deployment(3, 1, """
         {observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 1,
          conditions: [{type: Progressing, status: 'True', reason: NewReplicaSetAvailable}]}""");
-    assertThat(RolloutVerdict.isComplete(d)).as("complete for the previous generation only").isFalse();
+    assertThat(RolloutVerdict.isComplete(d, STARTED)).as("complete for the previous generation only").isFalse();
     assertThat(judge(d, null, null, STARTED.plusSeconds(1)))
         .isEqualTo(new Verdict.InProgress("waiting for the Deployment controller to see the change"));
   }
@@ -114,6 +114,53 @@ class RolloutVerdictTest {
         .isEqualTo("the rollout did not complete within 10m (0 of 1 pods updated, 0 available)");
     assertThat(RolloutVerdict.remaining(STARTED, STARTED.plusSeconds(60), TIMEOUT)).isEqualTo(Duration.ofMinutes(9));
     assertThat(RolloutVerdict.remaining(STARTED, STARTED.plus(TIMEOUT).plusSeconds(5), TIMEOUT)).isZero();
+  }
+
+  @Test
+  void aConditionFromBeforeTheWriteIsNotThisRollouts() {
+    // Recreate: the old pods are gone, the new ReplicaSet not created yet, and the condition is
+    // still the one the previous rollout left.
+    Deployment recreate = deployment(2, 1, """
+        {observedGeneration: 2, replicas: 0, updatedReplicas: 0, availableReplicas: 0,
+         conditions: [{type: Progressing, status: 'True', reason: NewReplicaSetAvailable,
+                       lastUpdateTime: '2026-11-20T08:00:00Z'}]}""");
+    assertThat(RolloutVerdict.isComplete(recreate, STARTED)).isFalse();
+    recreate.getStatus().setReplicas(1);
+    recreate.getStatus().setUpdatedReplicas(1);
+    recreate.getStatus().setAvailableReplicas(1);
+    assertThat(RolloutVerdict.isComplete(recreate, STARTED)).as("counts right, condition stale").isFalse();
+    recreate.getStatus().getConditions().get(0).setLastUpdateTime("2026-11-26T10:00:30Z");
+    assertThat(RolloutVerdict.isComplete(recreate, STARTED)).isTrue();
+
+    // A deadline the user's own earlier rollout hit is not a failure of Rootlock's.
+    Deployment stuckBefore = deployment(2, 1, """
+        {observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 1,
+         conditions: [{type: Progressing, status: 'False', reason: ProgressDeadlineExceeded,
+                       lastUpdateTime: '2026-11-25T08:00:00Z'}]}""");
+    assertThat(judge(stuckBefore, List.of(), List.of(), STARTED.plusSeconds(30))).isInstanceOf(Verdict.InProgress.class);
+  }
+
+  @Test
+  void podsOfAReusedReplicaSetsEarlierLifeAreNotBlamed() {
+    Deployment d = inProgress();
+    ReplicaSet reused = replicaSet(d, "web-new", "uid-new", d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    Pod terminating = pod("web-new-old", "uid-new", """
+        {containerStatuses: [{name: app, state: {waiting: {reason: CrashLoopBackOff}}}]}""");
+    terminating.getMetadata().setDeletionTimestamp("2026-11-26T10:00:05Z");
+    Pod earlier = pod("web-new-earlier", "uid-new", """
+        {containerStatuses: [{name: app, state: {waiting: {reason: CrashLoopBackOff}}}]}""");
+    earlier.getMetadata().setCreationTimestamp("2026-11-26T09:00:00Z");
+    assertThat(judge(d, List.of(reused), List.of(terminating, earlier), STARTED.plusSeconds(20)))
+        .isInstanceOf(Verdict.InProgress.class);
+  }
+
+  @Test
+  void withoutAProgressDeadlineALostPodAfterTheRolloutIsNoTimeout() {
+    Deployment d = deployment(2, 3,
+        "{observedGeneration: 2, replicas: 3, updatedReplicas: 3, availableReplicas: 2}");
+    assertThat(judge(d, List.of(), List.of(), STARTED.plus(Duration.ofDays(3)))).isInstanceOf(Verdict.InProgress.class);
+    d.getStatus().setUpdatedReplicas(1);
+    assertThat(judge(d, List.of(), List.of(), STARTED.plus(Duration.ofDays(3)))).isInstanceOf(Verdict.Failed.class);
   }
 
   // --- objects as the controllers write them -------------------------------------------------

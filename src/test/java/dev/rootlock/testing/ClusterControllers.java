@@ -189,9 +189,11 @@ public final class ClusterControllers implements AutoCloseable {
   /** Waits until every Deployment's rollout has been seen (statuses written), for benchmarks' set-up. */
   public void awaitObserved(Duration atMost) {
     long deadline = System.nanoTime() + atMost.toNanos();
+    // One list for how many there are; then the informer's own store, cheap to poll even at 20,000.
+    int expected = client.apps().deployments().inAnyNamespace().list().getItems().size();
     while (System.nanoTime() < deadline) {
-      boolean all = client.apps().deployments().inAnyNamespace().list().getItems().stream()
-          .allMatch(d -> d.getStatus() != null
+      List<Deployment> seen = informer.getStore().list();
+      boolean all = seen.size() >= expected && seen.stream().allMatch(d -> d.getStatus() != null
           && d.getStatus().getObservedGeneration() != null
           && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration());
       if (all) {
@@ -368,6 +370,7 @@ public final class ClusterControllers implements AutoCloseable {
 
   private static DeploymentCondition condition(String type, String status, String reason) {
     return new DeploymentConditionBuilder().withType(type).withStatus(status).withReason(reason)
+        .withLastUpdateTime(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
         .withMessage(reason.equals("ProgressDeadlineExceeded") ? "ReplicaSet has timed out progressing." : reason)
         .build();
   }
