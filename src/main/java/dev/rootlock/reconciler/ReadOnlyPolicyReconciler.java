@@ -144,9 +144,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     List<Outcome> selected = new ArrayList<>();
     List<Outcome> unreleased = new ArrayList<>();
     // Rollouts already followed first, so the pacer knows how many slots they hold.
-    List<Deployment> ordered = deploymentsIn(namespace).stream()
-        .sorted(Comparator.comparing((Deployment d) -> !isFollowedBy(n.me(), d)))
-        .toList();
+    Map<Boolean, List<Deployment>> followed = deploymentsIn(namespace).stream()
+        .collect(Collectors.partitioningBy(d -> isFollowedBy(n.me(), d)));
+    List<Deployment> ordered = new ArrayList<>(followed.get(true));
+    ordered.addAll(followed.get(false));
     for (Deployment d : ordered) {
       MDC.put("workload", d.getMetadata().getName());
       if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {

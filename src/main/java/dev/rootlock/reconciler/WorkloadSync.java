@@ -106,8 +106,12 @@ final class WorkloadSync {
       return step;
     }
     Deployment current = d;
-    ArrayNode ops = patcher.diff(d, withResult(d, h, policy.name(), rb == null ? rollout : rollout.rolledBack(null)));
-    if (!ops.isEmpty()) {
+    RolloutRecord keep = rb == null ? rollout : rollout.rolledBack(null);
+    // The template is as wanted, so only annotations can differ: compare those, cheaply, before
+    // building and diffing whole objects (this runs for every selected Deployment on every reconcile).
+    boolean annotationsDiffer = !desiredAnnotations(d, h, policy.name(), keep).equals(currentAnnotations(d));
+    ArrayNode ops = annotationsDiffer ? patcher.diff(d, withResult(d, h, policy.name(), keep)) : null;
+    if (ops != null && !ops.isEmpty()) {
       // Only annotations differ (a record lost or edited, a stale rollback): metadata, so no rollout.
       Attempt a = write(d, ops, RootlockMetrics.Action.harden, null);
       if (a.failed() != null) {
@@ -331,8 +335,17 @@ final class WorkloadSync {
   private static Deployment withResult(Deployment d, Hardening h, String owner, RolloutRecord rollout) {
     Deployment desired = new DeploymentBuilder(d).build();
     desired.getSpec().setTemplate(h.template());
-    Map<String, String> annotations = new HashMap<>(
-        d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations());
+    desired.getMetadata().setAnnotations(desiredAnnotations(d, h, owner, rollout));
+    return desired;
+  }
+
+  private static Map<String, String> currentAnnotations(Deployment d) {
+    return d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations();
+  }
+
+  private static Map<String, String> desiredAnnotations(Deployment d, Hardening h, String owner,
+      RolloutRecord rollout) {
+    Map<String, String> annotations = new HashMap<>(currentAnnotations(d));
     boolean hasRollout = owner != null && rollout != null && !rollout.isEmpty();
     if (owner == null || (h.record().isEmpty() && !hasRollout)) {
       annotations.remove(Annotations.OWNER);
@@ -349,8 +362,7 @@ final class WorkloadSync {
     } else {
       annotations.remove(Annotations.ROLLOUT);
     }
-    desired.getMetadata().setAnnotations(annotations);
-    return desired;
+    return annotations;
   }
 
   static String annotation(Deployment d, String key) {

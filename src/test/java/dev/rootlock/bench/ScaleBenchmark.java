@@ -146,7 +146,7 @@ public final class ScaleBenchmark {
         }
       }
       // The stand-in Deployment controller reports each new Deployment rolled out; let it finish.
-      cluster.controllers().awaitObserved(Duration.ofMinutes(5));
+      cluster.controllers().awaitObserved(n, Duration.ofMinutes(10));
       // Cache cost first, with no policy yet: heap after GC before an operator starts, and once it
       // has synced its informers (every Deployment cached); that operator is then stopped.
       long heapBefore = heap.usedAfterGc();
@@ -189,6 +189,12 @@ public final class ScaleBenchmark {
         for (Exchange e : cluster.api().exchanges().subList(exchangesBefore, seen)) {
           timeline.computeIfAbsent((e.nanos() - t0) / 1_000_000_000L, k -> new TreeMap<>()).merge(verb(e), 1L, Long::sum);
         }
+        for (long nanos : cluster.controllers().completionTimes()) {
+          if (nanos >= t0) {
+            timeline.computeIfAbsent((nanos - t0) / 1_000_000_000L, k -> new TreeMap<>())
+                .merge("(controller: rollout complete)", 1L, Long::sum);
+          }
+        }
         timeline.forEach((sec, verbs) -> System.out.println("  t=" + sec + "s " + verbs));
         System.out.println("  controller reported the last rollout complete at "
             + (cluster.controllers().lastCompletionNanos() - t0) / 1_000_000 + " ms");
@@ -217,7 +223,8 @@ public final class ScaleBenchmark {
 
       // The floor runs on the same server in the same state: the operator still watching every
       // namespace, so each patch costs the server the same watch fan-out as during convergence.
-      Duration[] floor = floor(cluster, rules, n);
+      // existing: the operator's N Deployments and the reaction test's
+      Duration[] floor = floor(cluster, rules, n, n + latencies.size());
       rootlock.stop();
       Map<String, Long> byVerb = convergenceExchanges.stream()
           .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
@@ -240,14 +247,16 @@ public final class ScaleBenchmark {
    * same concurrency as the operator (one worker per namespace, in order within it), unpaced.
    * Returns the time to send them, and the time until the (stand-in) Deployment controller has
    * reported each rollout they started complete: the operator's convergence includes that too.
+   *
+   * @param existing how many Deployments the server holds already
    */
-  static Duration[] floor(Cluster cluster, PolicyRules rules, int n) throws Exception {
+  static Duration[] floor(Cluster cluster, PolicyRules rules, int n, int existing) throws Exception {
     KubernetesClient client = cluster.client();
     Hardener hardener = new Hardener();
     for (int i = 0; i < n; i++) {
       client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
     }
-    cluster.controllers().awaitObserved(Duration.ofMinutes(5));
+    cluster.controllers().awaitObserved(existing + n, Duration.ofMinutes(10));
     Map<String, List<Deployment>> byNamespace = new TreeMap<>();
     for (int ns = 0; ns < NAMESPACES; ns++) {
       for (Deployment d : client.apps().deployments().inNamespace("floor-" + ns).list().getItems()) {

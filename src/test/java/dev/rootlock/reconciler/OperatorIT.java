@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -436,15 +435,11 @@ class OperatorIT {
   }
 
   private ReadOnlyPolicyStatus status(String policy) {
-    ReadOnlyPolicy p = cluster.policy(NS, policy);
-    assertThat(p).isNotNull();
-    assertThat(p.getStatus()).as("status of " + policy).isNotNull();
-    return p.getStatus();
+    return cluster.status(NS, policy);
   }
 
   private WorkloadStatus workload(String policy, String name) {
-    return status(policy).getWorkloads().stream().filter(w -> w.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError(name + " not in status of " + policy));
+    return cluster.workload(NS, policy, name);
   }
 
   private static Condition condition(ReadOnlyPolicyStatus s, String type) {

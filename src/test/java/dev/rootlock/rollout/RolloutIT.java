@@ -308,15 +308,11 @@ class RolloutIT {
   }
 
   private ReadOnlyPolicyStatus status(String policy) {
-    ReadOnlyPolicy p = cluster.policy(NS, policy);
-    assertThat(p).isNotNull();
-    assertThat(p.getStatus()).as("status of " + policy).isNotNull();
-    return p.getStatus();
+    return cluster.status(NS, policy);
   }
 
   private WorkloadStatus workload(String policy, String name) {
-    return status(policy).getWorkloads().stream().filter(w -> w.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no status entry for " + name));
+    return cluster.workload(NS, policy, name);
   }
 
   private Condition condition(String policy, String type) {

@@ -113,6 +113,20 @@ public final class Cluster implements AutoCloseable {
     return client.resources(ReadOnlyPolicy.class).inNamespace(namespace).withName(name).get();
   }
 
+  /** The status of a policy, which must exist and have one. */
+  public dev.rootlock.api.ReadOnlyPolicyStatus status(String namespace, String policy) {
+    ReadOnlyPolicy p = policy(namespace, policy);
+    org.assertj.core.api.Assertions.assertThat(p).as("policy " + policy).isNotNull();
+    org.assertj.core.api.Assertions.assertThat(p.getStatus()).as("status of " + policy).isNotNull();
+    return p.getStatus();
+  }
+
+  /** One workload's entry in a policy's status. */
+  public dev.rootlock.api.WorkloadStatus workload(String namespace, String policy, String name) {
+    return status(namespace, policy).getWorkloads().stream().filter(w -> w.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not in status of " + policy));
+  }
+
   /** Every request the server received since the previous call, except the stand-in controllers'. */
   public List<RecordedRequest> takeRequests() {
     List<RecordedRequest> out = new ArrayList<>();

@@ -22,8 +22,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.rootlock.engine.JsonPatches;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import dev.rootlock.rollout.RolloutRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +115,8 @@ public final class ClusterControllers implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final SharedIndexInformer<Deployment> informer;
+  private final Watch watch;
+  private final Map<String, Boolean> observedNow = new ConcurrentHashMap<>();
   private final AtomicInteger podSeq = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
   /** Rollouts in progress now, and the most there ever were at once, per namespace. */
@@ -124,22 +126,27 @@ public final class ClusterControllers implements AutoCloseable {
   public ClusterControllers(MockApiServer api) {
     this.client = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(api.client().getConfiguration()).withUserAgent(USER_AGENT).build()).build();
-    this.informer = client.apps().deployments().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    // A plain watch, not an informer: no cache of every Deployment (at 20,000 that would double
+    // the heap a benchmark measures); only whether each one's latest generation was observed.
+    this.watch = client.apps().deployments().inAnyNamespace().watch(new Watcher<>() {
       @Override
-      public void onAdd(Deployment d) {
-        changed(d);
+      public void eventReceived(Action action, Deployment d) {
+        if (action == Action.DELETED) {
+          inProgress.remove(key(d));
+          observedNow.remove(key(d));
+          return;
+        }
+        if (action == Action.ADDED || action == Action.MODIFIED) {
+          observedNow.put(key(d), isObserved(d));
+          changed(d);
+        }
       }
 
       @Override
-      public void onUpdate(Deployment before, Deployment d) {
-        changed(d);
+      public void onClose(WatcherException cause) {
+        // the client reconnects by itself; nothing to clean up
       }
-
-      @Override
-      public void onDelete(Deployment d, boolean unknown) {
-        inProgress.remove(key(d));
-      }
-    }, 0);
+    });
   }
 
   /** From now on, {@code deployment} (name in any namespace) runs as {@code app}. */
@@ -149,6 +156,12 @@ public final class ClusterControllers implements AutoCloseable {
   }
 
   private volatile long lastCompletion;
+  private final java.util.Queue<Long> completions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** System.nanoTime() of every plain rollout reported complete, for timelines. */
+  public List<Long> completionTimes() {
+    return List.copyOf(completions);
+  }
 
   /** System.nanoTime() of the last plain rollout reported complete. */
   public long lastCompletionNanos() {
@@ -186,22 +199,27 @@ public final class ClusterControllers implements AutoCloseable {
     }
   }
 
-  /** Waits until every Deployment's rollout has been seen (statuses written), for benchmarks' set-up. */
+  /** Waits until every Deployment's rollout has been seen (statuses written). */
   public void awaitObserved(Duration atMost) {
+    awaitObserved(client.apps().deployments().inAnyNamespace().list().getItems().size(), atMost);
+  }
+
+  /** The same, for {@code expected} Deployments in all, without listing them (benchmark set-up). */
+  public void awaitObserved(int expected, Duration atMost) {
     long deadline = System.nanoTime() + atMost.toNanos();
-    // One list for how many there are; then the informer's own store, cheap to poll even at 20,000.
-    int expected = client.apps().deployments().inAnyNamespace().list().getItems().size();
     while (System.nanoTime() < deadline) {
-      List<Deployment> seen = informer.getStore().list();
-      boolean all = seen.size() >= expected && seen.stream().allMatch(d -> d.getStatus() != null
-          && d.getStatus().getObservedGeneration() != null
-          && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration());
+      boolean all = observedNow.size() >= expected && !observedNow.containsValue(false);
       if (all) {
         return;
       }
       pause();
     }
     throw new IllegalStateException("test controllers did not catch up within " + atMost);
+  }
+
+  private static boolean isObserved(Deployment d) {
+    return d.getStatus() != null && d.getStatus().getObservedGeneration() != null
+        && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration();
   }
 
   private void changed(Deployment d) {
@@ -221,6 +239,7 @@ public final class ClusterControllers implements AutoCloseable {
                   + "\"value\":" + JsonPatches.SERIALIZATION.asJson(complete(d)) + "}]");
           completed.incrementAndGet();
           lastCompletion = System.nanoTime();
+          completions.add(lastCompletion);
         }
       }));
       return;
@@ -399,7 +418,7 @@ public final class ClusterControllers implements AutoCloseable {
   public void close() {
     worker.shutdownNow();
     plain.shutdownNow();
-    informer.close();
+    watch.close();
     client.close();
   }
 }
