@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The hardening engine: pod template + rules + what was done before in, desired template +
@@ -82,30 +83,10 @@ public final class Hardener {
         removeInjection(spec, c, inj, findings);
       }
     }
-    Map<String, OriginalSecurityContext> originals = new TreeMap<>();
-    prior.containers().forEach((name, original) -> {
-      Container c = byName.get(name);
-      if (c == null) {
-        return; // container gone: nothing left to restore
-      }
-      if (rules != null && rules.hardens(name, isInit.get(name))) {
-        originals.put(name, original);
-      } else {
-        restoreSecurityContext(c, original, findings);
-      }
-    });
-    Map<String, OriginalMessagePolicy> messagePolicies = new TreeMap<>();
-    prior.messagePolicies().forEach((name, original) -> {
-      Container c = byName.get(name);
-      if (c == null) {
-        return;
-      }
-      if (rules != null && rules.hardens(name, isInit.get(name))) {
-        messagePolicies.put(name, original);
-      } else {
-        restoreMessagePolicy(c, original, findings);
-      }
-    });
+    Map<String, OriginalSecurityContext> originals = keepOrRestore(prior.containers(), rules, byName, isInit,
+        (c, original) -> restoreSecurityContext(c, original, findings));
+    Map<String, OriginalMessagePolicy> messagePolicies = keepOrRestore(prior.messagePolicies(), rules, byName,
+        isInit, (c, original) -> restoreMessagePolicy(c, original, findings));
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     if (rules != null) {
@@ -128,6 +109,27 @@ public final class Hardener {
     RevertRecord record = new RevertRecord(originals, kept, messagePolicies);
     boolean changed = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
     return new Hardening(changed ? t : current, record, findings, changed);
+  }
+
+  /**
+   * For each container a per-container record entry names: kept while the rules still harden it,
+   * restored (and dropped) otherwise, forgotten when the container is gone.
+   */
+  private static <T> Map<String, T> keepOrRestore(Map<String, T> recorded, PolicyRules rules,
+      Map<String, Container> byName, Map<String, Boolean> isInit, BiConsumer<Container, T> restore) {
+    Map<String, T> kept = new TreeMap<>();
+    recorded.forEach((name, original) -> {
+      Container c = byName.get(name);
+      if (c == null) {
+        return; // container gone: nothing left to restore
+      }
+      if (rules != null && rules.hardens(name, isInit.get(name))) {
+        kept.put(name, original);
+      } else {
+        restore.accept(c, original);
+      }
+    });
+    return kept;
   }
 
   private static void reportUnmatchedNames(PolicyRules rules, Map<String, Container> byName,

@@ -146,11 +146,16 @@ public final class RolloutVerdict {
    * time, or an unknown start, is taken as current.
    */
   static boolean isSince(DeploymentCondition c, Instant started) {
-    if (started == null || c.getLastUpdateTime() == null) {
+    return notBefore(c.getLastUpdateTime(), started);
+  }
+
+  /** A Kubernetes timestamp at or after {@code started}, less two seconds; unknown counts as after. */
+  private static boolean notBefore(String timestamp, Instant started) {
+    if (started == null || timestamp == null) {
       return true;
     }
     try {
-      return !Instant.parse(c.getLastUpdateTime()).isBefore(started.minusSeconds(2));
+      return !Instant.parse(timestamp).isBefore(started.minusSeconds(2));
     } catch (RuntimeException unparsable) {
       return true;
     }
@@ -231,14 +236,7 @@ public final class RolloutVerdict {
   }
 
   private static boolean createdSince(Pod p, Instant started) {
-    if (started == null || p.getMetadata().getCreationTimestamp() == null) {
-      return true;
-    }
-    try {
-      return !Instant.parse(p.getMetadata().getCreationTimestamp()).isBefore(started.minusSeconds(2));
-    } catch (RuntimeException unparsable) {
-      return true;
-    }
+    return notBefore(p.getMetadata().getCreationTimestamp(), started);
   }
 
   private static int desired(Deployment d) {

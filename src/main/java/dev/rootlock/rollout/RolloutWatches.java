@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -75,10 +74,6 @@ public final class RolloutWatches<K> implements AutoCloseable {
     });
   }
 
-  public int size() {
-    return watches.size();
-  }
-
   public static String key(Deployment d) {
     return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
   }
@@ -122,10 +117,5 @@ public final class RolloutWatches<K> implements AutoCloseable {
   public void close() {
     watches.values().forEach(Watch::stop);
     watches.clear();
-  }
-
-  /** For tests: the Deployments followed now. */
-  public Optional<K> followerOf(String key) {
-    return Optional.ofNullable(watches.get(key)).map(Watch::follower);
   }
 }
