@@ -45,6 +45,7 @@ final class DeploymentToPolicies implements SecondaryToPrimaryMapper<Deployment>
     String namespace = d.getMetadata().getNamespace();
     String owner = Ownership.recordedOwner(d);
     Set<ResourceID> now = policies.list(namespace)
+        .filter(DeploymentToPolicies::started)
         .filter(p -> p.getMetadata().getName().equals(owner) || selects(p, d))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
@@ -57,6 +58,17 @@ final class DeploymentToPolicies implements SecondaryToPrimaryMapper<Deployment>
     Set<ResourceID> both = new HashSet<>(now);
     both.addAll(before);
     return both;
+  }
+
+  /**
+   * Whether the policy carries Rootlock's finalizer. Until it does, JOSDK's reconcile only adds it,
+   * and the update that adds it triggers the policy's first real reconcile, which reads every
+   * Deployment anyway. An event for a policy without it would make JOSDK, reading the cached copy
+   * from before its own write, add the finalizer again: a refused write and a GET per policy, at
+   * start-up, when every Deployment sends an event.
+   */
+  static boolean started(ReadOnlyPolicy p) {
+    return p.hasFinalizer(Annotations.FINALIZER);
   }
 
   private static boolean selects(ReadOnlyPolicy p, Deployment d) {

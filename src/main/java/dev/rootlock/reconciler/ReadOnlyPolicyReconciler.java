@@ -5,6 +5,7 @@ import dev.rootlock.api.Mode;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
@@ -68,6 +69,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
+  private final Hardener hardener = new Hardener();
+  /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
+  private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
   private volatile InformerEventSource<Deployment, ReadOnlyPolicy> deployments;
   private volatile DeploymentToPolicies deploymentToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
@@ -135,17 +139,19 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, name, validation.describeErrors());
       metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
       rollouts.retain(ResourceID.fromResource(policy), Set.of()); // nothing is judged while invalid
+      memos.remove(ResourceID.fromResource(policy));
       return statusUpdate(policy, statuses.invalid(policy, validation), false);
     }
     Neighbourhood n = neighbourhood(policy, validation.rules(), context);
-    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
+    HardeningMemo memo = memos.computeIfAbsent(ResourceID.fromResource(policy), k -> new HardeningMemo(hardener));
+    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy), memo);
     Pacer pacer = new Pacer(n.rules().rollout().maxInProgress());
 
     List<Outcome> selected = new ArrayList<>();
     List<Outcome> unreleased = new ArrayList<>();
     // Rollouts already followed first, so the pacer knows how many slots they hold.
     Map<Boolean, List<Deployment>> followed = deploymentsIn(namespace).stream()
-        .collect(Collectors.partitioningBy(d -> isFollowedBy(n.me(), d)));
+        .collect(Collectors.partitioningBy(d -> isFollowedBy(n.me(), d, memo)));
     List<Deployment> ordered = new ArrayList<>(followed.get(true));
     ordered.addAll(followed.get(false));
     for (Deployment d : ordered) {
@@ -161,6 +167,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
     }
     MDC.remove("workload");
+    memo.endRound();
     rollouts.retain(ResourceID.fromResource(policy), selected.stream().filter(Outcome::following)
         .map(o -> namespace + "/" + o.name()).collect(Collectors.toSet()));
     boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
@@ -177,9 +184,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return statusUpdate(policy, status, retry, recheck);
   }
 
-  private static boolean isFollowedBy(String policy, Deployment d) {
-    return policy.equals(Ownership.recordedOwner(d))
-        && RolloutRecord.parse(WorkloadSync.annotation(d, Annotations.ROLLOUT)).follows(d.getMetadata().getGeneration());
+  private static boolean isFollowedBy(String policy, Deployment d, HardeningMemo memo) {
+    return policy.equals(Ownership.recordedOwner(d)) && memo.rollout(d).follows(d.getMetadata().getGeneration());
   }
 
   /**
@@ -286,7 +292,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   @Override
   public DeleteControl cleanup(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String me = policy.getMetadata().getName();
-    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy));
+    WorkloadSync sync = workloadSync(context, ResourceID.fromResource(policy), new HardeningMemo(hardener));
     List<String> pending = new ArrayList<>();
     MDC.put("namespace", policy.getMetadata().getNamespace());
     MDC.put("policy", me);
@@ -317,6 +323,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     transientFailures.remove(ResourceID.fromResource(policy));
     rollouts.retain(ResourceID.fromResource(policy), Set.of());
     statusPace.forget(ResourceID.fromResource(policy));
+    memos.remove(ResourceID.fromResource(policy));
     metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }
@@ -325,10 +332,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * After each write: the informer caches the written version at once (so no reconcile computes
    * the same patch from a stale copy), and every other policy concerned hears about it.
    */
-  private WorkloadSync workloadSync(Context<ReadOnlyPolicy> context, ResourceID writer) {
+  private WorkloadSync workloadSync(Context<ReadOnlyPolicy> context, ResourceID writer, HardeningMemo memo) {
     String namespace = writer.getNamespace().orElseThrow();
     String policy = writer.getName();
-    return new WorkloadSync(new DeploymentPatcher(context.getClient()), new WorkloadSync.Listener() {
+    return new WorkloadSync(memo, new DeploymentPatcher(context.getClient()), new WorkloadSync.Listener() {
       @Override
       public void written(Deployment before, Deployment after, RootlockMetrics.Action action, String summary) {
         deployments.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);

@@ -24,6 +24,7 @@ final class SiblingPolicies {
         .withName(NAME)
         .withSecondaryToPrimaryMapper(changed -> cache.list(changed.getMetadata().getNamespace())
             .filter(p -> !p.getMetadata().getName().equals(changed.getMetadata().getName()))
+            .filter(DeploymentToPolicies::started)
             .map(ResourceID::fromResource)
             .collect(Collectors.toSet()))
         // Creation cannot change an older policy's outcome; status writes never matter here.

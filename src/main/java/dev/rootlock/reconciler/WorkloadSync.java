@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 final class WorkloadSync {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadSync.class);
 
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
+  private final HardeningMemo memo;
   private final DeploymentPatcher patcher;
   private final Listener listener;
   private final Clock clock;
@@ -57,8 +58,10 @@ final class WorkloadSync {
     record Retry(Deployment fresh) implements Step {}
   }
 
-  WorkloadSync(DeploymentPatcher patcher, Listener listener, Clock clock,
+  WorkloadSync(HardeningMemo memo, DeploymentPatcher patcher, Listener listener, Clock clock,
       Function<Deployment, RolloutWatches.Observed> observe) {
+    this.hardener = memo.hardener();
+    this.memo = memo;
     this.patcher = patcher;
     this.listener = listener;
     this.clock = clock;
@@ -77,11 +80,11 @@ final class WorkloadSync {
     String name = d.getMetadata().getName();
     RevertRecord prior;
     try {
-      prior = RevertRecord.parse(annotation(d, Annotations.REVERT));
+      prior = memo.revert(d);
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return new Step.Done(invalidRecord(name, e));
     }
-    RolloutRecord rollout = RolloutRecord.parse(annotation(d, Annotations.ROLLOUT));
+    RolloutRecord rollout = memo.rollout(d);
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     if (rb != null && rb.holds(policy.name(), policy.generation(), d.getMetadata().getGeneration(),
         d.getSpec().getTemplate())) {
@@ -89,7 +92,7 @@ final class WorkloadSync {
       return done(Outcome.of(name, WorkloadState.RolledBack, "RolledBack", rb.message()
           + "; not retried until the policy spec or the Deployment's pod template changes").withLearned(rollout.learned()));
     }
-    Hardening h = hardener.harden(d.getSpec().getTemplate(), rules.withLearnedPaths(rollout.learned()), prior);
+    Hardening h = memo.harden(d, rules, rollout.learned(), prior, annotation(d, Annotations.REVERT));
     boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
     if (h.changed()) {
       if (!paused && !pacer.tryStart()) {
@@ -132,7 +135,8 @@ final class WorkloadSync {
       Pacer pacer, Outcome compliant) {
     String name = d.getMetadata().getName();
     PolicyRules.Rollout how = rules.rollout();
-    Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
+    Instant recorded = rollout.startedAt();
+    Instant started = recorded == null ? clock.instant() : recorded;
     // Pods are watched only once the controller has acted on the change (it creates the new
     // ReplicaSet as it records observedGeneration) and until the rollout completes.
     RolloutWatches.Observed seen = RolloutVerdict.isComplete(d, started) || !RolloutVerdict.isObserved(d)
@@ -225,14 +229,15 @@ final class WorkloadSync {
   Outcome evaluate(PolicyRules rules, Deployment d, boolean ownRecord) {
     String name = d.getMetadata().getName();
     RevertRecord prior = RevertRecord.EMPTY;
+    String revert = ownRecord ? annotation(d, Annotations.REVERT) : null;
     if (ownRecord) {
       try {
-        prior = RevertRecord.parse(annotation(d, Annotations.REVERT));
+        prior = memo.revert(d);
       } catch (RevertRecord.InvalidRevertRecordException e) {
         return invalidRecord(name, e);
       }
     }
-    Hardening h = hardener.harden(d.getSpec().getTemplate(), rules, prior);
+    Hardening h = memo.harden(d, rules, List.of(), prior, revert);
     if (!h.changed()) {
       return Outcome.of(name, WorkloadState.Compliant, "Compliant", compliantMessage(h));
     }

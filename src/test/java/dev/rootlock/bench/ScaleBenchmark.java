@@ -97,8 +97,18 @@ public final class ScaleBenchmark {
     int steady = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    // The floor runs after the operator, in a JVM whose JIT the operator's run has warmed for the
+    // mock server, the client and JSON; measured cold, the operator pays the compilation the floor
+    // never does. So a whole first round (own mock server, operator and floor, up to 1,000
+    // Deployments) warms the JVM, and its figures are printed as the cold ones.
+    int requested = Integer.getInteger("bench.warmup", -1); // -Dbench.warmup=0: no cold round
+    int warmup = requested < 0 ? Math.min(n, 1000) : requested;
+    if (warmup > 0) {
+      Result cold = run(warmup, Duration.ofSeconds(1), Math.min(samples, 10));
+      System.out.println("Cold round (first in this JVM, JIT not yet warm):\n" + cold.report());
+    }
     Result r = run(n, Duration.ofSeconds(steady), samples);
-    System.out.println(r.report());
+    System.out.println((warmup > 0 ? "Measured round (JVM warmed by the cold round):\n" : "") + r.report());
     System.exit(0);
   }
 
@@ -166,6 +176,7 @@ public final class ScaleBenchmark {
       double cpuBefore = cpuSeconds();
       int exchangesBefore = cluster.api().exchanges().size();
 
+      Map<String, Long> threadCpuBefore = threadCpuByGroup();
       long t0 = System.nanoTime();
       RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withResync(Duration.ofMinutes(10)));
       Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
@@ -175,6 +186,12 @@ public final class ScaleBenchmark {
         Thread.sleep(50);
       }
       Duration convergence = Duration.ofNanos(System.nanoTime() - t0);
+      System.out.println("  converged after " + convergence.toMillis() + " ms; waiting for the Event writer to finish");
+      if (Boolean.getBoolean("bench.threads")) {
+        Map<String, Long> after = threadCpuByGroup();
+        after.forEach((group, nanos) -> System.out.printf("  CPU during convergence, %s: %.2f s%n", group,
+            (nanos - threadCpuBefore.getOrDefault(group, 0L)) / 1e9));
+      }
 
       // Events are written in the background after the statuses: wait until the operator is quiet
       // (no request for a second), then watch the steady state.
@@ -345,6 +362,34 @@ public final class ScaleBenchmark {
     }
     int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  /**
+   * CPU time of live threads by what they do (-Dbench.threads=true): the mock server's event loop,
+   * the operator's reconcilers, HTTP clients, informers, the stand-in controller. Threads that
+   * ended are not counted (the JDK HTTP client starts one per response on a 2-core machine).
+   */
+  static Map<String, Long> threadCpuByGroup() {
+    var threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> byGroup = new TreeMap<>();
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = threads.getThreadCpuTime(info.getThreadId());
+      String name = info.getThreadName();
+      String group = name.startsWith("vert.x-eventloop") ? "mock server"
+          : name.startsWith("ReconcilerExecutor") || name.matches("pool-\\d+-thread-\\d+") ? "reconcilers (and floor pool)"
+          : name.startsWith("test-") ? "stand-in controller"
+          : name.contains("HttpClient") ? "HTTP clients"
+          : name.startsWith("Informer") || name.contains("informer") ? "informers"
+          : name.startsWith("rootlock-events") ? "event writer"
+          : name.equals("main") ? "main" : "other";
+      if (nanos > 0) {
+        byGroup.merge(group, nanos, Long::sum);
+      }
+    }
+    return byGroup;
   }
 
   private static double cpuSeconds() {

@@ -17,6 +17,10 @@ class ScaleBenchmarkIT {
     assertThat(r.requestsByVerb().getOrDefault("patch deployment", 0L)).as("not one patch more, failed ones included")
         .isEqualTo(r.needingChange());
     assertThat(r.requestsByVerb()).doesNotContainKey("update");
+    assertThat(r.requestsByVerb().get("patch policy")).as("one finalizer write per policy: none refused and retried")
+        .isEqualTo(ScaleBenchmark.NAMESPACES);
+    assertThat(r.requestsByVerb()).as("no read past the caches: no conflict re-read, no owner lookup")
+        .doesNotContainKey("get");
     assertThat(r.steadyStateRequests()).as("no request at all in steady state").isZero();
     assertThat(r.reactionSamples()).isEqualTo(10);
   }

@@ -1,0 +1,170 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.Annotations;
+import dev.rootlock.engine.Finding;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.Hardening;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.rollout.RolloutRecord;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one policy's last reconcile computed about each Deployment and still holds: the engine's
+ * "nothing to change" answers and the parsed revert and rollout records. Every status update of a
+ * followed rollout re-queues the policy, and each reconcile judges every Deployment of the
+ * namespace again; without this, each of those reconciles copies and compares every pod template
+ * and parses every record again (at N = 1,000 the copies were most of the operator's CPU while
+ * rollouts completed, CPU the API server it runs beside could have used).
+ *
+ * <p>Everything kept is a pure function of its inputs, so an answer holds while they hold. Records
+ * are keyed by the annotation text they were parsed from. An engine answer is keyed by the
+ * Deployment's uid and checked against the pod template, the revert record, the learned paths and
+ * the rules. The template is matched twice over: by metadata.generation (the API server moves it
+ * on every spec change) and by the template's own hash, so neither a server that forgot the
+ * generation nor a hash collision alone can serve a stale answer. Only answers that change nothing
+ * are kept, without a template: a Deployment that needs a change is about to be written, or waits
+ * for a rollout slot and is computed afresh when it gets one.
+ *
+ * <p>One memo per policy, used by one reconcile at a time (JOSDK never runs two for one policy).
+ * Each reconcile keeps only the entries it used, so deleted Deployments and old records drop out.
+ */
+final class HardeningMemo {
+  private record Answer(long generation, int templateHash, String revert, List<String> learned,
+      RevertRecord record, List<Finding> findings) {
+
+    boolean holdsFor(long generation, int templateHash, String revert, List<String> learned) {
+      return this.generation == generation && this.templateHash == templateHash
+          && java.util.Objects.equals(this.revert, revert) && this.learned.equals(learned);
+    }
+  }
+
+  /** A parse that failed, kept so that the same text fails the same way without parsing again. */
+  private record Invalid(RevertRecord.InvalidRevertRecordException error) {}
+
+  private final Hardener hardener;
+  private final Round<String, Answer> answers = new Round<>();
+  private final Round<String, Object> reverts = new Round<>();
+  private final Round<String, RolloutRecord> rollouts = new Round<>();
+  /** The rules the kept answers were computed with; other rules forget them all. */
+  private PolicyRules rules;
+  private long hits;
+  private long misses;
+
+  HardeningMemo(Hardener hardener) {
+    this.hardener = hardener;
+  }
+
+  Hardener hardener() {
+    return hardener;
+  }
+
+  /**
+   * What {@code hardener.harden(d's template, rules + learned, prior)} answers, from memory when
+   * it was asked the same in this reconcile or the last.
+   *
+   * @param revert the annotation text {@code prior} was parsed from (null for none)
+   */
+  Hardening harden(Deployment d, PolicyRules rules, List<String> learned, RevertRecord prior, String revert) {
+    if (rules != this.rules && !rules.equals(this.rules)) {
+      answers.clear();
+    }
+    this.rules = rules;
+    PodTemplateSpec template = d.getSpec().getTemplate();
+    String uid = d.getMetadata().getUid();
+    Long generation = d.getMetadata().getGeneration();
+    boolean keyed = uid != null && generation != null && template != null;
+    int hash = keyed ? template.hashCode() : 0;
+    Answer known = keyed ? answers.get(uid) : null;
+    if (known != null && known.holdsFor(generation, hash, revert, learned)) {
+      hits++;
+      answers.put(uid, known);
+      return new Hardening(template, known.record(), known.findings(), false);
+    }
+    misses++;
+    Hardening h = hardener.harden(template, rules.withLearnedPaths(learned), prior);
+    if (keyed && !h.changed()) {
+      answers.put(uid, new Answer(generation, hash, revert, List.copyOf(learned), h.record(), h.findings()));
+    }
+    return h;
+  }
+
+  /** The Deployment's revert record, parsed once per annotation text. */
+  RevertRecord revert(Deployment d) throws RevertRecord.InvalidRevertRecordException {
+    String text = WorkloadSync.annotation(d, Annotations.REVERT);
+    if (text == null) {
+      return RevertRecord.parse(null);
+    }
+    Object parsed = reverts.get(text);
+    if (parsed == null) {
+      try {
+        parsed = RevertRecord.parse(text);
+      } catch (RevertRecord.InvalidRevertRecordException e) {
+        parsed = new Invalid(e);
+      }
+    }
+    reverts.put(text, parsed);
+    if (parsed instanceof Invalid invalid) {
+      throw invalid.error();
+    }
+    return (RevertRecord) parsed;
+  }
+
+  /** The Deployment's rollout record, parsed once per annotation text. */
+  RolloutRecord rollout(Deployment d) {
+    String text = WorkloadSync.annotation(d, Annotations.ROLLOUT);
+    if (text == null) {
+      return RolloutRecord.EMPTY;
+    }
+    RolloutRecord parsed = rollouts.get(text);
+    if (parsed == null) {
+      parsed = RolloutRecord.parse(text);
+    }
+    rollouts.put(text, parsed);
+    return parsed;
+  }
+
+  /** Ends a reconcile: what it did not use is forgotten. */
+  void endRound() {
+    answers.end();
+    reverts.end();
+    rollouts.end();
+  }
+
+  long hits() {
+    return hits;
+  }
+
+  long misses() {
+    return misses;
+  }
+
+  /** Entries used in this round and the last: what the current round uses survives the next end. */
+  private static final class Round<K, V> {
+    private Map<K, V> previous = new HashMap<>();
+    private Map<K, V> used = new HashMap<>();
+
+    V get(K key) {
+      V v = used.get(key);
+      return v != null ? v : previous.get(key);
+    }
+
+    void put(K key, V value) {
+      used.put(key, value);
+    }
+
+    void end() {
+      previous = used;
+      used = new HashMap<>();
+    }
+
+    void clear() {
+      previous.clear();
+      used.clear();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.rootlock.reconciler;
+
+import static dev.rootlock.testing.Fixtures.deployment;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rootlock.api.Annotations;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.Hardening;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.testing.Manifests;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HardeningMemoTest {
+  private static final PolicyRules RULES = Manifests.rules("{selector: {matchLabels: {tier: web}}}");
+  private final Hardener engine = new Hardener();
+  private final HardeningMemo memo = new HardeningMemo(engine);
+
+  /** A Deployment as the API server returns it after Rootlock hardened it: uid, generation, record. */
+  private Deployment hardened(String uid, long generation) {
+    Deployment d = deployment("web", "{tier: web}", "{containers: [{name: app, image: nginx}]}");
+    Hardening h = engine.harden(d.getSpec().getTemplate(), RULES, RevertRecord.EMPTY);
+    d.getSpec().setTemplate(h.template());
+    d.getMetadata().setUid(uid);
+    d.getMetadata().setGeneration(generation);
+    d.getMetadata().setAnnotations(new HashMap<>(Map.of(Annotations.REVERT, h.record().toJson())));
+    return d;
+  }
+
+  private Hardening ask(Deployment d, PolicyRules rules) throws RevertRecord.InvalidRevertRecordException {
+    String revert = d.getMetadata().getAnnotations().get(Annotations.REVERT);
+    return memo.harden(d, rules, List.of(), memo.revert(d), revert);
+  }
+
+  private static Deployment copy(Deployment d) {
+    return new DeploymentBuilder(d).build();
+  }
+
+  @Test
+  void aStatusOnlyUpdateIsAnsweredFromMemoryWithTheEnginesAnswer() throws Exception {
+    Deployment d = hardened("u1", 2);
+    Hardening first = ask(d, RULES);
+    Deployment statusUpdate = copy(d); // a new object from the informer, same spec
+    statusUpdate.getMetadata().setResourceVersion("99");
+    Hardening second = ask(statusUpdate, RULES);
+
+    assertThat(memo.misses()).isEqualTo(1);
+    assertThat(memo.hits()).isEqualTo(1);
+    assertThat(second.changed()).isFalse();
+    assertThat(second.template()).isSameAs(statusUpdate.getSpec().getTemplate());
+    assertThat(second.record()).isEqualTo(first.record());
+    assertThat(second.findings()).isEqualTo(first.findings());
+    assertThat(second).isEqualTo(engine.harden(statusUpdate.getSpec().getTemplate(), RULES, first.record()));
+  }
+
+  @Test
+  void aTemplateChangeIsRecomputedEvenWhenTheGenerationDidNotMove() throws Exception {
+    Deployment d = hardened("u1", 2);
+    ask(d, RULES);
+    Deployment drifted = copy(d);
+    drifted.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext().setReadOnlyRootFilesystem(false);
+
+    Hardening h = ask(drifted, RULES);
+
+    assertThat(memo.misses()).isEqualTo(2);
+    assertThat(h.changed()).isTrue();
+  }
+
+  @Test
+  void aNewGenerationANewUidANewRecordOrNewRulesAreEachAskedOfTheEngine() throws Exception {
+    Deployment d = hardened("u1", 2);
+    ask(d, RULES);
+
+    Deployment nextGeneration = copy(d);
+    nextGeneration.getMetadata().setGeneration(3L);
+    ask(nextGeneration, RULES);
+    Deployment recreated = copy(d);
+    recreated.getMetadata().setUid("u2");
+    ask(recreated, RULES);
+    Deployment otherRecord = copy(d);
+    otherRecord.getMetadata().getAnnotations().put(Annotations.REVERT, RevertRecord.EMPTY.toJson());
+    ask(otherRecord, RULES);
+    ask(d, Manifests.rules("{selector: {matchLabels: {tier: web}}, sizeLimit: 128Mi}"));
+
+    assertThat(memo.misses()).isEqualTo(5);
+    assertThat(memo.hits()).isZero();
+  }
+
+  @Test
+  void answersThatChangeSomethingAreNeverKept() throws Exception {
+    Deployment plain = deployment("web", "{tier: web}", "{containers: [{name: app, image: nginx}]}");
+    plain.getMetadata().setUid("u1");
+    plain.getMetadata().setGeneration(1L);
+    plain.getMetadata().setAnnotations(new HashMap<>());
+
+    assertThat(ask(plain, RULES).changed()).isTrue();
+    assertThat(ask(plain, RULES).changed()).isTrue();
+    assertThat(memo.hits()).isZero();
+  }
+
+  @Test
+  void aDeploymentWithoutUidOrGenerationIsNeverRemembered() throws Exception {
+    Deployment d = hardened("u1", 2);
+    d.getMetadata().setGeneration(null);
+    ask(d, RULES);
+    ask(d, RULES);
+    assertThat(memo.hits()).isZero();
+  }
+
+  @Test
+  void aRoundForgetsWhatItDidNotAskAbout() throws Exception {
+    Deployment a = hardened("a", 1);
+    Deployment b = hardened("b", 1);
+    ask(a, RULES);
+    ask(b, RULES);
+    memo.endRound();
+    ask(a, RULES); // hit; b not asked (deleted, say)
+    memo.endRound();
+    ask(a, RULES); // hit
+    ask(b, RULES); // forgotten: the engine again
+
+    assertThat(memo.hits()).isEqualTo(2);
+    assertThat(memo.misses()).isEqualTo(3);
+  }
+
+  @Test
+  void learnedPathsArePartOfTheQuestion() throws Exception {
+    Deployment d = hardened("u1", 2);
+    String revert = d.getMetadata().getAnnotations().get(Annotations.REVERT);
+    memo.harden(d, RULES, List.of(), memo.revert(d), revert);
+
+    Hardening withLearned = memo.harden(d, RULES, List.of("/var/cache/nginx"), memo.revert(d), revert);
+
+    assertThat(withLearned.changed()).isTrue();
+    assertThat(withLearned).isEqualTo(engine.harden(d.getSpec().getTemplate(),
+        RULES.withLearnedPaths(List.of("/var/cache/nginx")), memo.revert(d)));
+  }
+
+  @Test
+  void recordsAreParsedOncePerTextAndABrokenRecordStaysBroken() throws Exception {
+    Deployment d = hardened("u1", 2);
+    assertThat(memo.revert(d)).isSameAs(memo.revert(copy(d)));
+    d.getMetadata().getAnnotations().put(Annotations.ROLLOUT, RolloutRecord.EMPTY
+        .started(3L, Instant.parse("2026-11-26T10:00:00Z"), 0, List.of()).toJson());
+    assertThat(memo.rollout(d).follows(3L)).isTrue();
+    assertThat(memo.rollout(d)).isSameAs(memo.rollout(copy(d)));
+
+    d.getMetadata().getAnnotations().put(Annotations.REVERT, "{not json");
+    assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class)
+        .hasMessageContaining("not valid JSON");
+    assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class);
+  }
+}
