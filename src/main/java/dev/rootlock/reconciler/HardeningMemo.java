@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What one policy's last reconcile computed about each Deployment and still holds: the engine's
@@ -39,7 +40,7 @@ final class HardeningMemo {
 
     boolean holdsFor(long generation, int templateHash, String revert, List<String> learned) {
       return this.generation == generation && this.templateHash == templateHash
-          && java.util.Objects.equals(this.revert, revert) && this.learned.equals(learned);
+          && Objects.equals(this.revert, revert) && this.learned.equals(learned);
     }
   }
 
@@ -88,7 +89,10 @@ final class HardeningMemo {
     misses++;
     Hardening h = hardener.harden(template, rules.withLearnedPaths(learned), prior);
     if (keyed && !h.changed()) {
-      answers.put(uid, new Answer(generation, hash, revert, List.copyOf(learned), h.record(), h.findings()));
+      // The record usually equals the one parsed from the annotation, which Deployments of one
+      // template share: keep that one rather than a copy per Deployment.
+      RevertRecord record = h.record().equals(prior) ? prior : h.record();
+      answers.put(uid, new Answer(generation, hash, revert, List.copyOf(learned), record, h.findings()));
     }
     return h;
   }

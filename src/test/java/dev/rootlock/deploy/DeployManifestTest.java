@@ -60,6 +60,7 @@ class DeployManifestTest {
     assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
     assertThat(c.path("args").toString()).contains("--leader-election");
     assertThat(c.path("env").toString()).contains("MaxRAMPercentage").contains("java.io.tmpdir=/tmp")
+        .contains("ForkJoinPool.common.parallelism=2")
         .contains("metadata.namespace");
   }
 
