@@ -154,20 +154,23 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         .collect(Collectors.partitioningBy(d -> isFollowedBy(n.me(), d, memo)));
     List<Deployment> ordered = new ArrayList<>(followed.get(true));
     ordered.addAll(followed.get(false));
-    for (Deployment d : ordered) {
-      MDC.put("workload", d.getMetadata().getName());
-      if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {
-        selected.add(withRetries(d, fresh -> decide(n, fresh, sync, pacer)));
-      } else if (n.me().equals(Ownership.recordedOwner(d)) && n.rules().mode() == Mode.Enforce) {
-        Outcome o = withRetries(d, fresh -> releaseIfStillMine(n.me(), fresh, sync,
-            "no longer selected by policy " + n.me()));
-        if (o.state() == WorkloadState.Failed) {
-          unreleased.add(o);
+    try {
+      for (Deployment d : ordered) {
+        MDC.put("workload", d.getMetadata().getName());
+        if (LabelSelectors.matches(n.rules().selector(), d.getMetadata().getLabels())) {
+          selected.add(withRetries(d, fresh -> decide(n, fresh, sync, pacer)));
+        } else if (n.me().equals(Ownership.recordedOwner(d)) && n.rules().mode() == Mode.Enforce) {
+          Outcome o = withRetries(d, fresh -> releaseIfStillMine(n.me(), fresh, sync,
+              "no longer selected by policy " + n.me()));
+          if (o.state() == WorkloadState.Failed) {
+            unreleased.add(o);
+          }
         }
       }
+    } finally {
+      memo.endRound(); // a reconcile that throws still forgets what it did not use
     }
     MDC.remove("workload");
-    memo.endRound();
     rollouts.retain(ResourceID.fromResource(policy), selected.stream().filter(Outcome::following)
         .map(o -> namespace + "/" + o.name()).collect(Collectors.toSet()));
     boolean retry = selected.stream().anyMatch(Outcome::transientFailure)
