@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
@@ -13,6 +14,7 @@ import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.testing.Manifests;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -157,5 +159,19 @@ class HardeningMemoTest {
     assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class)
         .hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class);
+  }
+
+  @Test
+  void auditWithItsOwnRecordAndWithoutItAreDifferentQuestions() {
+    // Hardened by this policy when it wanted /tmp; now, in Audit, it wants no path at all. With
+    // its own record, /tmp would be undone; another policy's record is none of its business.
+    Deployment d = hardened("u1", 2);
+    PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
+    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC(), x -> null);
+
+    assertThat(sync.evaluate(noPaths, d, false).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(sync.evaluate(noPaths, d, true).state()).isEqualTo(WorkloadState.NonCompliant);
+    assertThat(sync.evaluate(noPaths, copy(d), false).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(memo.hits()).isEqualTo(1);
   }
 }
