@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What one policy's last reconcile computed about each Deployment and still holds: the engine's
@@ -97,21 +98,21 @@ final class HardeningMemo {
     return h;
   }
 
-  /** The Deployment's revert record, parsed once per annotation text. */
-  RevertRecord revert(Deployment d) throws RevertRecord.InvalidRevertRecordException {
-    String text = WorkloadSync.annotation(d, Annotations.REVERT);
+  /**
+   * The revert record in annotation {@code text} (null for none), parsed once per text; a text
+   * that is not a valid record fails the same way each time.
+   */
+  RevertRecord revert(String text) throws RevertRecord.InvalidRevertRecordException {
     if (text == null) {
-      return RevertRecord.parse(null);
+      return RevertRecord.EMPTY;
     }
-    Object parsed = reverts.get(text);
-    if (parsed == null) {
+    Object parsed = reverts.remember(text, t -> {
       try {
-        parsed = RevertRecord.parse(text);
+        return RevertRecord.parse(t);
       } catch (RevertRecord.InvalidRevertRecordException e) {
-        parsed = new Invalid(e);
+        return new Invalid(e);
       }
-    }
-    reverts.put(text, parsed);
+    });
     if (parsed instanceof Invalid invalid) {
       throw invalid.error();
     }
@@ -121,15 +122,7 @@ final class HardeningMemo {
   /** The Deployment's rollout record, parsed once per annotation text. */
   RolloutRecord rollout(Deployment d) {
     String text = WorkloadSync.annotation(d, Annotations.ROLLOUT);
-    if (text == null) {
-      return RolloutRecord.EMPTY;
-    }
-    RolloutRecord parsed = rollouts.get(text);
-    if (parsed == null) {
-      parsed = RolloutRecord.parse(text);
-    }
-    rollouts.put(text, parsed);
-    return parsed;
+    return text == null ? RolloutRecord.EMPTY : rollouts.remember(text, RolloutRecord::parse);
   }
 
   /** Ends a reconcile: what it did not use is forgotten. */
@@ -159,6 +152,16 @@ final class HardeningMemo {
 
     void put(K key, V value) {
       used.put(key, value);
+    }
+
+    /** The value kept for {@code key}, or {@code compute}'s, kept from now on. */
+    V remember(K key, Function<K, V> compute) {
+      V v = get(key);
+      if (v == null) {
+        v = compute.apply(key);
+      }
+      put(key, v);
+      return v;
     }
 
     void end() {

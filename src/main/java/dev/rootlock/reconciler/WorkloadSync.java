@@ -78,9 +78,10 @@ final class WorkloadSync {
    */
   Step harden(Policy policy, PolicyRules rules, Deployment d, Pacer pacer) {
     String name = d.getMetadata().getName();
+    String revert = annotation(d, Annotations.REVERT);
     RevertRecord prior;
     try {
-      prior = memo.revert(d);
+      prior = memo.revert(revert);
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return new Step.Done(invalidRecord(name, e));
     }
@@ -92,7 +93,7 @@ final class WorkloadSync {
       return done(Outcome.of(name, WorkloadState.RolledBack, "RolledBack", rb.message()
           + "; not retried until the policy spec or the Deployment's pod template changes").withLearned(rollout.learned()));
     }
-    Hardening h = memo.harden(d, rules, rollout.learned(), prior, annotation(d, Annotations.REVERT));
+    Hardening h = memo.harden(d, rules, rollout.learned(), prior, revert);
     boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
     if (h.changed()) {
       if (!paused && !pacer.tryStart()) {
@@ -228,14 +229,12 @@ final class WorkloadSync {
   /** Audit: what hardening would do, written nowhere. {@code prior} is this policy's own record or empty. */
   Outcome evaluate(PolicyRules rules, Deployment d, boolean ownRecord) {
     String name = d.getMetadata().getName();
-    RevertRecord prior = RevertRecord.EMPTY;
     String revert = ownRecord ? annotation(d, Annotations.REVERT) : null;
-    if (ownRecord) {
-      try {
-        prior = memo.revert(d);
-      } catch (RevertRecord.InvalidRevertRecordException e) {
-        return invalidRecord(name, e);
-      }
+    RevertRecord prior;
+    try {
+      prior = memo.revert(revert);
+    } catch (RevertRecord.InvalidRevertRecordException e) {
+      return invalidRecord(name, e);
     }
     Hardening h = memo.harden(d, rules, List.of(), prior, revert);
     if (!h.changed()) {
@@ -253,7 +252,7 @@ final class WorkloadSync {
     String name = d.getMetadata().getName();
     RevertRecord prior;
     try {
-      prior = RevertRecord.parse(annotation(d, Annotations.REVERT));
+      prior = memo.revert(annotation(d, Annotations.REVERT));
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return new Step.Done(invalidRecord(name, e));
     }

@@ -67,12 +67,14 @@ public final class ScaleBenchmark {
     }
 
     public String report() {
+      long fromReady = convergence.minus(startToReady).toMillis();
+      long patching = lastPatch.minus(firstPatch).toMillis();
       return String.format("""
           N=%d (%d needing a change), 50 namespaces, policy %s
             start to ready:        %d ms
-            convergence:           %d ms   floor: %d ms   operator/floor: %.2f
-            from ready:            %d ms   operator/floor: %.2f
-            patching only:         %d ms (first to last patch)   floor: %d ms   operator/floor: %.2f
+            convergence:           %d ms   %s
+            from ready:            %d ms   %s
+            patching only:         %d ms (first to last patch)   %s
             last request (events): %d ms after start
             deployment patches:    first at %d ms, last at %d ms after start
             requests by verb:      %s
@@ -82,15 +84,22 @@ public final class ScaleBenchmark {
             peak heap after GC:    %.1f MiB
             heap per Deployment:   %d bytes (heap after GC with an operator synced, minus without, / N)
             process CPU:           %.1f s (operator and mock server together)
-          """, n, needingChange, POLICY, startToReady.toMillis(), convergence.toMillis(), floor.toMillis(), ratio(),
-          convergence.minus(startToReady).toMillis(), (double) convergence.minus(startToReady).toMillis() / Math.max(1, floor.toMillis()),
-          lastPatch.minus(firstPatch).toMillis(), floorPatches.toMillis(),
-          (double) lastPatch.minus(firstPatch).toMillis() / Math.max(1, floorPatches.toMillis()),
+          """, n, needingChange, POLICY, startToReady.toMillis(),
+          convergence.toMillis(), againstFloor(convergence.toMillis(), floor, true),
+          fromReady, againstFloor(fromReady, floor, false),
+          patching, againstFloor(patching, floorPatches, true),
           quiet.toMillis(), firstPatch.toMillis(), lastPatch.toMillis(),
           requestsByVerb, deploymentWrites, steadyWindow.toSeconds(), steadyStateRequests, reactionP50Ms, reactionP99Ms,
-          reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds)
-          // without a floor (-Dbench.floor=false) there is nothing to divide by
-          .replaceAll(floor.isZero() ? "floor: 0 ms   operator/floor: [0-9.]+|operator/floor: [0-9.]+" : "(?!)", "floor not run");
+          reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds);
+    }
+
+    /** "floor: F ms   operator/floor: R", without the floor's own time if asked; -Dbench.floor=false: none. */
+    private static String againstFloor(long operatorMillis, Duration floor, boolean showFloor) {
+      if (floor.isZero()) {
+        return "(floor not run)";
+      }
+      return (showFloor ? "floor: " + floor.toMillis() + " ms   " : "")
+          + String.format("operator/floor: %.2f", (double) operatorMillis / floor.toMillis());
     }
   }
 

@@ -38,8 +38,12 @@ class HardeningMemoTest {
   }
 
   private Hardening ask(Deployment d, PolicyRules rules) throws RevertRecord.InvalidRevertRecordException {
-    String revert = d.getMetadata().getAnnotations().get(Annotations.REVERT);
-    return memo.harden(d, rules, List.of(), memo.revert(d), revert);
+    String revert = revertOf(d);
+    return memo.harden(d, rules, List.of(), memo.revert(revert), revert);
+  }
+
+  private static String revertOf(Deployment d) {
+    return d.getMetadata().getAnnotations().get(Annotations.REVERT);
   }
 
   private static Deployment copy(Deployment d) {
@@ -136,29 +140,29 @@ class HardeningMemoTest {
   @Test
   void learnedPathsArePartOfTheQuestion() throws Exception {
     Deployment d = hardened("u1", 2);
-    String revert = d.getMetadata().getAnnotations().get(Annotations.REVERT);
-    memo.harden(d, RULES, List.of(), memo.revert(d), revert);
+    String revert = revertOf(d);
+    memo.harden(d, RULES, List.of(), memo.revert(revert), revert);
 
-    Hardening withLearned = memo.harden(d, RULES, List.of("/var/cache/nginx"), memo.revert(d), revert);
+    Hardening withLearned = memo.harden(d, RULES, List.of("/var/cache/nginx"), memo.revert(revert), revert);
 
     assertThat(withLearned.changed()).isTrue();
     assertThat(withLearned).isEqualTo(engine.harden(d.getSpec().getTemplate(),
-        RULES.withLearnedPaths(List.of("/var/cache/nginx")), memo.revert(d)));
+        RULES.withLearnedPaths(List.of("/var/cache/nginx")), memo.revert(revert)));
   }
 
   @Test
   void recordsAreParsedOncePerTextAndABrokenRecordStaysBroken() throws Exception {
     Deployment d = hardened("u1", 2);
-    assertThat(memo.revert(d)).isSameAs(memo.revert(copy(d)));
+    assertThat(memo.revert(revertOf(d))).isSameAs(memo.revert(revertOf(copy(d))));
     d.getMetadata().getAnnotations().put(Annotations.ROLLOUT, RolloutRecord.EMPTY
         .started(3L, Instant.parse("2026-11-26T10:00:00Z"), 0, List.of()).toJson());
     assertThat(memo.rollout(d).follows(3L)).isTrue();
     assertThat(memo.rollout(d)).isSameAs(memo.rollout(copy(d)));
 
     d.getMetadata().getAnnotations().put(Annotations.REVERT, "{not json");
-    assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class)
+    assertThatThrownBy(() -> memo.revert(revertOf(d))).isInstanceOf(RevertRecord.InvalidRevertRecordException.class)
         .hasMessageContaining("not valid JSON");
-    assertThatThrownBy(() -> memo.revert(d)).isInstanceOf(RevertRecord.InvalidRevertRecordException.class);
+    assertThatThrownBy(() -> memo.revert(revertOf(d))).isInstanceOf(RevertRecord.InvalidRevertRecordException.class);
   }
 
   @Test
