@@ -10,7 +10,6 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.metrics.RootlockMetrics;
-import dev.rootlock.rollout.ReadOnlyFilesystemErrors;
 import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.rollout.RolloutVerdict;
 import dev.rootlock.rollout.RolloutWatches;
@@ -154,11 +153,13 @@ final class WorkloadSync {
           .withRecheck(RolloutVerdict.remaining(started, clock.instant(), how.timeout()).plusSeconds(1)));
     }
     RolloutVerdict.Verdict.Failed failed = (RolloutVerdict.Verdict.Failed) verdict;
-    String directory = failed.diagnosis().map(ReadOnlyFilesystemErrors.Diagnosis::directory).orElse(null);
-    if (how.learn() && directory != null && !rollout.learned().contains(directory)
-        && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
+    // Every safe directory the crash names is learned in one retry; unsafe ones only in the message.
+    List<String> fresh = failed.diagnosis().learnable().stream()
+        .filter(x -> !rollout.learned().contains(x)).toList();
+    if (how.learn() && !fresh.isEmpty() && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
       List<String> learned = new ArrayList<>(rollout.learned());
-      learned.add(directory);
+      learned.addAll(fresh);
+      String directory = String.join(", ", fresh);
       Hardening retry = hardener.harden(d.getSpec().getTemplate(), rules.withLearnedPaths(learned), prior);
       if (retry.changed()) {
         pacer.holding();

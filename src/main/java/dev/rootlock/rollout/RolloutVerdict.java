@@ -1,8 +1,12 @@
 package dev.rootlock.rollout;
 
+import dev.rootlock.diagnosis.Context;
+import dev.rootlock.diagnosis.Diagnosis;
+import dev.rootlock.diagnosis.ReadOnlyFilesystemErrors;
 import dev.rootlock.engine.JsonPatches;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -19,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Judges one rollout from what the Deployment controller and the kubelet report: the Deployment's
@@ -47,14 +52,12 @@ public final class RolloutVerdict {
      * @param diagnosis the read-only-filesystem error found in a crash message, if any
      * @param container the container it concerns, when a container failed
      */
-    record Failed(String evidence, Optional<ReadOnlyFilesystemErrors.Diagnosis> diagnosis, String container)
-        implements Verdict {
+    record Failed(String evidence, Diagnosis diagnosis, String container) implements Verdict {
 
-      /** The evidence, followed by what to do when the crash says which path was needed. */
+      /** The evidence, preceded by what to do when the crash says which paths were needed. */
       public String message() {
-        return diagnosis.filter(x -> container != null)
-            .map(x -> x.message(container) + " (" + evidence + ")")
-            .orElse(evidence);
+        return diagnosis.isEmpty() || container == null ? evidence
+            : diagnosis.message(container) + " (" + evidence + ")";
       }
     }
   }
@@ -82,7 +85,7 @@ public final class RolloutVerdict {
       }
       if (deadline.isPresent()) {
         return new Verdict.Failed("the Deployment controller reports ProgressDeadlineExceeded: "
-            + deadline.get().getMessage(), Optional.empty(), null);
+            + deadline.get().getMessage(), Diagnosis.NONE, null);
       }
     }
     String progress = observed ? progress(d) : "waiting for the Deployment controller to see the change";
@@ -93,7 +96,7 @@ public final class RolloutVerdict {
         && n(status.getUpdatedReplicas()) >= desired(d);
     if (started != null && !allUpdated && Duration.between(started, now).compareTo(timeout) > 0) {
       return new Verdict.Failed("the rollout did not complete within " + format(timeout) + " (" + progress + ")",
-          Optional.empty(), null);
+          Diagnosis.NONE, null);
     }
     return new Verdict.InProgress(progress);
   }
@@ -176,7 +179,7 @@ public final class RolloutVerdict {
         // a reused ReplicaSet (a template that came back) may still hold pods of its earlier life
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null && createdSince(p, started))
         .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-        .map(RolloutVerdict::crash)
+        .map(p -> crash(p, d.getSpec().getTemplate()))
         .flatMap(Optional::stream)
         .findFirst();
   }
@@ -204,7 +207,8 @@ public final class RolloutVerdict {
     return copy;
   }
 
-  private static Optional<Verdict.Failed> crash(Pod pod) {
+  /** The first container of the pod that crashed, with what its termination message says. */
+  private static Optional<Verdict.Failed> crash(Pod pod, PodTemplateSpec template) {
     if (pod.getStatus() == null) {
       return Optional.empty();
     }
@@ -228,11 +232,33 @@ public final class RolloutVerdict {
       String exit = failed == null ? "" : " (exit code " + failed.getExitCode()
           + (failed.getReason() == null ? "" : ", " + failed.getReason()) + ")";
       String evidence = "pod " + pod.getMetadata().getName() + ": container " + cs.getName() + " " + how + exit;
-      var diagnosis = failed == null ? Optional.<ReadOnlyFilesystemErrors.Diagnosis>empty()
-          : ReadOnlyFilesystemErrors.diagnose(failed.getMessage());
+      Diagnosis diagnosis = failed == null ? Diagnosis.NONE
+          : ReadOnlyFilesystemErrors.diagnose(failed.getMessage(), context(template, cs.getName()));
       return Optional.of(new Verdict.Failed(evidence, diagnosis, cs.getName()));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Where the container's relative paths and temp files go, as its template says: workingDir and
+   * a literal TMPDIR. The image's own working directory is not known here, so a relative path in
+   * a container without workingDir stays unresolved (and is never learned).
+   */
+  static Context context(PodTemplateSpec template, String container) {
+    if (template == null || template.getSpec() == null) {
+      return Context.UNKNOWN;
+    }
+    return Stream.concat(stream(template.getSpec().getInitContainers()), stream(template.getSpec().getContainers()))
+        .filter(c -> container.equals(c.getName()))
+        .findFirst()
+        .map(c -> new Context(c.getWorkingDir(), stream(c.getEnv())
+            .filter(e -> "TMPDIR".equals(e.getName()) && e.getValueFrom() == null)
+            .map(EnvVar::getValue).findFirst().orElse(null)))
+        .orElse(Context.UNKNOWN);
+  }
+
+  private static <T> Stream<T> stream(List<T> list) {
+    return list == null ? Stream.empty() : list.stream();
   }
 
   private static boolean createdSince(Pod p, Instant started) {

@@ -1,0 +1,193 @@
+package dev.rootlock.diagnosis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The recogniser's rules one at a time; {@link RealFailuresTest} runs the table of real output. */
+class ReadOnlyFilesystemErrorsTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      nginx mkdir        | nginx: [emerg] mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)                    | /var/cache/nginx | cachePaths | LEARN
+      nginx pid          | 2024/01/10 10:00:00 [emerg] 1#1: open() "/var/run/nginx.pid" failed (30: Read-only file system)              | /var/run | cachePaths | LEARN
+      nginx error log    | nginx: [alert] could not open error log file: open() "/var/log/nginx/error.log" failed (30: Read-only file system) | /var/log/nginx | cachePaths | LEARN
+      nginx entrypoint   | /docker-entrypoint.sh: 10: cannot create /etc/nginx/conf.d/default.conf: Read-only file system                | /etc/nginx/conf.d | cachePaths | HIDES_IMAGE_FILES
+      java nio           | java.nio.file.FileSystemException: /tmp/hsperfdata_root: Read-only file system                               | /tmp | tmpPaths | LEARN
+      java caused by     | Caused by: java.nio.file.FileSystemException: /app/logs/app.log: Read-only file system                      | /app/logs | cachePaths | LEARN
+      java io            | java.io.FileNotFoundException: /var/lib/app/data.db (Read-only file system)                                  | /var/lib/app | cachePaths | LEARN
+      java tomcat        | java.io.IOException: Read-only file system: /usr/local/tomcat/work/Catalina: Read-only file system          | /usr/local/tomcat/work | cachePaths | HIDES_IMAGE_FILES
+      python pycache     | OSError: [Errno 30] Read-only file system: '/app/__pycache__'                                               | /app/__pycache__ | cachePaths | LEARN
+      python tempfile    | OSError: [Errno 30] Read-only file system: '/tmp/tmpa1b2c3d4'                                               | /tmp | tmpPaths | LEARN
+      python logging     | OSError: [Errno 30] Read-only file system: '/var/log/app/app.log'                                           | /var/log/app | cachePaths | LEARN
+      file in /app       | OSError: [Errno 30] Read-only file system: '/app/app.log'                                                   | /app | cachePaths | HIDES_IMAGE_FILES
+      node next cache    | Error: EROFS: read-only file system, open '/app/.next/cache/webpack/client.pack'                           | /app/.next/cache/webpack | cachePaths | LEARN
+      node npm           | npm ERR! Error: EROFS: read-only file system, mkdir '/home/node/.npm/_cacache'                             | /home/node/.npm | cachePaths | LEARN
+      node mkdtemp       | [Error: EROFS: read-only file system, mkdtemp '/tmp/upload-XXXXXX'] { errno: -30, code: 'EROFS' }            | /tmp | tmpPaths | LEARN
+      go open            | open /data/badger/MANIFEST: read-only file system                                                          | /data/badger | cachePaths | LEARN
+      go mkdir           | mkdir /var/lib/grafana/plugins: read-only file system                                                      | /var/lib/grafana | cachePaths | LEARN
+      go panic           | panic: listen unix /tmp/app.sock: bind: read-only file system                                              | /tmp | tmpPaths | LEARN
+      go logfmt          | level=error msg="cannot save state" err="open /var/lib/app/state.json: read-only file system"              | /var/lib/app | cachePaths | LEARN
+      coreutils touch    | touch: cannot touch '/var/run/app.pid': Read-only file system                                              | /var/run | cachePaths | LEARN
+      coreutils mkdir    | mkdir: cannot create directory '/var/cache/apt/archives': Read-only file system                            | /var/cache/apt | cachePaths | LEARN
+      coreutils C quote  | mkdir: cannot create directory `/var/cache/app': Read-only file system                                     | /var/cache | cachePaths | LEARN
+      coreutils cp       | cp: cannot create regular file '/etc/app/config.yml': Read-only file system                                | /etc/app | cachePaths | HIDES_IMAGE_FILES
+      bash redirect      | /entrypoint.sh: line 12: /etc/nginx/nginx.conf: Read-only file system                                       | /etc/nginx | cachePaths | HIDES_IMAGE_FILES
+      busybox sh         | sh: can't create /var/run/app.pid: Read-only file system                                                    | /var/run | cachePaths | LEARN
+      sed in place       | sed: couldn't open temporary file /etc/nginx/sedX1Y2Z3: Read-only file system                               | /etc/nginx | cachePaths | HIDES_IMAGE_FILES
+      postgres lock      | FATAL:  could not open lock file "/var/run/postgresql/.s.PGSQL.5432.lock": Read-only file system             | /var/run/postgresql | cachePaths | LEARN
+      redis rdb          | Failed opening the temp RDB file temp-1.rdb (in server root dir /data) for saving: Read-only file system     | /data | cachePaths | LEARN
+      mysql errcode      | mysqld: Can't create/write to file '/var/lib/mysql/is_writable' (Errcode: 30 "Read-only file system")      | /var/lib/mysql | cachePaths | LEARN
+      ruby mkdir         | Read-only file system @ dir_s_mkdir - /srv/app/tmp/cache (Errno::EROFS)                                    | /srv/app/tmp | cachePaths | LEARN
+      rust quoted        | Error: failed to create "/var/lib/app/db.lock": Os { code: 30, kind: ReadOnlyFilesystem, message: "Read-only file system" } | /var/lib/app | cachePaths | LEARN
+      scripts dir        | cp: cannot create regular file '/opt/app/scripts/run.sh': Read-only file system                            | /opt/app/scripts | cachePaths | HIDES_IMAGE_FILES
+      bin dir            | open /srv/tool/bin/helper: read-only file system                                                           | /srv/tool/bin | cachePaths | HIDES_IMAGE_FILES
+      dev shm            | OSError: [Errno 30] Read-only file system: '/dev/shm/x.lock'                                                | /dev/shm | cachePaths | RUNTIME_MANAGED
+      pidfile            | could not write pidfile /run/app/app.pid                                                                    | /run/app | cachePaths | LEARN
+      quarkus tmp        | Temporary directory /tmp does not exist and it was not possible to create it                               | /tmp | tmpPaths | LEARN
+      dotted normalised  | open /var//cache/./app/../nginx/x.tmp: read-only file system                                               | /var/cache/nginx | cachePaths | LEARN
+      ellipsis           | mkdir() "/var/cache/nginx/client_te…" failed (30: Read-only file system)                                    | /var/cache/nginx | cachePaths | LEARN
+      """)
+  void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, Verdict verdict) {
+    Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
+    assertThat(n.directory()).as(runtime).isEqualTo(directory);
+    assertThat(n.field()).as(runtime).isEqualTo(field);
+    assertThat(n.verdict()).as(runtime).isEqualTo(verdict);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      permission denied  | open /var/run/app.pid: permission denied
+      disk full          | OSError: [Errno 28] No space left on device: '/tmp/x'
+      not found          | java.io.FileNotFoundException: /etc/app/config.yml (No such file or directory)
+      plain crash        | panic: runtime error: invalid memory address or nil pointer dereference
+      read-only tx       | ERROR:  cannot execute INSERT in a read-only transaction
+      """)
+  void ignoresOtherFailures(String kind, String line) {
+    assertThat(ReadOnlyFilesystemErrors.diagnose(line).needs()).as(kind).isEmpty();
+  }
+
+  @Test
+  void ranksTheFatalLineAboveAnInfoLineAndReportsEveryDirectory() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        10-listen-on-ipv6-by-default.sh: info: can not modify /etc/nginx/conf.d/default.conf (read-only file system?)
+        2022/03/04 17:05:32 [emerg] 1#1: mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)
+        2022/03/04 17:05:32 [emerg] 1#1: open() "/var/log/nginx/error.log" failed (30: Read-only file system)
+        """);
+    assertThat(d.needs()).extracting(Need::directory)
+        .containsExactly("/var/cache/nginx", "/var/log/nginx", "/etc/nginx/conf.d");
+    assertThat(d.needs()).extracting(Need::severity)
+        .containsExactly(Severity.FATAL, Severity.FATAL, Severity.INFO);
+    assertThat(d.learnable()).containsExactly("/var/cache/nginx", "/var/log/nginx");
+  }
+
+  @Test
+  void aSafeDirectorySeenOnlyOnAnInfoLineIsReportedButNotLearned() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("entrypoint: info: can not modify /var/cache/app/x (read-only "
+        + "file system?)");
+    assertThat(d.primary().orElseThrow().verdict()).isEqualTo(Verdict.LEARN);
+    assertThat(d.learnable()).isEmpty();
+  }
+
+  @Test
+  void aDirectoryNamedTwiceIsOneNeedAtItsMostSevereLine() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        WARN could not write /var/cache/app/a.tmp: read-only file system
+        FATAL open /var/cache/app/b.tmp: read-only file system
+        """);
+    assertThat(d.needs()).hasSize(1);
+    assertThat(d.needs().get(0).severity()).isEqualTo(Severity.FATAL);
+    assertThat(d.needs().get(0).line()).startsWith("FATAL");
+  }
+
+  @Test
+  void readsNodeErrorObjectsSpreadOverLines() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        node:fs:601
+          handleErrorFromBinding(ctx);
+        [Error: something failed] {
+          errno: -30,
+          syscall: 'open',
+          code: 'EROFS',
+          path: '/app/cache/state.json'
+        }
+        """);
+    assertThat(d.primary().orElseThrow().directory()).isEqualTo("/app/cache");
+  }
+
+  @Test
+  void aPathlessLineAddsNothingWhenAnotherLineNamesThePath() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        java.io.IOException: Read-only file system
+        Caused by: java.nio.file.FileSystemException: /app/logs/app.log: Read-only file system
+        """);
+    assertThat(d.needs()).extracting(Need::directory).containsExactly("/app/logs");
+  }
+
+  @Test
+  void aPathlessFailureIsStillRecognised() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("java.io.IOException: Read-only file system");
+    Need n = d.primary().orElseThrow();
+    assertThat(n.verdict()).isEqualTo(Verdict.NO_PATH);
+    assertThat(d.message("app")).contains("read-only root filesystem").contains("cachePaths");
+  }
+
+  @Test
+  void dotnetNamesNoPathButTheKnownFix() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("Failed to create CoreCLR, HRESULT: 0x8007000E");
+    assertThat(d.learnable()).isEmpty();
+    assertThat(d.message("api")).contains("add /tmp to tmpPaths").contains("DOTNET_EnableDiagnostics=0");
+  }
+
+  @Test
+  void saysWhatToDoInTheWordsOfTheIssue() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("nginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed "
+        + "(30: Read-only file system)");
+    assertThat(d.message("app")).isEqualTo("container app failed writing /var/cache/nginx/client_temp "
+        + "(read-only file system); add /var/cache/nginx to cachePaths");
+  }
+
+  @Test
+  void anUnsafeDirectoryIsNamedWithWhatToDoInstead() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("sed: can't create temp file "
+        + "'/etc/nginx/conf.d/default.confXXXXXX': Read-only file system");
+    assertThat(d.message("web")).isEqualTo("container web failed writing /etc/nginx/conf.d/default.confXXXXXX "
+        + "(read-only file system); an emptyDir at /etc/nginx/conf.d would hide the image's files, so it is not "
+        + "added: configure the app to write elsewhere");
+  }
+
+  @Test
+  void aRelativePathWithoutWorkingDirectoryIsNotGuessed() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("FATAL:  could not create lock file \"postmaster.pid\": "
+        + "Read-only file system");
+    assertThat(d.primary().orElseThrow().verdict()).isEqualTo(Verdict.RELATIVE);
+    assertThat(d.learnable()).isEmpty();
+    assertThat(d.message("db")).contains("postmaster.pid, relative to the image's working directory");
+    Diagnosis known = ReadOnlyFilesystemErrors.diagnose("FATAL:  could not create lock file \"postmaster.pid\": "
+        + "Read-only file system", new Context("/var/lib/postgresql/data", null));
+    assertThat(known.learnable()).containsExactly("/var/lib/postgresql/data");
+  }
+
+  @Test
+  void severityComesFromTheLinesOwnLevel() {
+    assertThat(Severity.of("2022/03/04 17:05:32 [emerg] 1#1: mkdir() failed")).isEqualTo(Severity.FATAL);
+    assertThat(Severity.of("10-listen-on-ipv6-by-default.sh: info: can not modify")).isEqualTo(Severity.INFO);
+    assertThat(Severity.of("t=2024 lvl=eror msg=\"x\" error=\"open /x: read-only file system\"")).isEqualTo(Severity.FATAL);
+    assertThat(Severity.of("level=info msg=\"OSError: x\"")).isEqualTo(Severity.INFO);
+    assertThat(Severity.of("OSError: [Errno 30] Read-only file system: '/x'")).isEqualTo(Severity.FATAL);
+    assertThat(Severity.of("2023-01-01 0 [Warning] Could not open /x")).isEqualTo(Severity.WARNING);
+    assertThat(Severity.of("W1129 12:00:00.000000 1 main.go:1] cannot write")).isEqualTo(Severity.WARNING);
+    assertThat(Severity.of("sh: can't create /var/run/app.pid: Read-only file system")).isEqualTo(Severity.UNLABELED);
+  }
+
+  @Test
+  void normalisesPaths() {
+    assertThat(ImageLayout.normalise("/a//b/./c/../d/")).isEqualTo("/a/b/d");
+    assertThat(ImageLayout.normalise("/../x")).isEqualTo("/x");
+    assertThat(ImageLayout.normalise("./tmp/pids/")).isEqualTo("tmp/pids");
+    assertThat(LineSyntax.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
+    assertThat(LineSyntax.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
+  }
+}

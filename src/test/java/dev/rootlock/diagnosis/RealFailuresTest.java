@@ -1,0 +1,103 @@
+package dev.rootlock.diagnosis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The recogniser against real failure output from public reports
+ * ({@code src/test/resources/diagnosis/real-failures.tsv}: the source of every row is in it):
+ * the directory to declare, its field and the safety verdict, exactly.
+ */
+class RealFailuresTest {
+  static final Path TABLE = Path.of("src/test/resources/diagnosis/real-failures.tsv");
+  static final Path NON_FAILURES = Path.of("src/test/resources/diagnosis/non-failures.tsv");
+
+  /** One row: {@code \n} in the output column separates lines. */
+  record Row(String id, String runtime, String source, Context context, String output, String directory,
+      String field, Verdict verdict) {
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  static Stream<Arguments> rows() {
+    return read(TABLE).stream().map(c -> Arguments.of(new Row(c[0], c[1], c[2], context(c[3]),
+        c[4].replace("\\n", "\n"), dash(c[5]), dash(c[6]), verdict(c[7]))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void namesTheDirectoryItsFieldAndWhetherItIsSafe(Row row) {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose(row.output(), row.context());
+    assertThat(d.primary()).as("%s: a failure is recognised in%n%s", row.id(), row.output()).isPresent();
+    Need need = d.primary().orElseThrow();
+    assertThat(need.directory()).as("%s directory", row.id()).isEqualTo(row.directory());
+    assertThat(need.field()).as("%s field", row.id()).isEqualTo(row.field());
+    assertThat(need.verdict()).as("%s verdict", row.id()).isEqualTo(row.verdict());
+    // learnable exactly when the verdict says so, and never a directory that hides the image's files
+    assertThat(row.directory() != null && d.learnable().contains(row.directory())).as("%s learnable", row.id())
+        .isEqualTo(row.verdict() == Verdict.LEARN);
+    assertThat(d.learnable()).as("%s: nothing learned in a system tree or an image-file directory", row.id())
+        .noneMatch(ImageLayout::holdsImageFilesByName);
+  }
+
+  static Stream<Arguments> nonFailures() {
+    return read(NON_FAILURES).stream().map(c -> Arguments.of(c[0], c[3].replace("\\n", "\n")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nonFailures")
+  void otherFailuresAreNotReadOnlyFilesystemFailures(String id, String output) {
+    assertThat(ReadOnlyFilesystemErrors.diagnose(output).needs()).as(id).isEmpty();
+  }
+
+  static List<String[]> read(Path table) {
+    try {
+      return Files.readAllLines(table, StandardCharsets.UTF_8).stream().skip(1)
+          .filter(l -> !l.isBlank())
+          .map(l -> l.split("\t", -1))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Context context(String spec) {
+    Map<String, String> kv = new HashMap<>();
+    if (!spec.equals("-")) {
+      for (String part : spec.split(";")) {
+        String[] p = part.split("=", 2);
+        kv.put(p[0].strip(), p[1].strip());
+      }
+    }
+    return new Context(kv.get("workingDir"), kv.get("TMPDIR"));
+  }
+
+  private static String dash(String s) {
+    return s.equals("-") ? null : s;
+  }
+
+  private static Verdict verdict(String s) {
+    return switch (s) {
+      case "learn" -> Verdict.LEARN;
+      case "image-files" -> Verdict.HIDES_IMAGE_FILES;
+      case "runtime" -> Verdict.RUNTIME_MANAGED;
+      case "relative" -> Verdict.RELATIVE;
+      case "no-path" -> Verdict.NO_PATH;
+      default -> throw new IllegalArgumentException("unknown verdict " + s);
+    };
+  }
+}
