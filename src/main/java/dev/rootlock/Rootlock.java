@@ -1,16 +1,17 @@
 package dev.rootlock;
 
 import dev.rootlock.cli.PlanCommand;
+import dev.rootlock.cli.ProbeCommand;
 import dev.rootlock.cli.RunCommand;
 import java.io.InputStream;
 import java.io.PrintStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code run} (the default), {@code plan}, and {@code --help}. */
+/** Entry point: {@code run} (the default), {@code plan}, {@code probe}, and {@code --help}. */
 @Command(name = "rootlock", mixinStandardHelpOptions = true, version = "rootlock 0.1.0",
     description = "Gives selected Deployments a read-only root filesystem with writable memory-backed paths.",
-    subcommands = {RunCommand.class, PlanCommand.class})
+    subcommands = {RunCommand.class, PlanCommand.class, ProbeCommand.class})
 public final class Rootlock {
   private Rootlock() {}
 
@@ -28,7 +29,10 @@ public final class Rootlock {
     return new CommandLine(new Rootlock(), new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
-        return type == PlanCommand.class ? type.cast(new PlanCommand(in, out, err)) : defaults.create(type);
+        if (type == PlanCommand.class) {
+          return type.cast(new PlanCommand(in, out, err));
+        }
+        return type == ProbeCommand.class ? type.cast(new ProbeCommand(out, err)) : defaults.create(type);
       }
     });
   }

@@ -1,0 +1,78 @@
+package dev.rootlock.probe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code rootlock probe} needs from a container engine: the run, inspect, logs, port, exec
+ * and rm surface that Docker and Podman share. Every call either answers or throws
+ * {@link EngineException} with the engine's own message.
+ */
+public interface ContainerEngine {
+  /** "docker" or "podman", as users name it. */
+  String name();
+
+  /** True for Podman, whose {@code --read-only} also makes /tmp, /var/tmp and /run writable unless told not to. */
+  boolean isPodman();
+
+  /** The image's configuration; throws when the engine does not have the image. */
+  ImageConfig inspectImage(String image);
+
+  /** Starts a container detached; returns its id. */
+  String run(RunSpec spec);
+
+  ContainerState state(String id);
+
+  /** Everything the container printed, stdout and stderr. */
+  String logs(String id);
+
+  /** The loopback host:port that container port {@code port}/tcp is published on. */
+  String hostPort(String id, int port);
+
+  /** Runs {@code sh -c command} in the container. */
+  ExecResult exec(String id, String command, Duration timeout);
+
+  /** Stops (SIGKILL) and removes the container; never throws. */
+  void remove(String id);
+
+  /**
+   * How a container is started.
+   *
+   * @param tmpfs mount point → tmpfs options ({@code rw,size=67108864,mode=1777}), in order
+   * @param env NAME=VALUE pairs
+   * @param user the -u value, or null for the image's user
+   * @param publish a container port to publish on a loopback port chosen by the engine, or null
+   *     for no network at all
+   */
+  record RunSpec(String image, List<String> command, Map<String, String> tmpfs, List<String> env, String user,
+      Integer publish) {
+    public RunSpec {
+      command = List.copyOf(command);
+      tmpfs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tmpfs));
+      env = List.copyOf(env);
+    }
+  }
+
+  /**
+   * @param workingDir the image's WORKDIR, "/" when it sets none
+   * @param env the image's environment as NAME=VALUE
+   */
+  record ImageConfig(String workingDir, List<String> env) {}
+
+  /**
+   * @param running true while the container runs
+   * @param exitCode its exit code once it has stopped
+   * @param oomKilled true when the kernel killed it for memory (a full tmpfs counts)
+   */
+  record ContainerState(boolean running, int exitCode, boolean oomKilled) {}
+
+  record ExecResult(int exitCode, String output) {}
+
+  /** The engine refused or failed; the message is the engine's own, with the command that failed. */
+  final class EngineException extends RuntimeException {
+    public EngineException(String message) {
+      super(message);
+    }
+  }
+}

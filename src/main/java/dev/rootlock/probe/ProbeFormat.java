@@ -1,0 +1,147 @@
+package dev.rootlock.probe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.api.ReadOnlyPolicySpec;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.Hardening;
+import dev.rootlock.engine.JsonPatches;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.WritablePath;
+import dev.rootlock.plan.Yaml;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * How a probe's result is printed on stdout: a report, or something to paste where the image
+ * runs. The Kubernetes forms come from the operator's own engine and policy types, so they are
+ * exactly what Rootlock would write.
+ */
+public enum ProbeFormat {
+  /** Every run, every path with the line that taught it, and the verdict. */
+  report,
+  /** {@code docker run} (or {@code podman run}) flags. */
+  flags,
+  /** A Compose service fragment: read_only and tmpfs. */
+  compose,
+  /** A ReadOnlyPolicy with the paths (the --policy given, with its paths replaced, or a new one). */
+  policy,
+  /** A strategic-merge patch for a Deployment's container, for kustomize's {@code patches:}. */
+  kustomize;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  /**
+   * @param name the workload, service and container name to write
+   * @param policy the policy the probe started from, or null
+   */
+  public void write(ProbeResult r, String name, ReadOnlyPolicy policy, PrintStream out) {
+    switch (this) {
+      case report -> out.print(report(r));
+      case flags -> out.println(flags(r));
+      case compose -> out.print(Yaml.write(compose(r, name)));
+      case policy -> out.print(Yaml.write(policy(r, name, policy)));
+      case kustomize -> out.print(Yaml.write(kustomize(r, name, policy)));
+    }
+  }
+
+  static String report(ProbeResult r) {
+    StringBuilder b = new StringBuilder();
+    b.append("IMAGE ").append(r.image()).append(" (").append(r.engine()).append(")\n\n");
+    for (ProbeResult.Run run : r.runs()) {
+      b.append("run ").append(run.number()).append(": ").append(run.outcome()).append('\n');
+    }
+    b.append('\n');
+    if (!r.paths().isEmpty()) {
+      int width = r.paths().stream().mapToInt(p -> p.path().length()).max().orElse(4);
+      b.append(String.format("%-" + width + "s  %-10s  %s%n", "PATH", "FIELD", "FROM"));
+      for (WritablePath p : r.declared()) {
+        b.append(String.format("%-" + width + "s  %-10s  %s%n", p.path(), p.kind().field(), "declared"));
+      }
+      for (ProbeResult.Learned l : r.learned()) {
+        b.append(String.format("%-" + width + "s  %-10s  run %d: %s%n", l.path().path(), l.path().kind().field(),
+            l.run(), l.line()));
+      }
+      b.append('\n');
+    }
+    r.warnings().forEach(w -> b.append("warning: ").append(w).append('\n'));
+    b.append(r.succeeded()
+        ? "runs read-only with " + r.paths().size() + " writable path(s), after " + r.runs().size() + " run(s)\n"
+        : "cannot run read-only: " + r.reason() + "\n");
+    return b.toString();
+  }
+
+  static String flags(ProbeResult r) {
+    StringBuilder b = new StringBuilder("--read-only");
+    if (r.engine().equals("podman")) {
+      b.append(" --read-only-tmpfs=false");
+    }
+    for (WritablePath p : r.paths()) {
+      b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()));
+    }
+    return b.toString();
+  }
+
+  static JsonNode compose(ProbeResult r, String name) {
+    ObjectNode service = NODES.objectNode();
+    service.put("image", r.image());
+    service.put("read_only", true);
+    ArrayNode tmpfs = service.putArray("tmpfs");
+    r.paths().forEach(p -> tmpfs.add(p.path() + ":" + Tmpfs.options(r.sizeLimit())));
+    ObjectNode root = NODES.objectNode();
+    root.putObject("services").set(name, service);
+    return root;
+  }
+
+  static JsonNode policy(ProbeResult r, String name, ReadOnlyPolicy from) {
+    ReadOnlyPolicy p = from == null ? new ReadOnlyPolicy() : JsonPatches.SERIALIZATION.convertValue(
+        JsonPatches.tree(from), ReadOnlyPolicy.class);
+    if (from == null) {
+      p.getMetadata().setName(name);
+      p.setSpec(new ReadOnlyPolicySpec());
+      p.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+          .addToMatchLabels("app", name).build());
+    }
+    // an empty list, not an absent one: absent tmpPaths means [/tmp] to the operator
+    p.getSpec().setTmpPaths(paths(r, WritablePath.Kind.TMP));
+    p.getSpec().setCachePaths(paths(r, WritablePath.Kind.CACHE));
+    p.getSpec().setSizeLimit(r.sizeLimit().toString());
+    p.setStatus(null);
+    ObjectNode tree = (ObjectNode) JsonPatches.tree(p);
+    tree.remove("status");
+    return tree;
+  }
+
+  static JsonNode kustomize(ProbeResult r, String name, ReadOnlyPolicy from) {
+    ReadOnlyPolicySpec spec = new ReadOnlyPolicySpec();
+    spec.setTmpPaths(paths(r, WritablePath.Kind.TMP));
+    spec.setCachePaths(paths(r, WritablePath.Kind.CACHE));
+    spec.setSizeLimit(r.sizeLimit().toString());
+    PolicyRules rules = PolicyRules.from(spec).rules();
+    PodTemplateSpec template = new PodTemplateSpecBuilder().withNewSpec().addNewContainer().withName(name)
+        .withImage(r.image()).endContainer().endSpec().build();
+    Hardening h = new Hardener().harden(template, rules, RevertRecord.EMPTY);
+    Container c = h.template().getSpec().getContainers().get(0);
+    c.setImage(null); // the patch must not pin the image: the manifest's own stays
+    ObjectNode podSpec = NODES.objectNode();
+    podSpec.putArray("containers").add(JsonPatches.tree(c));
+    podSpec.set("volumes", JsonPatches.tree(h.template().getSpec().getVolumes()));
+    ObjectNode patch = NODES.objectNode();
+    patch.put("apiVersion", "apps/v1");
+    patch.put("kind", "Deployment");
+    patch.putObject("metadata").put("name", name);
+    patch.putObject("spec").putObject("template").set("spec", podSpec);
+    return patch;
+  }
+
+  private static List<String> paths(ProbeResult r, WritablePath.Kind kind) {
+    return r.paths().stream().filter(p -> p.kind() == kind).map(WritablePath::path).toList();
+  }
+}
