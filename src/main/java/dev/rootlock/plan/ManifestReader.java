@@ -24,8 +24,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>Documents are split on YAML's own markers ({@code ---} and {@code ...} at the start of a line)
  * and each is parsed on its own by SnakeYAML with YAML 1.1 rules, as Kubernetes reads manifests
- * ({@code 0440} is an octal number, {@code ~} is null, {@code yes} is true), resolving anchors and
- * aliases.
+ * ({@code 0440} is an octal number, {@code ~} is null, {@code yes} is true), resolving anchors,
+ * aliases and merge keys. A Docker Compose file is read again with the rules Compose reads it with
+ * (see {@link ComposeYaml}).
  */
 public final class ManifestReader {
   public static final String STDIN = "-";
@@ -134,9 +135,17 @@ public final class ManifestReader {
 
   private static SourceDocument parse(String source, int line, String text, String separator, String body)
       throws PlanInputException {
+    JsonNode node = load(new Yaml(new KubernetesConstructor()), source, line, body);
+    if (ComposeYaml.isCompose(node)) {
+      node = load(ComposeYaml.loader(), source, line, body);
+    }
+    return new SourceDocument(source, line, text, separator, node);
+  }
+
+  private static JsonNode load(Yaml yaml, String source, int line, String body) throws PlanInputException {
     Object loaded;
     try {
-      loaded = new Yaml(new KubernetesConstructor()).load(body);
+      loaded = yaml.load(body);
     } catch (MarkedYAMLException e) {
       int at = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine();
       // body lines line up with text lines: the separator line became an empty (or content) line
@@ -144,7 +153,6 @@ public final class ManifestReader {
     } catch (YAMLException e) {
       throw new PlanInputException(source, line, "invalid YAML: " + e.getMessage());
     }
-    JsonNode node = loaded == null ? null : JSON.valueToTree(loaded);
-    return new SourceDocument(source, line, text, separator, node);
+    return loaded == null ? null : JSON.valueToTree(loaded);
   }
 }
