@@ -22,14 +22,17 @@ import java.util.Map;
 /**
  * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
  * rules as the operator. Only the pod template changes: plan output is meant for Git, where the
- * history is the revert record, so no Rootlock annotations are added.
+ * history is the revert record, so no Rootlock annotations are added. Docker Compose files are
+ * planned by {@link ComposePlanner} with the same rules.
  */
 public final class Planner {
   private final Hardener hardener = new Hardener();
   private final List<PlanPolicy> policies;
+  private final ComposePlanner compose;
 
   public Planner(List<PlanPolicy> policies) {
     this.policies = List.copyOf(policies);
+    this.compose = new ComposePlanner(this.policies);
   }
 
   public Plan plan(List<SourceDocument> docs) throws PlanInputException {
@@ -46,7 +49,9 @@ public final class Planner {
       return new Plan.DocumentPlan(doc, null, List.of());
     }
     List<WorkloadPlan> workloads = new ArrayList<>();
-    if ("List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
+    if (ComposeYaml.isCompose(node)) {
+      workloads.addAll(compose.plan(doc));
+    } else if ("List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
       for (int i = 0; i < node.get("items").size(); i++) {
         planWorkload(doc, "/items/" + i, node.get("items").get(i), workloads);
       }
