@@ -74,6 +74,9 @@ public final class PlanCommand implements Callable<Integer> {
       for (Path file : reader.expand(paths)) {
         docs.addAll(reader.read(file));
       }
+      if (format == PlanFormat.kustomize) {
+        PlanFormat.requireKubernetes(docs);
+      }
       Plan plan = new Planner(policies).plan(docs);
       format.write(plan, stdout, out);
       stdout.flush();

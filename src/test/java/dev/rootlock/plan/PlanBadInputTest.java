@@ -28,7 +28,7 @@ class PlanBadInputTest {
     return PlanRun.of(args);
   }
 
-  private static void assertBadInput(PlanRun run, String... fragments) {
+  static void assertBadInput(PlanRun run, String... fragments) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).contains(fragments).doesNotContain("Exception", "\tat ");
     assertThat(run.stdout()).isEmpty();
