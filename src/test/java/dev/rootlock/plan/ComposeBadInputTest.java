@@ -75,12 +75,6 @@ class ComposeBadInputTest {
   }
 
   private PlanRun plan(String... rest) throws IOException {
-    Path policy = write("policy.yaml", POLICY);
-    String[] args = new String[rest.length + 3];
-    args[0] = "plan";
-    args[1] = "--policy";
-    args[2] = policy.toString();
-    System.arraycopy(rest, 0, args, 3, rest.length);
-    return PlanRun.of(args);
+    return PlanRun.plan(write("policy.yaml", POLICY), rest);
   }
 }

@@ -20,12 +20,7 @@ class PlanBadInputTest {
   }
 
   private PlanRun plan(Path policy, String... rest) {
-    String[] args = new String[rest.length + 3];
-    args[0] = "plan";
-    args[1] = "--policy";
-    args[2] = policy.toString();
-    System.arraycopy(rest, 0, args, 3, rest.length);
-    return PlanRun.of(args);
+    return PlanRun.plan(policy, rest);
   }
 
   static void assertBadInput(PlanRun run, String... fragments) {
