@@ -151,21 +151,24 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
   }
 
   /**
-   * Splits on the colons Compose splits on: not the one of a Windows drive ({@code C:\data}) nor
-   * those inside a variable ({@code ${DATA:-./data}}), which plan does not substitute.
+   * Splits on the colons Compose (compose-go's ParseVolume) splits on: not the one after a single
+   * letter, a Windows drive ({@code C:\data}), nor those inside a variable ({@code ${DATA:-./data}}),
+   * which plan does not substitute. Like Compose, a spec of one or two characters is a target.
    */
   private static List<String> splitVolume(String spec) {
+    if (spec.length() <= 2) {
+      return List.of(spec);
+    }
     List<String> parts = new ArrayList<>();
     int depth = 0;
-    int start = spec.matches("^[A-Za-z]:[\\\\/].*") ? 2 : 0;
-    StringBuilder part = new StringBuilder(spec.substring(0, start));
-    for (int i = start; i < spec.length(); i++) {
+    StringBuilder part = new StringBuilder();
+    for (int i = 0; i < spec.length(); i++) {
       char c = spec.charAt(i);
       if (c == '$' && i + 1 < spec.length() && spec.charAt(i + 1) == '{') {
         depth++;
       } else if (c == '}' && depth > 0) {
         depth--;
-      } else if (c == ':' && depth == 0) {
+      } else if (c == ':' && depth == 0 && !(part.length() == 1 && Character.isLetter(part.charAt(0)))) {
         parts.add(part.toString());
         part.setLength(0);
         continue;
