@@ -27,7 +27,7 @@ class ComposeBadInputTest {
       services:\\n  web:\\n    labels:\\n      tier: [web]\\n           | services.web.labels.tier    | 4 | a label value must be a string, found a list
       services:\\n  web:\\n    volumes: {data: /data}\\n              | services.web.volumes        | 3 | must be a list of volumes, found a mapping
       services:\\n  web:\\n    volumes:\\n      - ./a:/a\\n      - b:/b\\n      - 5\\n | services.web.volumes[2] | 6 | must be a string such as ./data:/data or a mapping with a target, found a number
-      services:\\n  web:\\n    volumes: ['a:b:ro:x']\\n               | services.web.volumes[0]     | 3 | too many colons
+      services:\\n  web:\\n    volumes: ['./a:/b:ro:x']\\n           | services.web.volumes[0]     | 3 | too many colons
       services:\\n  web:\\n    volumes: ['./a::ro']\\n                | services.web.volumes[0]     | 3 | empty section between colons
       services:\\n  web:\\n    volumes:\\n      - type: bind\\n        source: ./a\\n | services.web.volumes[0] | 4 | a volume needs a target
       services:\\n  web:\\n    volumes:\\n      - {type: bind, target: 7}\\n | services.web.volumes[0].target | 4 | a volume needs a target, the path in the container, found a number
