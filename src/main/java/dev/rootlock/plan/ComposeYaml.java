@@ -39,8 +39,7 @@ final class ComposeYaml {
   }
 
   /** A loader with Compose's rules; merge keys ({@code <<: *common}) are resolved as by Compose. */
-  static Yaml loader() {
-    LoaderOptions options = new LoaderOptions();
+  static Yaml loader(LoaderOptions options) {
     return new Yaml(new Constructor(options), new Representer(new DumperOptions()), new DumperOptions(), options,
         new ComposeResolver());
   }

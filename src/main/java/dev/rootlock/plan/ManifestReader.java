@@ -8,7 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -33,6 +38,13 @@ public final class ManifestReader {
   private static final Pattern START = Pattern.compile("^---(?:[ \\t].*)?$");
   private static final Pattern END = Pattern.compile("^\\.\\.\\.(?:[ \\t].*)?$");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * SnakeYAML's default of 50 aliases is too few for Compose files, where every service may merge
+   * two or three anchors; what protects against alias bombs is {@link #MAX_REPEATED_VALUES}.
+   */
+  private static final int MAX_ALIASES = 10_000;
+  /** Values that aliases may repeat in one document once it is expanded, as plan writes it. */
+  static final int MAX_REPEATED_VALUES = 250_000;
 
   private final InputStream stdin;
 
@@ -128,7 +140,7 @@ public final class ManifestReader {
    */
   private static final class KubernetesConstructor extends SafeConstructor {
     KubernetesConstructor() {
-      super(new LoaderOptions());
+      super(loaderOptions());
       this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
     }
   }
@@ -137,7 +149,7 @@ public final class ManifestReader {
       throws PlanInputException {
     JsonNode node = load(new Yaml(new KubernetesConstructor()), source, line, body);
     if (ComposeYaml.isCompose(node)) {
-      node = load(ComposeYaml.loader(), source, line, body);
+      node = load(ComposeYaml.loader(loaderOptions()), source, line, body);
     }
     return new SourceDocument(source, line, text, separator, node);
   }
@@ -153,6 +165,49 @@ public final class ManifestReader {
     } catch (YAMLException e) {
       throw new PlanInputException(source, line, "invalid YAML: " + e.getMessage());
     }
+    String problem = expansionProblem(loaded, false, new long[] {MAX_REPEATED_VALUES},
+        Collections.newSetFromMap(new IdentityHashMap<>()), Collections.newSetFromMap(new IdentityHashMap<>()));
+    if (problem != null) {
+      throw new PlanInputException(source, line, "invalid YAML: " + problem);
+    }
     return loaded == null ? null : JSON.valueToTree(loaded);
+  }
+
+  /** The options every reader of plan's input uses, so they accept the same documents. */
+  static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    return options;
+  }
+
+  /**
+   * Aliases share objects in what SnakeYAML loads, but the JSON tree (and the rewritten document)
+   * holds a copy per alias: a few lines of nested aliases can expand to billions of values, and an
+   * alias inside its own anchor to an endless tree. Walks the loaded objects as the tree would,
+   * counting only what aliases repeat, so a large document without aliases is never refused.
+   *
+   * @param repeated whether {@code o} is reached again through an alias
+   * @param open the collections on the path from the root (a cycle), {@code seen} all visited ones
+   */
+  private static String expansionProblem(Object o, boolean repeated, long[] left, Set<Object> open,
+      Set<Object> seen) {
+    if (repeated && --left[0] < 0) {
+      return "aliases expand this document to more than " + MAX_REPEATED_VALUES + " repeated values";
+    }
+    if (!(o instanceof Map<?, ?>) && !(o instanceof Collection<?>)) {
+      return null;
+    }
+    if (!open.add(o)) {
+      return "an alias refers to a node that contains it, which would never end";
+    }
+    boolean again = repeated || !seen.add(o);
+    for (Object child : o instanceof Map<?, ?> m ? m.values() : (Collection<?>) o) {
+      String problem = expansionProblem(child, again, left, open, seen);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    open.remove(o);
+    return null;
   }
 }

@@ -28,7 +28,7 @@ final class YamlLines {
 
   private static Node compose(String text) {
     try {
-      return new Yaml().compose(new StringReader(text));
+      return new Yaml(ManifestReader.loaderOptions()).compose(new StringReader(text));
     } catch (YAMLException e) {
       return null; // the document was parsed once already; without positions, errors name its first line
     }

@@ -61,6 +61,20 @@ class ComposeYamlTest {
   }
 
   @Test
+  void aComposeFileMayUseFarMoreThanFiftyAliases() throws PlanInputException {
+    StringBuilder yaml = new StringBuilder("x-a: &a {restart: always}\nx-b: &b {logging: {driver: local}}\n"
+        + "x-c: &c {labels: {tier: web}}\nservices:\n");
+    for (int i = 0; i < 40; i++) {
+      yaml.append("  s").append(i).append(":\n    image: x\n    <<: [*a, *b, *c]\n");
+    }
+
+    JsonNode services = read(yaml.toString()).get("services");
+
+    assertThat(services.size()).isEqualTo(40);
+    assertThat(services.at("/s39/logging/driver").asText()).isEqualTo("local");
+  }
+
+  @Test
   void onlyAServicesMappingWithoutKindMakesACompose() throws PlanInputException {
     assertThat(ComposeYaml.isCompose(read("services: {web: {image: nginx}}\n"))).isTrue();
     assertThat(ComposeYaml.isCompose(read("services: {}\n"))).isTrue();

@@ -37,6 +37,22 @@ class PlanBadInputTest {
   }
 
   @Test
+  void aliasesThatExpandWithoutBoundAreRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\n---\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'i'; c++) {
+      String previous = "*" + (char) (c - 1);
+      bomb.append(c).append(": &").append(c).append(" [").append(String.join(", ", java.util.Collections.nCopies(10,
+          previous))).append("]\n");
+    }
+    Path bombFile = write("bomb.yaml", bomb.toString());
+    Path loop = write("loop.yaml", "a: &x [1, *x]\n");
+
+    assertBadInput(plan(policy, bombFile.toString()), bombFile + ":3:", "more than 250000 repeated values");
+    assertBadInput(plan(policy, loop.toString()), loop + ":1:", "an alias refers to a node that contains it");
+  }
+
+  @Test
   void invalidPolicyNamesTheField() throws IOException {
     Path policy = write("p.yaml", "# header\n---\napiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
         + "metadata: {name: p}\nspec: {tmpPaths: [tmp]}\n");
