@@ -42,7 +42,7 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
   }
 
   /** The path of a tmpfs entry: what comes before its options ({@code /run:size=64m}). */
-  static String tmpfsTarget(String entry) {
+  private static String tmpfsTarget(String entry) {
     int colon = entry.indexOf(':');
     return colon < 0 ? entry : entry.substring(0, colon);
   }
@@ -135,7 +135,7 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
   }
 
   /** {@code [SOURCE:]TARGET[:OPTIONS]}, split as Compose splits it. */
-  static Mount shortSyntax(String spec, FieldPath at, YamlLines lines) throws PlanInputException {
+  private static Mount shortSyntax(String spec, FieldPath at, YamlLines lines) throws PlanInputException {
     List<String> parts = splitVolume(spec);
     if (parts.stream().anyMatch(String::isEmpty)) {
       throw lines.error(at, "\"" + spec + "\": empty section between colons");
