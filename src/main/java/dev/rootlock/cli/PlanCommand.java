@@ -37,7 +37,8 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "yaml",
       description = "yaml (default): every document, hardened where selected; diff: a unified diff per "
-          + "changed workload; kustomize: JSON 6902 patches and a kustomization.yaml fragment in --out; "
+          + "changed workload; kustomize: JSON 6902 patches and a kustomization.yaml fragment in --out "
+          + "(Kubernetes manifests only); "
           + "report: a table of every workload and its state.")
   PlanFormat format;
 
@@ -45,7 +46,8 @@ public final class PlanCommand implements Callable<Integer> {
   Path out;
 
   @Parameters(arity = "1..*", paramLabel = "PATH",
-      description = "Manifest files or directories (*.yaml, *.yml, recursively); - reads stdin.")
+      description = "Manifest or Docker Compose files or directories (*.yaml, *.yml, recursively); "
+          + "- reads stdin.")
   List<String> paths;
 
   private final InputStream stdin;
@@ -73,6 +75,9 @@ public final class PlanCommand implements Callable<Integer> {
       List<SourceDocument> docs = new ArrayList<>();
       for (Path file : reader.expand(paths)) {
         docs.addAll(reader.read(file));
+      }
+      if (format == PlanFormat.kustomize) {
+        PlanFormat.requireKubernetes(docs);
       }
       Plan plan = new Planner(policies).plan(docs);
       format.write(plan, stdout, out);

@@ -208,7 +208,7 @@ public final class Hardener {
           removeVolumeIfOurs(spec, inj);
         }
         String how = covering.getName() + (Boolean.TRUE.equals(covering.getReadOnly()) ? " (read-only)" : "")
-            + (path.path().equals(Paths.normalize(covering.getMountPath())) ? "" : " at " + covering.getMountPath());
+            + (path.isAt(covering.getMountPath()) ? "" : " at " + covering.getMountPath());
         findings.add(new Finding(c.getName(), path.path(), Finding.Kind.PATH_ALREADY_MOUNTED, how));
         return;
       }

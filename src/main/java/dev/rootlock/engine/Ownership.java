@@ -42,7 +42,14 @@ public final class Ownership {
 
   /** The owning policy among claimants, which may come from several namespaces (offline plan). */
   public static Optional<ReadOnlyPolicy> ownerAmong(HasMetadata workload, Collection<ReadOnlyPolicy> claimants) {
-    String recorded = recordedOwner(workload);
+    return ownerAmong(recordedOwner(workload), claimants);
+  }
+
+  /**
+   * The same rule for a workload that is not a Kubernetes object (a Compose service): {@code recorded}
+   * is the owner it names, or null when it names none.
+   */
+  public static Optional<ReadOnlyPolicy> ownerAmong(String recorded, Collection<ReadOnlyPolicy> claimants) {
     return claimants.stream().filter(p -> p.getMetadata().getName().equals(recorded)).findFirst()
         .or(() -> claimants.stream().min(OLDEST_FIRST));
   }

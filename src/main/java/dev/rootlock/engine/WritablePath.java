@@ -20,6 +20,11 @@ public record WritablePath(String path, Kind kind) {
     }
   }
 
+  /** True when {@code mountPath} is this very path (trailing slashes aside). */
+  public boolean isAt(String mountPath) {
+    return path.equals(Paths.normalize(mountPath));
+  }
+
   /** True when {@code mountPath} is this path or one of its parents, i.e. the path lies inside it. */
   public boolean isCoveredBy(String mountPath) {
     if (mountPath == null || mountPath.isBlank()) {

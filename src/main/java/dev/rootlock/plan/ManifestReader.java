@@ -8,7 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -24,14 +29,22 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>Documents are split on YAML's own markers ({@code ---} and {@code ...} at the start of a line)
  * and each is parsed on its own by SnakeYAML with YAML 1.1 rules, as Kubernetes reads manifests
- * ({@code 0440} is an octal number, {@code ~} is null, {@code yes} is true), resolving anchors and
- * aliases.
+ * ({@code 0440} is an octal number, {@code ~} is null, {@code yes} is true), resolving anchors,
+ * aliases and merge keys. A Docker Compose file is read again with the rules Compose reads it with
+ * (see {@link ComposeYaml}).
  */
 public final class ManifestReader {
   public static final String STDIN = "-";
   private static final Pattern START = Pattern.compile("^---(?:[ \\t].*)?$");
   private static final Pattern END = Pattern.compile("^\\.\\.\\.(?:[ \\t].*)?$");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * SnakeYAML's default of 50 aliases is too few for Compose files, where every service may merge
+   * two or three anchors; what protects against alias bombs is {@link #MAX_REPEATED_VALUES}.
+   */
+  private static final int MAX_ALIASES = 10_000;
+  /** Values that aliases may repeat in one document once it is expanded, as plan writes it. */
+  static final int MAX_REPEATED_VALUES = 250_000;
 
   private final InputStream stdin;
 
@@ -127,16 +140,24 @@ public final class ManifestReader {
    */
   private static final class KubernetesConstructor extends SafeConstructor {
     KubernetesConstructor() {
-      super(new LoaderOptions());
+      super(loaderOptions());
       this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
     }
   }
 
   private static SourceDocument parse(String source, int line, String text, String separator, String body)
       throws PlanInputException {
+    JsonNode node = load(new Yaml(new KubernetesConstructor()), source, line, body);
+    if (ComposeYaml.isCompose(node)) {
+      node = load(ComposeYaml.loader(loaderOptions()), source, line, body);
+    }
+    return new SourceDocument(source, line, text, separator, node);
+  }
+
+  private static JsonNode load(Yaml yaml, String source, int line, String body) throws PlanInputException {
     Object loaded;
     try {
-      loaded = new Yaml(new KubernetesConstructor()).load(body);
+      loaded = yaml.load(body);
     } catch (MarkedYAMLException e) {
       int at = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine();
       // body lines line up with text lines: the separator line became an empty (or content) line
@@ -144,7 +165,49 @@ public final class ManifestReader {
     } catch (YAMLException e) {
       throw new PlanInputException(source, line, "invalid YAML: " + e.getMessage());
     }
-    JsonNode node = loaded == null ? null : JSON.valueToTree(loaded);
-    return new SourceDocument(source, line, text, separator, node);
+    String problem = expansionProblem(loaded, false, new long[] {MAX_REPEATED_VALUES},
+        Collections.newSetFromMap(new IdentityHashMap<>()), Collections.newSetFromMap(new IdentityHashMap<>()));
+    if (problem != null) {
+      throw new PlanInputException(source, line, "invalid YAML: " + problem);
+    }
+    return loaded == null ? null : JSON.valueToTree(loaded);
+  }
+
+  /** The options every reader of plan's input uses, so they accept the same documents. */
+  static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    return options;
+  }
+
+  /**
+   * Aliases share objects in what SnakeYAML loads, but the JSON tree (and the rewritten document)
+   * holds a copy per alias: a few lines of nested aliases can expand to billions of values, and an
+   * alias inside its own anchor to an endless tree. Walks the loaded objects as the tree would,
+   * counting only what aliases repeat, so a large document without aliases is never refused.
+   *
+   * @param repeated whether {@code o} is reached again through an alias
+   * @param open the collections on the path from the root (a cycle), {@code seen} all visited ones
+   */
+  private static String expansionProblem(Object o, boolean repeated, long[] left, Set<Object> open,
+      Set<Object> seen) {
+    if (repeated && --left[0] < 0) {
+      return "aliases expand this document to more than " + MAX_REPEATED_VALUES + " repeated values";
+    }
+    if (!(o instanceof Map<?, ?>) && !(o instanceof Collection<?>)) {
+      return null;
+    }
+    if (!open.add(o)) {
+      return "an alias refers to a node that contains it, which would never end";
+    }
+    boolean again = repeated || !seen.add(o);
+    for (Object child : o instanceof Map<?, ?> m ? m.values() : (Collection<?>) o) {
+      String problem = expansionProblem(child, again, left, open, seen);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    open.remove(o);
+    return null;
   }
 }

@@ -1,21 +1,20 @@
 package dev.rootlock.plan;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.api.Annotations;
-import dev.rootlock.api.Mode;
-import dev.rootlock.api.ReadOnlyPolicy;
-import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
+import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +22,17 @@ import java.util.Map;
 /**
  * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
  * rules as the operator. Only the pod template changes: plan output is meant for Git, where the
- * history is the revert record, so no Rootlock annotations are added.
+ * history is the revert record, so no Rootlock annotations are added. Docker Compose files are
+ * planned by {@link ComposePlanner} with the same rules.
  */
 public final class Planner {
   private final Hardener hardener = new Hardener();
   private final List<PlanPolicy> policies;
+  private final ComposePlanner compose;
 
   public Planner(List<PlanPolicy> policies) {
     this.policies = List.copyOf(policies);
+    this.compose = new ComposePlanner(this.policies);
   }
 
   public Plan plan(List<SourceDocument> docs) throws PlanInputException {
@@ -47,7 +49,9 @@ public final class Planner {
       return new Plan.DocumentPlan(doc, null, List.of());
     }
     List<WorkloadPlan> workloads = new ArrayList<>();
-    if ("List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
+    if (ComposeYaml.isCompose(node)) {
+      workloads.addAll(compose.plan(doc));
+    } else if ("List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
       for (int i = 0; i < node.get("items").size(); i++) {
         planWorkload(doc, "/items/" + i, node.get("items").get(i), workloads);
       }
@@ -57,15 +61,26 @@ public final class Planner {
     JsonNode planned = null;
     for (WorkloadPlan w : workloads) {
       if (w.changes()) {
-        planned = planned == null ? node.deepCopy() : planned;
-        if (w.pointer().isEmpty()) {
-          planned = w.planned().deepCopy();
-        } else {
-          ((ArrayNode) planned.get("items")).set(Integer.parseInt(w.pointer().substring(7)), w.planned().deepCopy());
-        }
+        planned = replace(planned == null ? node.deepCopy() : planned, w.pointer(), w.planned().deepCopy());
       }
     }
     return new Plan.DocumentPlan(doc, planned, workloads);
+  }
+
+  /** {@code root} with the node at {@code pointer} ("" for the root itself) replaced by {@code value}. */
+  private static JsonNode replace(JsonNode root, String pointer, JsonNode value) {
+    if (pointer.isEmpty()) {
+      return value;
+    }
+    JsonPointer at = JsonPointer.compile(pointer);
+    JsonNode parent = root.at(at.head());
+    String last = at.last().getMatchingProperty();
+    if (parent instanceof ArrayNode list) {
+      list.set(Integer.parseInt(last), value);
+    } else {
+      ((ObjectNode) parent).set(last, value);
+    }
+    return root;
   }
 
   private void planWorkload(SourceDocument doc, String pointer, JsonNode node, List<WorkloadPlan> out)
@@ -83,60 +98,28 @@ public final class Planner {
       throw new PlanInputException(doc.source(), doc.line(), "a Deployment needs metadata.name");
     }
     String namespace = d.getMetadata().getNamespace();
-    String name = d.getMetadata().getName();
-    Map<String, String> labels = d.getMetadata().getLabels();
-    ArrayNode none = JsonNodeFactory.instance.arrayNode();
-
+    Map<String, String> annotations = d.getMetadata().getAnnotations();
+    boolean excluded = annotations != null && "true".equalsIgnoreCase(annotations.get(Annotations.EXCLUDE));
     List<PlanPolicy> selecting = policies.stream()
         .filter(p -> namespace == null || namespace.equals(p.namespace()))
-        .filter(p -> LabelSelectors.matches(p.rules().selector(), labels))
+        .filter(p -> LabelSelectors.matches(p.rules().selector(), d.getMetadata().getLabels()))
         .toList();
-    if (selecting.isEmpty()) {
-      out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, null, WorkloadPlan.NOT_SELECTED,
-          "", none, node, node));
-      return;
+    Decisions.Workload workload = new Decisions.Workload(doc, doc.line(), pointer, "Deployment", namespace,
+        d.getMetadata().getName(), node);
+    Decisions.decide(workload, selecting, excluded ? "annotated " + Annotations.EXCLUDE + "=true" : null,
+        Ownership.recordedOwner(d), rules -> harden(d, rules), out);
+  }
+
+  private Decisions.Outcome harden(Deployment d, PolicyRules rules) {
+    PodTemplateSpec template = d.getSpec() == null ? null : d.getSpec().getTemplate();
+    if (template == null) {
+      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "", "no pod template");
     }
-    Map<String, String> annotations = d.getMetadata().getAnnotations();
-    if (annotations != null && "true".equalsIgnoreCase(annotations.get(Annotations.EXCLUDE))) {
-      for (PlanPolicy p : selecting) {
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.Excluded.name(), "annotated " + Annotations.EXCLUDE + "=true", none, node, node));
-      }
-      return;
-    }
-    List<ReadOnlyPolicy> enforcing = selecting.stream()
-        .filter(p -> p.rules().mode() == Mode.Enforce).map(PlanPolicy::policy).toList();
-    ReadOnlyPolicy owner = Ownership.ownerAmong(d, enforcing).orElse(null);
-    for (PlanPolicy p : selecting) {
-      boolean audit = p.rules().mode() == Mode.Audit;
-      if (!audit && p.policy() != owner) {
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.Conflict.name(), "owned by policy " + owner.getMetadata().getNamespace() + "/"
-                + owner.getMetadata().getName(), none, node, node));
-        continue;
-      }
-      if (d.getSpec() == null || d.getSpec().getTemplate() == null) {
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.Compliant.name(), "no pod template", none, node, node));
-        continue;
-      }
-      Hardening h = hardener.harden(d.getSpec().getTemplate(), p.rules(), RevertRecord.EMPTY);
-      ArrayNode ops = prefixed(JsonPatches.diff(d.getSpec().getTemplate(), h.template()), "/spec/template");
-      if (ops.isEmpty()) {
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.Compliant.name(), h.notes(), none, node, node));
-      } else if (audit) {
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.NonCompliant.name(), "would change (Audit: not applied): " + h.changeSummary(),
-            none, node, node));
-      } else {
-        // The ops come from the typed model but are applied to the node as written, so fields the
-        // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
-        JsonNode planned = JsonPatch.apply(ops, node);
-        out.add(new WorkloadPlan(doc, pointer, "Deployment", namespace, name, p.name(),
-            WorkloadState.NonCompliant.name(), h.changeSummary(), ops, node, planned));
-      }
-    }
+    Hardening h = hardener.harden(template, rules, RevertRecord.EMPTY);
+    // The ops come from the typed model but are applied to the node as written, so fields the
+    // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
+    return new Decisions.Outcome(prefixed(JsonPatches.diff(template, h.template()), "/spec/template"),
+        h.changeSummary(), h.notes());
   }
 
   static boolean isDeployment(JsonNode node) {

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 /**
  * The plan for one workload under one policy (or under none: state {@code NotSelected}).
  *
- * @param pointer where the workload sits in its document: "" or "/items/3" in a kind: List
+ * @param line where the workload starts in its file: its document's first line, or a Compose service's name
+ * @param pointer where the workload sits in its document: "", "/items/3" in a kind: List, "/services/web"
+ * @param namespace the Kubernetes namespace, or the Compose project's {@code name:}; null when there is none
  * @param state the operator's state words: Compliant, NonCompliant, Excluded, Conflict; or NotSelected
  * @param ops JSON Patch relative to the workload object; empty when nothing changes
  * @param planned the workload as it would be after the ops
  */
-public record WorkloadPlan(SourceDocument doc, String pointer, String kind, String namespace, String name,
+public record WorkloadPlan(SourceDocument doc, int line, String pointer, String kind, String namespace, String name,
     String policy, String state, String summary, ArrayNode ops, JsonNode original, JsonNode planned) {
 
   public static final String NOT_SELECTED = "NotSelected";
@@ -20,13 +22,13 @@ public record WorkloadPlan(SourceDocument doc, String pointer, String kind, Stri
     return !ops.isEmpty();
   }
 
-  /** "shop/web", or "web" for a workload without a namespace. */
+  /** "shop/web", or "web" for a workload without a namespace (or a Compose file without a name). */
   public String qualifiedName() {
     return namespace == null ? name : namespace + "/" + name;
   }
 
   /** Where a person finds it: "deploy/app.yaml:12". */
   public String location() {
-    return doc.source() + ":" + doc.line();
+    return doc.source() + ":" + line;
   }
 }

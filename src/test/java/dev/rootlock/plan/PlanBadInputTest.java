@@ -20,15 +20,10 @@ class PlanBadInputTest {
   }
 
   private PlanRun plan(Path policy, String... rest) {
-    String[] args = new String[rest.length + 3];
-    args[0] = "plan";
-    args[1] = "--policy";
-    args[2] = policy.toString();
-    System.arraycopy(rest, 0, args, 3, rest.length);
-    return PlanRun.of(args);
+    return PlanRun.plan(policy, rest);
   }
 
-  private static void assertBadInput(PlanRun run, String... fragments) {
+  static void assertBadInput(PlanRun run, String... fragments) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).contains(fragments).doesNotContain("Exception", "\tat ");
     assertThat(run.stdout()).isEmpty();
@@ -39,6 +34,22 @@ class PlanBadInputTest {
     Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
     Path bad = write("bad.yaml", "apiVersion: v1\nkind: ConfigMap\n---\nmetadata:\n  name: x\n   broken: [\n");
     assertBadInput(plan(policy, bad.toString()), bad + ":6:", "invalid YAML");
+  }
+
+  @Test
+  void aliasesThatExpandWithoutBoundAreRejected() throws IOException {
+    Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
+    StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\n---\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'i'; c++) {
+      String previous = "*" + (char) (c - 1);
+      bomb.append(c).append(": &").append(c).append(" [").append(String.join(", ", java.util.Collections.nCopies(10,
+          previous))).append("]\n");
+    }
+    Path bombFile = write("bomb.yaml", bomb.toString());
+    Path loop = write("loop.yaml", "a: &x [1, *x]\n");
+
+    assertBadInput(plan(policy, bombFile.toString()), bombFile + ":3:", "more than 250000 repeated values");
+    assertBadInput(plan(policy, loop.toString()), loop + ":1:", "an alias refers to a node that contains it");
   }
 
   @Test

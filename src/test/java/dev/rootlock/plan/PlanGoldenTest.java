@@ -64,19 +64,27 @@ class PlanGoldenTest {
 
   @Test
   void planningThePlannedOutputChangesNothing(@TempDir Path dir) throws IOException {
-    Path planned = dir.resolve("planned.yaml");
-    Files.writeString(planned, PlanRun.of("plan", "--policy", POLICY, INPUT).stdout());
+    assertReplanningChangesNothing(dir.resolve("planned.yaml"), POLICY, INPUT);
+  }
 
-    PlanRun again = PlanRun.of("plan", "--policy", POLICY, planned.toString());
+  /** Plans {@code input} into {@code planned}, plans that again: exit 0, printed unchanged. */
+  static void assertReplanningChangesNothing(Path planned, String policy, String input) throws IOException {
+    Files.writeString(planned, PlanRun.of("plan", "--policy", policy, input).stdout());
+
+    PlanRun again = PlanRun.of("plan", "--policy", policy, planned.toString());
 
     assertThat(again.exitCode()).as(again.stderr()).isZero();
     assertThat(again.stdout()).isEqualTo(Files.readString(planned));
   }
 
   private static void assertGolden(String name, String actual) throws IOException {
-    Path file = GOLDEN.resolve(name);
+    assertGolden(GOLDEN.resolve(name), actual);
+  }
+
+  /** Compares with a checked-in file; rewrites it first with -Drootlock.golden.update=true. */
+  static void assertGolden(Path file, String actual) throws IOException {
     if (Boolean.getBoolean("rootlock.golden.update")) {
-      Files.createDirectories(GOLDEN);
+      Files.createDirectories(file.getParent());
       Files.writeString(file, actual);
     }
     assertThat(actual).isEqualTo(Files.readString(file));

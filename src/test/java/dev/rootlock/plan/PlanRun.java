@@ -4,6 +4,7 @@ import dev.rootlock.Rootlock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
@@ -24,5 +25,15 @@ record PlanRun(int exitCode, String stdout, String stderr) {
 
   static PlanRun of(String... args) {
     return withStdin("", args);
+  }
+
+  /** {@code plan --policy POLICY REST...} */
+  static PlanRun plan(Path policy, String... rest) {
+    String[] args = new String[rest.length + 3];
+    args[0] = "plan";
+    args[1] = "--policy";
+    args[2] = policy.toString();
+    System.arraycopy(rest, 0, args, 3, rest.length);
+    return of(args);
   }
 }

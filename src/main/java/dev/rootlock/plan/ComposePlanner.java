@@ -1,0 +1,126 @@
+package dev.rootlock.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rootlock.api.Annotations;
+import dev.rootlock.engine.JsonPatches;
+import dev.rootlock.engine.LabelSelectors;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.WritablePath;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans the services of a Docker Compose file with the rules a Deployment's containers get: a
+ * read-only root filesystem ({@code read_only: true}) and a memory-backed {@code tmpfs} at every
+ * declared path nothing mounts yet. Selection is by the service's labels (Compose has no
+ * namespaces); exclusion, ownership and Audit are the operator's, through {@link Decisions}.
+ */
+final class ComposePlanner {
+  static final String KIND = "ComposeService";
+  /**
+   * World-writable with the sticky bit, like /tmp: services often run as a non-root user, which
+   * must be able to write there whatever the runtime's default mode is.
+   */
+  static final String MODE = "1777";
+  private static final BigInteger[] UNITS = {BigInteger.ONE.shiftLeft(30), BigInteger.ONE.shiftLeft(20),
+      BigInteger.ONE.shiftLeft(10)};
+  private static final String[] SUFFIXES = {"g", "m", "k"};
+
+  private final List<PlanPolicy> policies;
+
+  ComposePlanner(List<PlanPolicy> policies) {
+    this.policies = policies;
+  }
+
+  /** One plan per service and selecting policy, in the order the file lists them. */
+  List<WorkloadPlan> plan(SourceDocument doc) throws PlanInputException {
+    YamlLines lines = new YamlLines(doc);
+    String project = projectName(doc.node(), lines);
+    List<WorkloadPlan> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : doc.node().get("services").properties()) {
+      FieldPath at = FieldPath.of("services", e.getKey());
+      ComposeService s = ComposeService.read(e.getKey(), e.getValue(), at, lines);
+      List<PlanPolicy> selecting = policies.stream()
+          .filter(p -> LabelSelectors.matches(p.rules().selector(), s.labels())).toList();
+      boolean excluded = "true".equalsIgnoreCase(s.labels().get(Annotations.EXCLUDE));
+      String pointer = "/services/" + e.getKey().replace("~", "~0").replace("/", "~1");
+      Decisions.Workload w = new Decisions.Workload(doc, lines.lineOf(at), pointer, KIND, project, s.name(), s.node());
+      Decisions.decide(w, selecting, excluded ? "labelled " + Annotations.EXCLUDE + "=true" : null, null,
+          rules -> harden(s, rules), out);
+    }
+    return out;
+  }
+
+  private static String projectName(JsonNode root, YamlLines lines) throws PlanInputException {
+    JsonNode name = root.get("name");
+    if (name == null || name.isNull()) {
+      return null;
+    }
+    if (name.isContainerNode()) {
+      throw lines.error(FieldPath.of("name"), "the project name must be a string");
+    }
+    return name.asText();
+  }
+
+  /** What hardening the service under {@code rules} changes. */
+  static Decisions.Outcome harden(ComposeService s, PolicyRules rules) {
+    if (!rules.hardens(s.name(), false)) {
+      // a service is one container, named like the service: mirror the engine's "nothing to harden"
+      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "",
+          "service " + s.name() + " is not in spec.containers, nothing to harden");
+    }
+    ObjectNode planned = s.node().deepCopy();
+    List<String> changes = new ArrayList<>();
+    if (!s.readOnly()) {
+      planned.put("read_only", true);
+      changes.add("read_only: true");
+    }
+    List<ComposeService.Mount> mounts = new ArrayList<>(s.mounts());
+    List<String> notes = new ArrayList<>();
+    List<String> added = new ArrayList<>();
+    for (WritablePath path : rules.paths()) { // parents first: a tmpfs added for /var covers /var/x
+      ComposeService.Mount covering = mounts.stream().filter(m -> path.isCoveredBy(m.target())).findFirst()
+          .orElse(null);
+      if (covering != null) {
+        notes.add(path.path() + " already mounted by " + covering.by()
+            + (path.isAt(covering.target()) ? "" : " at " + covering.target()));
+      } else {
+        added.add(path.path());
+        mounts.add(new ComposeService.Mount(path.path(), "tmpfs"));
+      }
+    }
+    if (!added.isEmpty()) {
+      ArrayNode tmpfs = JsonNodeFactory.instance.arrayNode();
+      s.tmpfs().forEach(tmpfs::add); // a single string becomes a list
+      String size = dockerSize(rules.sizeLimit());
+      added.forEach(p -> tmpfs.add(p + ":size=" + size + ",mode=" + MODE));
+      planned.set("tmpfs", tmpfs);
+      changes.add("tmpfs: " + String.join(", ", added));
+    }
+    return new Decisions.Outcome(JsonPatches.diff(s.node(), planned), String.join("; ", changes),
+        String.join(", ", notes));
+  }
+
+  /**
+   * A Kubernetes quantity as Docker's tmpfs {@code size=} option, which the kernel reads with binary
+   * units (k = 1024): 64Mi is {@code 64m}, 1Gi {@code 1g}; a size that is no whole number of those
+   * units (100M) is given in bytes. Fractions of a byte round up.
+   */
+  static String dockerSize(Quantity q) {
+    BigInteger bytes = Quantity.getAmountInBytes(q).setScale(0, RoundingMode.CEILING).toBigIntegerExact();
+    for (int i = 0; i < UNITS.length; i++) {
+      BigInteger[] qr = bytes.divideAndRemainder(UNITS[i]);
+      if (qr[1].signum() == 0 && qr[0].signum() > 0) {
+        return qr[0] + SUFFIXES[i];
+      }
+    }
+    return bytes.toString();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.rootlock.plan;
+
+import static dev.rootlock.plan.PlanGoldenTest.assertGolden;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code plan} over a Docker Compose file, every format against checked-in output. Regenerate with
+ * {@code mvn test -Dtest=ComposePlanTest -Drootlock.golden.update=true} and review the diff.
+ */
+class ComposePlanTest {
+  static final String DIR = PlanGoldenTest.FIXTURES + "compose/";
+  static final String POLICY = DIR + "policy.yaml";
+  static final String INPUT = DIR + "compose.yaml";
+  private static final Path GOLDEN = Path.of(DIR, "golden");
+
+  @Test
+  void yaml() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden(GOLDEN.resolve("yaml.out"), run.stdout());
+  }
+
+  @Test
+  void diff() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden(GOLDEN.resolve("diff.out"), run.stdout());
+  }
+
+  @Test
+  void report() throws IOException {
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertGolden(GOLDEN.resolve("report.out"), run.stdout());
+  }
+
+  @Test
+  void theHardenedServicesAreWhatComposeWouldRun() throws Exception {
+    JsonNode services = planned(PlanRun.of("plan", "--policy", POLICY, INPUT).stdout()).get("services");
+
+    assertThat(services.at("/proxy/read_only").asBoolean()).isTrue();
+    assertThat(texts(services.at("/proxy/tmpfs"))).containsExactly("/tmp:size=64m,mode=1777",
+        "/var/cache/nginx:size=64m,mode=1777", "/var/run:size=64m,mode=1777");
+    // merged from the x-app anchor, then hardened by the python policy
+    assertThat(services.at("/app/image").asText()).isEqualTo("registry.example.com/shop/app:1.4.2");
+    assertThat(texts(services.at("/app/tmpfs"))).containsExactly("/home/app/.cache:size=256m,mode=1777",
+        "/tmp:size=256m,mode=1777");
+    // a single tmpfs string became a list; 100M is no whole number of binary units, so bytes
+    assertThat(texts(services.at("/db/tmpfs"))).containsExactly("/var/run/postgresql",
+        "/tmp:size=100000000,mode=1777");
+    assertThat(services.at("/db/volumes/0").asText()).isEqualTo("pgdata:/var/lib/postgresql/data");
+    // excluded, not listed in spec.containers, Audit, already compliant: untouched
+    assertThat(services.get("admin").has("read_only")).isFalse();
+    assertThat(services.get("migrate").has("read_only")).isFalse();
+    assertThat(services.get("beat").has("read_only")).isFalse();
+    assertThat(texts(services.at("/worker/tmpfs"))).containsExactly("/tmp:size=32m");
+    // YAML 1.2 strings stay strings in the rewritten file
+    assertThat(services.at("/migrate/restart").asText()).isEqualTo("no");
+    assertThat(services.at("/admin/ports/0").asText()).isEqualTo("2222:22");
+  }
+
+  @Test
+  void planningThePlannedOutputChangesNothing(@TempDir Path dir) throws IOException {
+    PlanGoldenTest.assertReplanningChangesNothing(dir.resolve("compose.yaml"), POLICY, INPUT);
+  }
+
+  @Test
+  void aComposeFileWithNothingToChangeIsCopiedByteForByte(@TempDir Path dir) throws IOException {
+    String compose = "# hardened already\nservices:\n  web:\n    image: nginx   # pinned below\n"
+        + "    labels: [tier=web]\n    read_only: yes\n    tmpfs: [/tmp, '/var/cache/nginx:mode=1777', /var/run/]\n";
+    Path file = dir.resolve("compose.yml");
+    Files.writeString(file, compose);
+
+    PlanRun run = PlanRun.of("plan", "--policy", POLICY, file.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).isEqualTo(compose);
+  }
+
+  @Test
+  void kubernetesAndComposeFilesPlanTogether() throws Exception {
+    String deployment = PlanGoldenTest.INPUT + "/app.yaml";
+
+    PlanRun report = PlanRun.of("plan", "--policy", POLICY, "--format", "report", deployment, INPUT);
+    PlanRun yaml = PlanRun.of("plan", "--policy", POLICY, deployment, INPUT);
+
+    assertThat(report.exitCode()).as(report.stderr()).isEqualTo(1);
+    assertThat(report.stdout())
+        .containsPattern("app.yaml:10 +Deployment +shop/web +web +NonCompliant +read-only root: nginx")
+        .containsPattern("compose.yaml:19 +ComposeService +shop/proxy +web +NonCompliant +read_only: true")
+        // namespaces: web-defaults (in platform) cannot select the Deployment in shop, but selects
+        // the Compose service, which has no namespace
+        .containsPattern("compose.yaml:19 +ComposeService +shop/proxy +web-defaults +Conflict")
+        .doesNotContainPattern("app.yaml:10 .*web-defaults")
+        .contains("4 workload(s) would change");
+    assertThat(yaml.exitCode()).isEqualTo(1);
+    List<SourceDocument> docs = ManifestReader.split("out", yaml.stdout());
+    JsonNode web = docs.stream().map(SourceDocument::node)
+        .filter(n -> n != null && n.at("/metadata/name").asText().equals("web")).findFirst().orElseThrow();
+    assertThat(web.at("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean())
+        .isTrue();
+    assertThat(docs.get(docs.size() - 1).node().at("/services/proxy/read_only").asBoolean()).isTrue();
+  }
+
+  private static JsonNode planned(String yaml) throws PlanInputException {
+    return ManifestReader.split("out", yaml).get(0).node();
+  }
+
+  private static List<String> texts(JsonNode list) {
+    return java.util.stream.StreamSupport.stream(list.spliterator(), false).map(JsonNode::asText).toList();
+  }
+}
