@@ -8,10 +8,8 @@ import dev.rootlock.api.Annotations;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
-import io.fabric8.kubernetes.api.model.Quantity;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +26,6 @@ final class ComposePlanner {
    * World-writable with the sticky bit, like /tmp: services often run as a non-root user, which
    * must be able to write there whatever the runtime's default mode is.
    */
-  static final String MODE = "1777";
-  private static final BigInteger[] UNITS = {BigInteger.ONE.shiftLeft(30), BigInteger.ONE.shiftLeft(20),
-      BigInteger.ONE.shiftLeft(10)};
-  private static final String[] SUFFIXES = {"g", "m", "k"};
 
   private final List<PlanPolicy> policies;
 
@@ -99,8 +93,8 @@ final class ComposePlanner {
     if (!added.isEmpty()) {
       ArrayNode tmpfs = JsonNodeFactory.instance.arrayNode();
       s.tmpfs().forEach(tmpfs::add); // a single string becomes a list
-      String size = dockerSize(rules.sizeLimit());
-      added.forEach(p -> tmpfs.add(p + ":size=" + size + ",mode=" + MODE));
+      String options = Tmpfs.options(rules.sizeLimit());
+      added.forEach(p -> tmpfs.add(p + ":" + options));
       planned.set("tmpfs", tmpfs);
       changes.add("tmpfs: " + String.join(", ", added));
     }
@@ -108,19 +102,4 @@ final class ComposePlanner {
         String.join(", ", notes));
   }
 
-  /**
-   * A Kubernetes quantity as Docker's tmpfs {@code size=} option, which the kernel reads with binary
-   * units (k = 1024): 64Mi is {@code 64m}, 1Gi {@code 1g}; a size that is no whole number of those
-   * units (100M) is given in bytes. Fractions of a byte round up.
-   */
-  static String dockerSize(Quantity q) {
-    BigInteger bytes = Quantity.getAmountInBytes(q).setScale(0, RoundingMode.CEILING).toBigIntegerExact();
-    for (int i = 0; i < UNITS.length; i++) {
-      BigInteger[] qr = bytes.divideAndRemainder(UNITS[i]);
-      if (qr[1].signum() == 0 && qr[0].signum() > 0) {
-        return qr[0] + SUFFIXES[i];
-      }
-    }
-    return bytes.toString();
-  }
 }

@@ -11,6 +11,7 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.plan.Yaml;
 import io.fabric8.kubernetes.api.model.Container;

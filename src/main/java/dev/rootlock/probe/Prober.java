@@ -6,6 +6,7 @@ import dev.rootlock.diagnosis.Need;
 import dev.rootlock.diagnosis.ReadOnlyFilesystemErrors;
 import dev.rootlock.diagnosis.Severity;
 import dev.rootlock.diagnosis.Verdict;
+import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.probe.ContainerEngine.ContainerState;
 import dev.rootlock.probe.ContainerEngine.EngineException;

@@ -1,5 +1,6 @@
 package dev.rootlock.plan;
 
+import dev.rootlock.testing.CliRun;
 import static dev.rootlock.plan.PlanBadInputTest.assertBadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +41,7 @@ class ComposeBadInputTest {
   void aBadServiceNamesFileLineAndField(String compose, String field, int line, String reason) throws IOException {
     Path file = write("compose.yaml", compose.replace("\\n", "\n"));
 
-    PlanRun run = plan("--format", "report", file.toString());
+    CliRun run = plan("--format", "report", file.toString());
 
     assertBadInput(run, file + ":" + line + ": " + field + ": ", reason);
     assertThat(run.stderr().lines()).hasSize(1);
@@ -61,7 +62,7 @@ class ComposeBadInputTest {
     Path compose = write("compose.yaml", "services:\n  web: {image: nginx}\n");
     Path out = dir.resolve("overlay");
 
-    PlanRun run = plan("--format", "kustomize", "--out", out.toString(), deployment.toString(), compose.toString());
+    CliRun run = plan("--format", "kustomize", "--out", out.toString(), deployment.toString(), compose.toString());
 
     assertBadInput(run, compose + ":1: ", "Docker Compose file", "kustomize patches apply to Kubernetes manifests only");
     assertThat(run.stderr().lines()).hasSize(1);
@@ -74,7 +75,7 @@ class ComposeBadInputTest {
     return p;
   }
 
-  private PlanRun plan(String... rest) throws IOException {
-    return PlanRun.plan(write("policy.yaml", POLICY), rest);
+  private CliRun plan(String... rest) throws IOException {
+    return CliRun.plan(write("policy.yaml", POLICY), rest);
   }
 }

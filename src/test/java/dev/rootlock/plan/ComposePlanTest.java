@@ -1,5 +1,6 @@
 package dev.rootlock.plan;
 
+import dev.rootlock.testing.CliRun;
 import static dev.rootlock.plan.PlanGoldenTest.assertGolden;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,28 +24,28 @@ class ComposePlanTest {
 
   @Test
   void yaml() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden(GOLDEN.resolve("yaml.out"), run.stdout());
   }
 
   @Test
   void diff() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden(GOLDEN.resolve("diff.out"), run.stdout());
   }
 
   @Test
   void report() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden(GOLDEN.resolve("report.out"), run.stdout());
   }
 
   @Test
   void theHardenedServicesAreWhatComposeWouldRun() throws Exception {
-    JsonNode services = planned(PlanRun.of("plan", "--policy", POLICY, INPUT).stdout()).get("services");
+    JsonNode services = planned(CliRun.of("plan", "--policy", POLICY, INPUT).stdout()).get("services");
 
     assertThat(services.at("/proxy/read_only").asBoolean()).isTrue();
     assertThat(texts(services.at("/proxy/tmpfs"))).containsExactly("/tmp:size=64m,mode=1777",
@@ -79,7 +80,7 @@ class ComposePlanTest {
     Path file = dir.resolve("compose.yml");
     Files.writeString(file, compose);
 
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, file.toString());
+    CliRun run = CliRun.of("plan", "--policy", POLICY, file.toString());
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).isEqualTo(compose);
@@ -89,8 +90,8 @@ class ComposePlanTest {
   void kubernetesAndComposeFilesPlanTogether() throws Exception {
     String deployment = PlanGoldenTest.INPUT + "/app.yaml";
 
-    PlanRun report = PlanRun.of("plan", "--policy", POLICY, "--format", "report", deployment, INPUT);
-    PlanRun yaml = PlanRun.of("plan", "--policy", POLICY, deployment, INPUT);
+    CliRun report = CliRun.of("plan", "--policy", POLICY, "--format", "report", deployment, INPUT);
+    CliRun yaml = CliRun.of("plan", "--policy", POLICY, deployment, INPUT);
 
     assertThat(report.exitCode()).as(report.stderr()).isEqualTo(1);
     assertThat(report.stdout())

@@ -19,7 +19,7 @@ class ComposePlannerTest {
       "64Mi, 64m", "1Gi, 1g", "512Ki, 512k", "1500Mi, 1500m", "2048Mi, 2g", "1024Ki, 1m",
       "100M, 100000000", "1G, 1000000000", "1k, 1000", "2Ki, 2k", "0.5Gi, 512m", "1.5, 2", "1Ti, 1024g"})
   void sizeLimitsBecomeDockerTmpfsSizes(String quantity, String docker) {
-    assertThat(ComposePlanner.dockerSize(new Quantity(quantity))).isEqualTo(docker);
+    assertThat(dev.rootlock.engine.Tmpfs.size(new Quantity(quantity))).isEqualTo(docker);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,5 +1,6 @@
 package dev.rootlock.plan;
 
+import dev.rootlock.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -19,11 +20,11 @@ class PlanBadInputTest {
     return p;
   }
 
-  private PlanRun plan(Path policy, String... rest) {
-    return PlanRun.plan(policy, rest);
+  private CliRun plan(Path policy, String... rest) {
+    return CliRun.plan(policy, rest);
   }
 
-  static void assertBadInput(PlanRun run, String... fragments) {
+  static void assertBadInput(CliRun run, String... fragments) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).contains(fragments).doesNotContain("Exception", "\tat ");
     assertThat(run.stdout()).isEmpty();
@@ -124,7 +125,7 @@ class PlanBadInputTest {
     Path out = Files.createDirectories(dir.resolve("overlay"));
     Files.writeString(out.resolve("kustomization.yaml"), "resources: [../base]\n");
 
-    PlanRun run = plan(policy, "--format", "kustomize", "--out", out.toString(), input.toString());
+    CliRun run = plan(policy, "--format", "kustomize", "--out", out.toString(), input.toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("refusing to overwrite");
@@ -134,7 +135,7 @@ class PlanBadInputTest {
   @Test
   void unknownFormatIsAUsageError() throws IOException {
     Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
-    PlanRun run = plan(policy, "--format", "xml", "in.yaml");
+    CliRun run = plan(policy, "--format", "xml", "in.yaml");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("--format").contains("xml");
   }

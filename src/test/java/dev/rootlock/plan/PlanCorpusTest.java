@@ -1,5 +1,6 @@
 package dev.rootlock.plan;
 
+import dev.rootlock.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,13 +32,13 @@ class PlanCorpusTest {
 
     for (Path file : files) {
       String label = file.getFileName().toString();
-      PlanRun yaml = PlanRun.of("plan", "--policy", policy.toString(), file.toString());
+      CliRun yaml = CliRun.of("plan", "--policy", policy.toString(), file.toString());
       assertThat(yaml.exitCode()).as(label + ": " + yaml.stderr()).isIn(0, 1);
 
       // 1. planning the output again changes nothing
       Path planned = tmp.resolve("planned-" + label);
       Files.writeString(planned, yaml.stdout());
-      PlanRun again = PlanRun.of("plan", "--policy", policy.toString(), planned.toString());
+      CliRun again = CliRun.of("plan", "--policy", policy.toString(), planned.toString());
       assertThat(again.exitCode()).as(label + " re-planned: " + again.stderr()).isZero();
 
       // 2. every document is still there; the ones plan did not change are semantically equal
@@ -49,7 +50,7 @@ class PlanCorpusTest {
 
       // 3. the kustomize patches applied to the input give the yaml format's objects
       Path dir = tmp.resolve("kustomize-" + label);
-      PlanRun kustomize = PlanRun.of("plan", "--policy", policy.toString(), "--format", "kustomize",
+      CliRun kustomize = CliRun.of("plan", "--policy", policy.toString(), "--format", "kustomize",
           "--out", dir.toString(), file.toString());
       assertThat(kustomize.exitCode()).isEqualTo(yaml.exitCode());
       List<JsonNode> patched = applyKustomizePatches(dir, inNodes);

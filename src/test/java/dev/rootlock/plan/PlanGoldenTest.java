@@ -1,5 +1,6 @@
 package dev.rootlock.plan;
 
+import dev.rootlock.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -21,28 +22,28 @@ class PlanGoldenTest {
 
   @Test
   void yaml() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden("yaml.out", run.stdout());
   }
 
   @Test
   void diff() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden("diff.out", run.stdout());
   }
 
   @Test
   void report() throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     assertGolden("report.out", run.stdout());
   }
 
   @Test
   void kustomize(@TempDir Path out) throws IOException {
-    PlanRun run = PlanRun.of("plan", "--policy", POLICY, "--format", "kustomize", "--out", out.toString(), INPUT);
+    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "kustomize", "--out", out.toString(), INPUT);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
     StringBuilder all = new StringBuilder();
     try (Stream<Path> files = Files.list(out)) {
@@ -56,8 +57,8 @@ class PlanGoldenTest {
   @Test
   void stdinIsReadForDash() throws IOException {
     String input = Files.readString(Path.of(INPUT, "app.yaml"));
-    PlanRun fromStdin = PlanRun.withStdin(input, "plan", "--policy", POLICY, "-");
-    PlanRun fromFile = PlanRun.of("plan", "--policy", POLICY, INPUT + "/app.yaml");
+    CliRun fromStdin = CliRun.withStdin(input, "plan", "--policy", POLICY, "-");
+    CliRun fromFile = CliRun.of("plan", "--policy", POLICY, INPUT + "/app.yaml");
     assertThat(fromStdin.exitCode()).isEqualTo(1);
     assertThat(fromStdin.stdout()).isEqualTo(fromFile.stdout());
   }
@@ -69,9 +70,9 @@ class PlanGoldenTest {
 
   /** Plans {@code input} into {@code planned}, plans that again: exit 0, printed unchanged. */
   static void assertReplanningChangesNothing(Path planned, String policy, String input) throws IOException {
-    Files.writeString(planned, PlanRun.of("plan", "--policy", policy, input).stdout());
+    Files.writeString(planned, CliRun.of("plan", "--policy", policy, input).stdout());
 
-    PlanRun again = PlanRun.of("plan", "--policy", policy, planned.toString());
+    CliRun again = CliRun.of("plan", "--policy", policy, planned.toString());
 
     assertThat(again.exitCode()).as(again.stderr()).isZero();
     assertThat(again.stdout()).isEqualTo(Files.readString(planned));

@@ -25,4 +25,14 @@ public record CliRun(int exitCode, String stdout, String stderr) {
   public static CliRun of(String... args) {
     return withStdin("", args);
   }
+
+  /** {@code plan --policy POLICY REST...} */
+  public static CliRun plan(java.nio.file.Path policy, String... rest) {
+    String[] args = new String[rest.length + 3];
+    args[0] = "plan";
+    args[1] = "--policy";
+    args[2] = policy.toString();
+    System.arraycopy(rest, 0, args, 3, rest.length);
+    return of(args);
+  }
 }
