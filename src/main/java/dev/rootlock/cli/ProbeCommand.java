@@ -212,7 +212,7 @@ public final class ProbeCommand implements Callable<Integer> {
   }
 
   /** "nginx" from "docker.io/library/nginx:1.27@sha256:...", as a DNS label. */
-  static String nameFrom(String image) {
+  public static String nameFrom(String image) {
     String s = image;
     int at = s.indexOf('@');
     s = at < 0 ? s : s.substring(0, at);

@@ -1,0 +1,198 @@
+package dev.rootlock.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rootlock.engine.WritablePath;
+import dev.rootlock.probe.ContainerEngine.ExecResult;
+import dev.rootlock.probe.ContainerEngine.ImageConfig;
+import dev.rootlock.probe.FakeEngine.Behaviour;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The probe loop against a scripted engine: what it learns, when it stops, and that it always cleans up. */
+class ProberTest {
+  static final String NGINX_BODY =
+      "2026/11/29 13:11:30 [emerg] 1#1: mkdir() \"/var/lib/nginx/body\" failed (30: Read-only file system)";
+  static final String NGINX_LOG =
+      "2026/11/29 13:11:31 [emerg] 1#1: open() \"/var/log/nginx/error.log\" failed (30: Read-only file system)";
+
+  final List<String> progress = new ArrayList<>();
+
+  ProbeRequest request(String... extra) {
+    return request(List.of(), null, null, extra);
+  }
+
+  ProbeRequest request(List<WritablePath> paths, ProbeRequest.HttpCheck http, String exec, String... env) {
+    return new ProbeRequest("app:1", List.of(), List.of(env), null, paths, new Quantity("64Mi"),
+        Duration.ofMillis(30), 8, http, exec);
+  }
+
+  /** An app that fails on each directory in turn until all are on a tmpfs, then keeps running. */
+  static FakeEngine app(Map<String, String> needs) {
+    return new FakeEngine(spec -> {
+      for (var e : needs.entrySet()) {
+        if (spec.tmpfs().keySet().stream().noneMatch(m -> e.getKey().equals(m) || e.getKey().startsWith(m + "/"))) {
+          return Behaviour.exits(1, "starting\n" + e.getValue());
+        }
+      }
+      return Behaviour.runs("ready");
+    });
+  }
+
+  ProbeResult probe(FakeEngine engine, ProbeRequest r) {
+    return new Prober(engine, progress::add, url -> 200).probe(r);
+  }
+
+  @Test
+  void learnsOneDirectoryPerFailedRunUntilTheAppRuns() {
+    Map<String, String> needs = new LinkedHashMap<>();
+    needs.put("/var/lib/nginx", NGINX_BODY);
+    needs.put("/var/log/nginx", NGINX_LOG);
+    FakeEngine engine = app(needs);
+
+    ProbeResult r = probe(engine, request());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/nginx", "/var/log/nginx");
+    assertThat(r.learned()).extracting(ProbeResult.Learned::run).containsExactly(1, 2);
+    assertThat(r.learned().get(0).line()).isEqualTo(NGINX_BODY);
+    assertThat(engine.runs).hasSize(3);
+    assertThat(engine.runs.get(2).tmpfs()).containsOnlyKeys("/var/lib/nginx", "/var/log/nginx")
+        .containsEntry("/var/lib/nginx", "rw,size=64m,mode=1777");
+    assertThat(engine.runs).allMatch(s -> s.publish() == null, "no network without an HTTP check");
+    assertThat(engine.removed).containsExactly("c1", "c2", "c3");
+    assertThat(progress).contains("  learned /var/lib/nginx (cachePaths) from: " + NGINX_BODY);
+  }
+
+  @Test
+  void everySafeDirectoryOfOneRunIsLearnedAtOnce() {
+    FakeEngine engine = app(Map.of("/var/lib/nginx", NGINX_BODY + "\n" + NGINX_LOG));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/nginx", "/var/log/nginx");
+    assertThat(engine.runs).hasSize(2);
+  }
+
+  @Test
+  void declaredPathsAreWritableFromTheFirstRunAndNotLearnedAgain() {
+    FakeEngine engine = app(Map.of("/var/lib/nginx", NGINX_BODY));
+    ProbeResult r = probe(engine, request(List.of(new WritablePath("/var/lib", WritablePath.Kind.CACHE)), null, null));
+    assertThat(r.succeeded()).isTrue();
+    assertThat(engine.runs).hasSize(1);
+    assertThat(r.learned()).isEmpty();
+    assertThat(r.paths()).extracting(WritablePath::path).containsExactly("/var/lib");
+  }
+
+  @Test
+  void stopsWithTheUnsafeDirectoryNamedInsteadOfMountingOverTheImagesFiles() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(2,
+        "/bin/sh: 1: cannot create /etc/app.conf: Read-only file system"));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.succeeded()).isFalse();
+    assertThat(r.reason()).isEqualTo("the app failed writing /etc/app.conf (read-only file system); an emptyDir "
+        + "at /etc would hide the image's files, so it is not added: configure the app to write elsewhere");
+    assertThat(engine.runs).hasSize(1);
+    assertThat(engine.removed).containsExactly("c1");
+  }
+
+  @Test
+  void stopsWhenTheFailureNamesNoPath() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(134, "Failed to create CoreCLR, HRESULT: 0x8007000E"));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.reason()).contains("DOTNET_EnableDiagnostics=0");
+  }
+
+  @Test
+  void stopsWhenTheAppFailsForAnotherReasonAndShowsItsLastLines() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "loading config\npanic: missing DATABASE_URL"));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.reason()).isEqualTo("it exited with code 1 after 0.0 s and its output names no "
+        + "read-only-filesystem failure; last lines: loading config | panic: missing DATABASE_URL");
+  }
+
+  @Test
+  void givesUpAfterTheTriesItWasGiven() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "mkdir /var/cache/a" + spec.tmpfs().size()
+        + "/x: read-only file system"));
+    ProbeRequest r = new ProbeRequest("app:1", List.of(), List.of(), null, List.of(), new Quantity("64Mi"),
+        Duration.ofMillis(10), 3, null, null);
+    ProbeResult result = probe(engine, r);
+    assertThat(engine.runs).hasSize(3);
+    assertThat(result.reason()).startsWith("still failing after 3 runs (--tries)");
+    assertThat(engine.removed).hasSize(3);
+  }
+
+  @Test
+  void aDirectoryAlreadyWritableThatStillFailsIsNotAnEndlessLoop() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, NGINX_BODY));
+    ProbeResult r = probe(engine, request(List.of(new WritablePath("/var/lib/nginx", WritablePath.Kind.CACHE)),
+        null, null));
+    assertThat(engine.runs).hasSize(1);
+    assertThat(r.reason()).contains("although /var/lib/nginx is writable").contains("size limit (64Mi)");
+  }
+
+  @Test
+  void aJobThatExitsZeroSucceedsButNotWhenChecksCouldNotRun() {
+    assertThat(probe(new FakeEngine(spec -> Behaviour.exits(0, "done")), request()).succeeded()).isTrue();
+    ProbeResult withCheck = probe(new FakeEngine(spec -> Behaviour.exits(0, "done")),
+        request(List.of(), null, "true"));
+    assertThat(withCheck.reason()).contains("exited with code 0").contains("before the checks could run");
+  }
+
+  @Test
+  void aFailedExecCheckIsDiagnosedLikeTheLogs() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs("Ready to accept connections"));
+    engine.execResults.add(new ExecResult(1, "Failed opening the temp RDB file temp-1.rdb (in server root dir "
+        + "/var/lib/redis) for saving: Read-only file system"));
+    engine.execResults.add(new ExecResult(0, "OK"));
+    ProbeResult r = probe(engine, request(List.of(), null, "redis-cli save"));
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/redis");
+    assertThat(r.runs().get(1).outcome()).contains("exec check 'redis-cli save' passed");
+  }
+
+  @Test
+  void theHttpCheckPublishesThePortAndMustAnswer() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs("ready"));
+    ProbeResult r = new Prober(engine, progress::add, url -> url.equals("http://127.0.0.1:40000/healthz") ? 503 : 0)
+        .probe(request(List.of(), ProbeRequest.HttpCheck.parse("8080/healthz"), null));
+    assertThat(engine.runs.get(0).publish()).isEqualTo(8080);
+    assertThat(r.reason()).contains("HTTP check :8080/healthz answered 503");
+  }
+
+  @Test
+  void anAppThatKeepsRunningAfterAFailedWriteIsRunAgainWithThePathWritable() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs(spec.tmpfs().containsKey("/var/cache/app") ? "ok"
+        : "WARN could not write cache: open /var/cache/app/index: read-only file system"));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.succeeded()).isTrue();
+    assertThat(engine.runs).hasSize(2);
+    assertThat(r.runs().get(0).outcome()).endsWith("but its output names a failed write");
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheImagesWorkingDirectoryAndTmpdirComesFromTheEnvironment() {
+    FakeEngine engine = new FakeEngine(new ImageConfig("/srv/app", List.of("TMPDIR=/image-tmp")), spec ->
+        !spec.tmpfs().containsKey("/srv/app/tmp/pids") ? Behaviour.exits(1,
+            "launcher.rb:259:in `write': Read-only file system @ rb_sysopen - tmp/pids/server.pid (Errno::EROFS)")
+        : !spec.tmpfs().containsKey("/scratch") ? Behaviour.exits(2,
+            "/run.sh: line 3: cannot create temp file for here-document: Read-only file system")
+        : Behaviour.runs("ok"));
+    ProbeResult r = probe(engine, request("TMPDIR=/scratch"));
+    assertThat(r.learned()).extracting(l -> l.path().path() + " " + l.path().kind().field())
+        .containsExactly("/srv/app/tmp/pids cachePaths", "/scratch tmpPaths");
+  }
+
+  @Test
+  void theContainerIsRemovedWhenReadingItFails() {
+    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "x"));
+    engine.failLogs = true;
+    assertThatThrownBy(() -> probe(engine, request())).isInstanceOf(ContainerEngine.EngineException.class);
+    assertThat(engine.removed).containsExactly("c1");
+  }
+}
