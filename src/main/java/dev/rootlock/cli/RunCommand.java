@@ -2,6 +2,7 @@ package dev.rootlock.cli;
 
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
+import dev.rootlock.operator.StartupFailure;
 import io.fabric8.kubernetes.client.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -98,13 +99,8 @@ public final class RunCommand implements Callable<Integer> {
     try {
       rootlock.start();
     } catch (RuntimeException e) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      LOG.error("cannot start: the Kubernetes API at {} did not answer as expected ({}: {}); check the "
-          + "kubeconfig context and that the CRD in crds/ is installed", config.getMasterUrl(),
-          root.getClass().getSimpleName(), root.getMessage());
+      LOG.error("{}", StartupFailure.explain(e, config.getMasterUrl()));
+      rootlock.stop();
       return 1;
     }
     stopped.await();

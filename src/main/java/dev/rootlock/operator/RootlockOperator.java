@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -147,8 +146,10 @@ public final class RootlockOperator implements AutoCloseable {
     if (settings.httpPort() >= 0) {
       try {
         http = new HttpEndpoints(settings.httpPort(), registry, this::liveness, this::readiness);
+      } catch (java.net.BindException e) {
+        throw StartupFailure.portInUse("--http-port", settings.httpPort(), e);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen on --http-port " + settings.httpPort(), e);
+        throw StartupFailure.cannotListen("--http-port", settings.httpPort(), e);
       }
       LOG.info("serving /metrics /healthz /readyz on port {}", http.port());
     }

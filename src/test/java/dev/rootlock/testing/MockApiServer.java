@@ -73,7 +73,11 @@ public final class MockApiServer implements AutoCloseable {
      * Another client writes the object (adds label {@code edited-by: someone-else}) just before the
      * request is applied: a real conflict between the operator's read and its patch.
      */
-    EDITED_BY_OTHERS_FIRST
+    EDITED_BY_OTHERS_FIRST,
+    /** 404 as a real API server answers for a resource type it does not serve (a CRD not installed). */
+    NOT_FOUND,
+    /** 403 as a real API server answers when RBAC does not allow the request. */
+    FORBIDDEN
   }
 
   /** The write another client makes for {@link Fault#EDITED_BY_OTHERS_FIRST}. */
@@ -115,6 +119,8 @@ public final class MockApiServer implements AutoCloseable {
               new Buffer(OTHERS_EDIT.getBytes(StandardCharsets.UTF_8))));
           yield crud.dispatch(withoutStatusQuery(request));
         }
+        case NOT_FOUND -> status(404, "NotFound", "the server could not find the requested resource");
+        case FORBIDDEN -> forbidden(request);
         case NONE -> crud.dispatch(withoutStatusQuery(request));
       };
       if (operator) {
@@ -154,6 +160,29 @@ public final class MockApiServer implements AutoCloseable {
   private static MockResponse status(int code, String reason, String message) {
     return new MockResponse().setResponseCode(code).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
         + "\"reason\":\"" + reason + "\",\"message\":\"" + message + "\",\"code\":" + code + "}");
+  }
+
+  /** The message kube-apiserver's RBAC authorizer gives, for the operator's service account. */
+  private static MockResponse forbidden(RecordedRequest r) {
+    String[] parts = r.getPath().replaceAll("\\?.*", "").split("/");
+    boolean core = parts.length > 1 && parts[1].equals("api");
+    String group = core ? "" : parts.length > 2 ? parts[2] : "";
+    String resource = parts[parts.length - 1];
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (parts[i].equals("namespaces") && i + 2 < parts.length) {
+        resource = parts[i + 2];
+      }
+    }
+    String verb = switch (r.getMethod()) {
+      case "GET" -> r.getPath().contains("watch=true") ? "watch" : "list";
+      case "PATCH" -> "patch";
+      case "POST" -> "create";
+      case "DELETE" -> "delete";
+      default -> "update";
+    };
+    return status(403, "Forbidden", resource + (group.isEmpty() ? "" : "." + group) + " is forbidden: User "
+        + "\\\"system:serviceaccount:rootlock-system:rootlock-operator\\\" cannot " + verb + " resource \\\"" + resource
+        + "\\\" in API group \\\"" + group + "\\\" at the cluster scope");
   }
 
   private static RecordedRequest withoutStatusQuery(RecordedRequest r) {
