@@ -94,15 +94,19 @@ public final class Hardener {
       if (byName.keySet().stream().noneMatch(n -> rules.hardens(n, isInit.get(n)))) {
         findings.add(new Finding(null, null, Finding.Kind.NOTHING_TO_HARDEN, null));
       }
-      for (Container c : byName.values()) {
-        if (!rules.hardens(c.getName(), isInit.get(c.getName()))) {
-          continue;
-        }
+      List<Container> hardened = byName.values().stream()
+          .filter(c -> rules.hardens(c.getName(), isInit.get(c.getName()))).toList();
+      for (Container c : hardened) {
         ensureReadOnly(c, originals, findings);
-        ensureLogsOnError(c, messagePolicies, findings);
         for (WritablePath path : rules.paths()) {
           ensureWritable(spec, c, path, rules.sizeLimit(), kept, findings);
         }
+      }
+      // Crash logs in the status are for the rollouts Rootlock causes anyway: setting them alone
+      // would restart every pod of an already read-only workload for nothing. So the policy rides
+      // along with a change hardening needs, and is never a reason to write by itself.
+      if (!JSON.valueToTree(t).equals(JSON.valueToTree(current))) {
+        hardened.forEach(c -> ensureLogsOnError(c, messagePolicies, findings));
       }
     }
 

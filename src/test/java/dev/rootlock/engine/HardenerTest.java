@@ -356,12 +356,35 @@ class HardenerTest {
     RevertRecord parsed = assertDoesNotThrowParse(h.record().toJson());
     assertThat(parsed).isEqualTo(h.record());
 
-    // Someone sets File back by hand: drift, corrected; the record keeps the first original.
+    // Someone sets File back by hand: not worth a rollout on its own, so left until hardening
+    // needs a write anyway; the record keeps the first original for that day.
     PodTemplateSpec drifted = new PodTemplateSpecBuilder(h.template()).build();
     drifted.getSpec().getContainers().get(0).setTerminationMessagePolicy("File");
+    Hardening left = hardener.harden(drifted, rules("{}"), h.record());
+    assertThat(left.changed()).isFalse();
+    assertThat(left.record()).isEqualTo(h.record());
+    drifted.getSpec().getContainers().get(0).getSecurityContext().setReadOnlyRootFilesystem(false);
     Hardening fixed = hardener.harden(drifted, rules("{}"), h.record());
     assertThat(tree(fixed.template())).isEqualTo(tree(h.template()));
     assertThat(fixed.record()).isEqualTo(h.record());
+  }
+
+  @Test
+  void anAlreadyReadOnlyTemplateIsNotWrittenJustForCrashLogs() {
+    PodTemplateSpec t = template("""
+        spec:
+          containers: [{name: app, image: x, securityContext: {readOnlyRootFilesystem: true},
+            volumeMounts: [{name: scratch, mountPath: /tmp}]}]
+          volumes: [{name: scratch, emptyDir: {medium: Memory, sizeLimit: 64Mi}}]""");
+    Hardening h = hardener.harden(t, rules("{}"), RevertRecord.EMPTY);
+    assertThat(h.changed()).as("read-only with every path writable: nothing hardening needs").isFalse();
+    assertThat(h.template()).isSameAs(t);
+    assertThat(h.record().isEmpty()).isTrue();
+
+    // with a path to add, the write happens anyway and the crash-log policy rides along
+    Hardening more = hardener.harden(t, rules("{cachePaths: [/var/cache/app]}"), RevertRecord.EMPTY);
+    assertThat(more.template().getSpec().getContainers().get(0).getTerminationMessagePolicy())
+        .isEqualTo("FallbackToLogsOnError");
   }
 
   @Test
