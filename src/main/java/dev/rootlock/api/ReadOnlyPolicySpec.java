@@ -3,6 +3,8 @@ package dev.rootlock.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -61,6 +63,31 @@ public class ReadOnlyPolicySpec {
 
   @JsonPropertyDescription("How the rollouts Rootlock starts are followed, paced and rolled back.")
   private RolloutSpec rollout;
+
+  @JsonPropertyDescription("Containers left exactly as they are: names or glob patterns (* any characters, "
+      + "? one), e.g. istio-*, linkerd-proxy.")
+  @Size(max = 32)
+  private List<@Size(max = 63) String> excludeContainers;
+
+  @JsonPropertyDescription("Containers whose image reference matches one of these glob patterns are left "
+      + "exactly as they are, e.g. */vendor-agent:*.")
+  @Size(max = 32)
+  private List<@Size(max = 255) String> excludeImages;
+
+  @JsonPropertyDescription("Memory (tmpfs, the default) or Disk (the node's disk) for the injected emptyDirs.")
+  @Default("Memory")
+  private Medium medium;
+
+  @JsonPropertyDescription("Warn when a hardened container's memory-backed emptyDirs may use more than this "
+      + "percentage of its memory limit (1-100, default 50), or when it has no memory limit.")
+  @Default("50")
+  @Min(1)
+  @Max(100)
+  private Integer memoryShareWarning;
+
+  @JsonPropertyDescription("Warn (default): harden anyway and warn; Skip: do not harden a workload at risk.")
+  @Default("Warn")
+  private OnMemoryRisk onMemoryRisk;
 
   public LabelSelector getSelector() {
     return selector;
@@ -124,5 +151,45 @@ public class ReadOnlyPolicySpec {
 
   public void setRollout(RolloutSpec rollout) {
     this.rollout = rollout;
+  }
+
+  public List<String> getExcludeContainers() {
+    return excludeContainers;
+  }
+
+  public void setExcludeContainers(List<String> excludeContainers) {
+    this.excludeContainers = excludeContainers;
+  }
+
+  public List<String> getExcludeImages() {
+    return excludeImages;
+  }
+
+  public void setExcludeImages(List<String> excludeImages) {
+    this.excludeImages = excludeImages;
+  }
+
+  public Medium getMedium() {
+    return medium;
+  }
+
+  public void setMedium(Medium medium) {
+    this.medium = medium;
+  }
+
+  public Integer getMemoryShareWarning() {
+    return memoryShareWarning;
+  }
+
+  public void setMemoryShareWarning(Integer memoryShareWarning) {
+    this.memoryShareWarning = memoryShareWarning;
+  }
+
+  public OnMemoryRisk getOnMemoryRisk() {
+    return onMemoryRisk;
+  }
+
+  public void setOnMemoryRisk(OnMemoryRisk onMemoryRisk) {
+    this.onMemoryRisk = onMemoryRisk;
   }
 }

@@ -21,7 +21,13 @@ public record Finding(String container, String path, Kind kind, String detail) {
     /** The policy names an init container but does not ask for init containers. */
     INIT_CONTAINER_SKIPPED,
     /** On undo: someone changed the field since Rootlock set it; their value stays. */
-    CHANGED_BY_OTHERS
+    CHANGED_BY_OTHERS,
+    /** The container is left exactly as it is (spec.excludeContainers or spec.excludeImages); detail says which. */
+    CONTAINER_EXEMPTED,
+    /** Its memory-backed emptyDirs may use too much of its memory; detail says how much of what. */
+    MEMORY_RISK,
+    /** The workload is not hardened because of a memory risk (spec.onMemoryRisk: Skip). */
+    HARDENING_SKIPPED
   }
 
   public String describe() {
@@ -36,6 +42,9 @@ public record Finding(String container, String path, Kind kind, String detail) {
       case NOTHING_TO_HARDEN -> "no container in the pod template is hardened by this policy";
       case INIT_CONTAINER_SKIPPED -> where + ": is an init container; set initContainers: true to harden it";
       case CHANGED_BY_OTHERS -> on + ": " + detail;
+      case CONTAINER_EXEMPTED -> where + ": exempt (" + detail + "), left as it is";
+      case MEMORY_RISK -> "warning: " + detail;
+      case HARDENING_SKIPPED -> "not hardened (" + detail + ")";
     };
   }
 }

@@ -1,28 +1,22 @@
 package dev.rootlock.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rootlock.api.Medium;
+import dev.rootlock.api.OnMemoryRisk;
 import dev.rootlock.engine.RevertRecord.Injection;
 import dev.rootlock.engine.RevertRecord.OriginalMessagePolicy;
 import dev.rootlock.engine.RevertRecord.OriginalSecurityContext;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The hardening engine: pod template + rules + what was done before in, desired template +
@@ -38,7 +32,6 @@ import java.util.function.BiConsumer;
  * back, stays as they left it (reported as {@link Finding.Kind#CHANGED_BY_OTHERS}).
  */
 public final class Hardener {
-  static final String MEMORY = "Memory";
   static final String LOGS_ON_ERROR = "FallbackToLogsOnError";
   static final String FILE = "File";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,38 +63,56 @@ public final class Hardener {
       byName.put(c.getName(), c);
       isInit.put(c.getName(), false);
     }
+    Predicate<Container> hardens = c -> rules != null && rules.hardens(c, isInit.get(c.getName()));
 
     // Phase 1: undo what the rules no longer want.
     List<Injection> kept = new ArrayList<>();
     for (Injection inj : prior.injections()) {
       Container c = byName.get(inj.container());
-      boolean wanted = rules != null && c != null && rules.hardens(c.getName(), isInit.get(c.getName()))
+      boolean wanted = c != null && hardens.test(c)
           && rules.paths().stream().anyMatch(p -> p.path().equals(inj.path()));
       if (wanted) {
         kept.add(inj);
       } else {
-        removeInjection(spec, c, inj, findings);
+        Volumes.removeInjection(spec, c, inj, findings);
       }
     }
-    Map<String, OriginalSecurityContext> originals = keepOrRestore(prior.containers(), rules, byName, isInit,
+    Map<String, OriginalSecurityContext> originals = keepOrRestore(prior.containers(), hardens, byName,
         (c, original) -> restoreSecurityContext(c, original, findings));
-    Map<String, OriginalMessagePolicy> messagePolicies = keepOrRestore(prior.messagePolicies(), rules, byName,
-        isInit, (c, original) -> restoreMessagePolicy(c, original, findings));
+    Map<String, OriginalMessagePolicy> messagePolicies = keepOrRestore(prior.messagePolicies(), hardens, byName,
+        (c, original) -> restoreMessagePolicy(c, original, findings));
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     if (rules != null) {
       reportUnmatchedNames(rules, byName, isInit, findings);
-      if (byName.keySet().stream().noneMatch(n -> rules.hardens(n, isInit.get(n)))) {
+      byName.values().stream().filter(c -> rules.hardens(c.getName(), isInit.get(c.getName())))
+          .forEach(c -> {
+            String reason = rules.exemptions().reason(c);
+            if (reason != null) {
+              findings.add(new Finding(c.getName(), null, Finding.Kind.CONTAINER_EXEMPTED, reason));
+            }
+          });
+      List<Container> hardened = byName.values().stream().filter(hardens).toList();
+      if (hardened.isEmpty()) {
         findings.add(new Finding(null, null, Finding.Kind.NOTHING_TO_HARDEN, null));
       }
-      List<Container> hardened = byName.values().stream()
-          .filter(c -> rules.hardens(c.getName(), isInit.get(c.getName()))).toList();
+      String medium = rules.memory().medium() == Medium.Memory ? null : rules.memory().medium().name();
       for (Container c : hardened) {
         ensureReadOnly(c, originals, findings);
         for (WritablePath path : rules.paths()) {
-          ensureWritable(spec, c, path, rules.sizeLimit(), kept, findings);
+          Volumes.ensureWritable(spec, c, path, rules.sizeLimit(), medium, kept, findings);
         }
       }
+      List<Finding> risks = MemorySizing.risks(spec, hardened, rules.memory().shareWarning());
+      if (!risks.isEmpty() && rules.memory().onRisk() == OnMemoryRisk.Skip) {
+        // Not hardened while the risk stands: whatever an earlier run did is undone.
+        Hardening undone = run(current, null, prior);
+        List<Finding> all = new ArrayList<>(undone.findings());
+        all.addAll(risks);
+        all.add(new Finding(null, null, Finding.Kind.HARDENING_SKIPPED, "spec.onMemoryRisk: Skip"));
+        return new Hardening(undone.template(), undone.record(), all, undone.changed());
+      }
+      findings.addAll(risks);
       // Crash logs in the status are for the rollouts Rootlock causes anyway: setting them alone
       // would restart every pod of an already read-only workload for nothing. So the policy rides
       // along with a change hardening needs, and is never a reason to write by itself.
@@ -119,15 +130,15 @@ public final class Hardener {
    * For each container a per-container record entry names: kept while the rules still harden it,
    * restored (and dropped) otherwise, forgotten when the container is gone.
    */
-  private static <T> Map<String, T> keepOrRestore(Map<String, T> recorded, PolicyRules rules,
-      Map<String, Container> byName, Map<String, Boolean> isInit, BiConsumer<Container, T> restore) {
+  private static <T> Map<String, T> keepOrRestore(Map<String, T> recorded, Predicate<Container> hardens,
+      Map<String, Container> byName, BiConsumer<Container, T> restore) {
     Map<String, T> kept = new TreeMap<>();
     recorded.forEach((name, original) -> {
       Container c = byName.get(name);
       if (c == null) {
         return; // container gone: nothing left to restore
       }
-      if (rules != null && rules.hardens(name, isInit.get(name))) {
+      if (hardens.test(c)) {
         kept.put(name, original);
       } else {
         restore.accept(c, original);
@@ -194,131 +205,6 @@ public final class Hardener {
     c.setTerminationMessagePolicy(original.value());
   }
 
-  private static void ensureWritable(PodSpec spec, Container c, WritablePath path, Quantity size,
-      List<Injection> kept, List<Finding> findings) {
-    Injection inj = kept.stream()
-        .filter(i -> i.container().equals(c.getName()) && i.path().equals(path.path()))
-        .findFirst().orElse(null);
-    List<VolumeMount> mounts = nonNull(c.getVolumeMounts());
-    VolumeMount ours = inj == null ? null : mounts.stream()
-        .filter(m -> inj.volume().equals(m.getName()) && path.path().equals(Paths.normalize(m.getMountPath())))
-        .findFirst().orElse(null);
-    if (ours == null) {
-      VolumeMount covering = mounts.stream().filter(m -> path.isCoveredBy(m.getMountPath())).findFirst().orElse(null);
-      if (covering != null) {
-        if (inj != null) {
-          // Our mount was removed and something else now covers the path: theirs wins.
-          kept.remove(inj);
-          removeVolumeIfOurs(spec, inj);
-        }
-        String how = covering.getName() + (Boolean.TRUE.equals(covering.getReadOnly()) ? " (read-only)" : "")
-            + (path.isAt(covering.getMountPath()) ? "" : " at " + covering.getMountPath());
-        findings.add(new Finding(c.getName(), path.path(), Finding.Kind.PATH_ALREADY_MOUNTED, how));
-        return;
-      }
-    }
-    String volume = inj != null ? inj.volume() : VolumeNames.forInjection(c.getName(), path.path(), volumeNames(spec));
-    Injection now = new Injection(c.getName(), path.path(), volume, size.toString());
-    if (inj != null) {
-      kept.set(kept.indexOf(inj), now); // a changed sizeLimit is recorded with the volume
-    } else {
-      kept.add(now);
-    }
-    if (ours == null) {
-      List<VolumeMount> updated = new ArrayList<>(mounts);
-      updated.add(new VolumeMountBuilder().withName(volume).withMountPath(path.path()).build());
-      c.setVolumeMounts(updated);
-      findings.add(new Finding(c.getName(), path.path(), Finding.Kind.VOLUME_INJECTED, volume));
-    }
-    ensureVolume(spec, volume, size);
-  }
-
-  private static Volume memoryVolume(String name, Quantity size) {
-    return new VolumeBuilder().withName(name).withEmptyDir(new EmptyDirVolumeSource(MEMORY, size)).build();
-  }
-
-  private static void ensureVolume(PodSpec spec, String name, Quantity size) {
-    Volume desired = memoryVolume(name, size);
-    List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
-    for (int i = 0; i < volumes.size(); i++) {
-      if (name.equals(volumes.get(i).getName())) {
-        if (!isMemoryVolume(volumes.get(i), size)) {
-          volumes.set(i, desired); // drift: put our volume back as we wrote it
-          spec.setVolumes(volumes);
-        }
-        return;
-      }
-    }
-    volumes.add(desired);
-    spec.setVolumes(volumes);
-  }
-
-  /** Exactly the volume Rootlock writes: a name and a Memory emptyDir of this size, nothing else. */
-  private static boolean isMemoryVolume(Volume v, Quantity size) {
-    EmptyDirVolumeSource e = v.getEmptyDir();
-    return e != null && MEMORY.equals(e.getMedium()) && sameQuantity(e.getSizeLimit(), size)
-        && JSON.valueToTree(v).equals(JSON.valueToTree(memoryVolume(v.getName(), e.getSizeLimit())));
-  }
-
-  private static boolean sameQuantity(Quantity a, Quantity b) {
-    if (a == null || b == null) {
-      return a == b;
-    }
-    return Quantity.getAmountInBytes(a).compareTo(Quantity.getAmountInBytes(b)) == 0;
-  }
-
-  private static void removeInjection(PodSpec spec, Container c, Injection inj, List<Finding> findings) {
-    if (c != null && c.getVolumeMounts() != null) {
-      List<VolumeMount> mounts = new ArrayList<>(c.getVolumeMounts());
-      boolean changedByOthers = mounts.stream().anyMatch(m -> isOurMountTarget(m, inj) && !isPlainMount(m));
-      if (mounts.removeIf(m -> isOurMountTarget(m, inj) && isPlainMount(m))) {
-        c.setVolumeMounts(mounts);
-      }
-      if (changedByOthers) {
-        findings.add(new Finding(inj.container(), inj.path(), Finding.Kind.CHANGED_BY_OTHERS,
-            "mount of " + inj.volume() + " was changed since Rootlock added it; left in place"));
-      }
-    }
-    if (!removeVolumeIfOurs(spec, inj) && !isMounted(spec, inj.volume()) && volumeNames(spec).contains(inj.volume())) {
-      findings.add(new Finding(inj.container(), inj.path(), Finding.Kind.CHANGED_BY_OTHERS,
-          "volume " + inj.volume() + " was changed since Rootlock added it; left in place"));
-    }
-  }
-
-  private static boolean isOurMountTarget(VolumeMount m, Injection inj) {
-    return inj.volume().equals(m.getName()) && inj.path().equals(Paths.normalize(m.getMountPath()));
-  }
-
-  /** A mount with only name and mountPath, as Rootlock writes it. */
-  private static boolean isPlainMount(VolumeMount m) {
-    return JSON.valueToTree(m).size() == 2;
-  }
-
-  /** Removes our emptyDir once nothing mounts it, if it is still exactly as Rootlock wrote it. */
-  private static boolean removeVolumeIfOurs(PodSpec spec, Injection inj) {
-    if (isMounted(spec, inj.volume())) {
-      return false;
-    }
-    Quantity size = new Quantity(inj.sizeLimit());
-    List<Volume> volumes = new ArrayList<>(nonNull(spec.getVolumes()));
-    boolean removed = volumes.removeIf(v -> inj.volume().equals(v.getName()) && isMemoryVolume(v, size));
-    if (removed) {
-      spec.setVolumes(volumes);
-    }
-    return removed;
-  }
-
-  private static boolean isMounted(PodSpec spec, String volume) {
-    for (Container c : allContainers(spec)) {
-      for (VolumeMount m : nonNull(c.getVolumeMounts())) {
-        if (volume.equals(m.getName())) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   private static void restoreSecurityContext(Container c, OriginalSecurityContext original, List<Finding> findings) {
     SecurityContext sc = c.getSecurityContext();
     if (sc == null || !Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem())) {
@@ -332,24 +218,12 @@ public final class Hardener {
     }
   }
 
-  private static Set<String> volumeNames(PodSpec spec) {
-    Set<String> names = new HashSet<>();
-    nonNull(spec.getVolumes()).forEach(v -> names.add(v.getName()));
-    return names;
-  }
-
-  private static List<Container> allContainers(PodSpec spec) {
-    List<Container> all = new ArrayList<>(nonNull(spec.getInitContainers()));
-    all.addAll(nonNull(spec.getContainers()));
-    return all;
-  }
-
   /** Containers that have a name; the API server rejects the others, so there is nothing to harden. */
   private static List<Container> named(List<Container> list) {
     return nonNull(list).stream().filter(c -> c.getName() != null && !c.getName().isEmpty()).toList();
   }
 
   private static <T> List<T> nonNull(List<T> list) {
-    return list == null ? List.of() : list.stream().filter(Objects::nonNull).toList();
+    return Volumes.nonNull(list);
   }
 }

@@ -23,14 +23,17 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   /** What this run changes, short: "read-only root: app, proxy; writable: app:/tmp, proxy:/tmp". */
   public String changeSummary() {
     List<String> readOnly = findings(Finding.Kind.READ_ONLY_SET).stream().map(Finding::container).toList();
-    List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
-        .map(f -> f.container() + ":" + f.path()).toList();
     List<String> parts = new ArrayList<>();
     if (!readOnly.isEmpty()) {
       parts.add("read-only root: " + String.join(", ", readOnly));
     }
-    if (!writable.isEmpty()) {
-      parts.add("writable: " + String.join(", ", writable));
+    for (boolean disk : new boolean[] {false, true}) {
+      List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
+          .filter(f -> f.detail().endsWith(" on disk") == disk)
+          .map(f -> f.container() + ":" + f.path()).toList();
+      if (!writable.isEmpty()) {
+        parts.add("writable (" + (disk ? "disk" : "memory") + "): " + String.join(", ", writable));
+      }
     }
     List<String> logs = findings(Finding.Kind.MESSAGE_POLICY_SET).stream().map(Finding::container).toList();
     if (!logs.isEmpty()) {
@@ -39,11 +42,27 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
   }
 
-  /** Paths left alone and containers not found: what a user should know about a compliant result. */
+  /**
+   * Paths left alone, containers not found or exempt, memory warnings: what a user should know
+   * about a compliant result.
+   */
   public String notes() {
     return String.join(", ", findings.stream()
-        .filter(f -> f.kind() == Finding.Kind.PATH_ALREADY_MOUNTED || f.kind() == Finding.Kind.CONTAINER_NOT_FOUND
-            || f.kind() == Finding.Kind.INIT_CONTAINER_SKIPPED || f.kind() == Finding.Kind.NOTHING_TO_HARDEN)
+        .filter(f -> NOTES.contains(f.kind()))
         .map(Finding::describe).toList());
+  }
+
+  private static final java.util.Set<Finding.Kind> NOTES = java.util.EnumSet.of(Finding.Kind.PATH_ALREADY_MOUNTED,
+      Finding.Kind.CONTAINER_NOT_FOUND, Finding.Kind.INIT_CONTAINER_SKIPPED, Finding.Kind.NOTHING_TO_HARDEN,
+      Finding.Kind.CONTAINER_EXEMPTED, Finding.Kind.MEMORY_RISK, Finding.Kind.HARDENING_SKIPPED);
+
+  /** Memory risks: "tmpfs may use up to 192Mi of app's 256Mi limit", one per container. */
+  public List<String> warnings() {
+    return findings(Finding.Kind.MEMORY_RISK).stream().map(Finding::detail).toList();
+  }
+
+  /** True when the rules were not applied because of a memory risk (spec.onMemoryRisk: Skip). */
+  public boolean skipped() {
+    return !findings(Finding.Kind.HARDENING_SKIPPED).isEmpty();
   }
 }

@@ -1,9 +1,12 @@
 package dev.rootlock.engine;
 
+import dev.rootlock.api.Medium;
 import dev.rootlock.api.Mode;
+import dev.rootlock.api.OnMemoryRisk;
 import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
 import dev.rootlock.api.RolloutSpec;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
@@ -23,6 +26,8 @@ import java.util.regex.Pattern;
  *
  * @param containers names to harden, or null for every container
  * @param paths writable paths, sorted so that a parent comes before the paths below it
+ * @param exemptions containers left exactly as they are (spec.excludeContainers, spec.excludeImages)
+ * @param memory the emptyDirs' medium and when their size is a risk for the container's memory
  */
 public record PolicyRules(
     LabelSelector selector,
@@ -31,7 +36,9 @@ public record PolicyRules(
     List<WritablePath> paths,
     Quantity sizeLimit,
     Mode mode,
-    Rollout rollout) {
+    Rollout rollout,
+    Exemptions exemptions,
+    MemoryRules memory) {
 
   public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
   public static final String DEFAULT_SIZE_LIMIT = "64Mi";
@@ -49,10 +56,41 @@ public record PolicyRules(
     containers = containers == null ? null : Set.copyOf(containers);
     paths = List.copyOf(paths);
     rollout = rollout == null ? DEFAULT_ROLLOUT : rollout;
+    exemptions = exemptions == null ? Exemptions.NONE : exemptions;
+    memory = memory == null ? MemoryRules.DEFAULT : memory;
   }
 
   /** spec.rollout with defaults applied. */
   public record Rollout(OnFailure onFailure, boolean learn, int maxInProgress, Duration timeout) {}
+
+  /** Containers Rootlock leaves exactly as they are, by name or by image. */
+  public record Exemptions(List<Globs.Glob> containers, List<Globs.Glob> images) {
+    public static final Exemptions NONE = new Exemptions(List.of(), List.of());
+
+    public Exemptions {
+      containers = List.copyOf(containers);
+      images = List.copyOf(images);
+    }
+
+    /** Why {@code c} is exempt ("spec.excludeContainers: istio-*"), or null when it is not. */
+    public String reason(Container c) {
+      Globs.Glob byName = Globs.firstMatch(containers, c.getName());
+      if (byName != null) {
+        return "spec.excludeContainers: " + byName.text();
+      }
+      Globs.Glob byImage = Globs.firstMatch(images, c.getImage());
+      return byImage == null ? null : "spec.excludeImages: " + byImage.text();
+    }
+  }
+
+  /**
+   * @param medium where injected emptyDirs keep their files
+   * @param shareWarning percent of a container's memory limit its memory-backed emptyDirs may use
+   *     before that is a risk worth a warning
+   */
+  public record MemoryRules(Medium medium, int shareWarning, OnMemoryRisk onRisk) {
+    public static final MemoryRules DEFAULT = new MemoryRules(Medium.Memory, 50, OnMemoryRisk.Warn);
+  }
 
   /**
    * These rules plus directories learned for one workload (as cache paths). A learned path the
@@ -69,15 +107,20 @@ public record PolicyRules(
       return this;
     }
     all.sort(Comparator.comparing(WritablePath::path));
-    return new PolicyRules(selector, containers, initContainers, all, sizeLimit, mode, rollout);
+    return new PolicyRules(selector, containers, initContainers, all, sizeLimit, mode, rollout, exemptions, memory);
   }
 
-  /** True when the container with this name is hardened by these rules. */
+  /** True when the container with this name is hardened by these rules (exemptions aside). */
   public boolean hardens(String container, boolean init) {
     if (init && !initContainers) {
       return false;
     }
     return containers == null || containers.contains(container);
+  }
+
+  /** True when {@code c} is hardened: selected by name and kind, and not exempt. */
+  public boolean hardens(Container c, boolean init) {
+    return hardens(c.getName(), init) && exemptions.reason(c) == null;
   }
 
   /** Validates a spec; the result holds either the rules or every problem found. */
@@ -126,11 +169,34 @@ public record PolicyRules(
     Mode mode = s.getMode() == null ? Mode.Enforce : s.getMode();
     boolean init = Boolean.TRUE.equals(s.getInitContainers());
     Rollout rollout = rollout(s.getRollout(), errors);
+    Exemptions exemptions = new Exemptions(
+        globs(s.getExcludeContainers(), "spec.excludeContainers", Globs::nameProblem, errors),
+        globs(s.getExcludeImages(), "spec.excludeImages", Globs::imageProblem, errors));
+    int share = s.getMemoryShareWarning() == null ? MemoryRules.DEFAULT.shareWarning() : s.getMemoryShareWarning();
+    if (share < 1 || share > 100) {
+      errors.add(new SpecError("spec.memoryShareWarning", "must be a percentage between 1 and 100, not " + share));
+    }
+    MemoryRules memory = new MemoryRules(s.getMedium() == null ? Medium.Memory : s.getMedium(), share,
+        s.getOnMemoryRisk() == null ? OnMemoryRisk.Warn : s.getOnMemoryRisk());
     if (!errors.isEmpty()) {
       return new Validation(null, errors);
     }
-    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode, rollout),
-        List.of());
+    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode, rollout,
+        exemptions, memory), List.of());
+  }
+
+  private static List<Globs.Glob> globs(List<String> raw, String field,
+      java.util.function.Function<String, String> problem, List<SpecError> errors) {
+    List<Globs.Glob> out = new ArrayList<>();
+    for (int i = 0; raw != null && i < raw.size(); i++) {
+      String p = problem.apply(raw.get(i));
+      if (p != null) {
+        errors.add(new SpecError(field + "[" + i + "]", p));
+      } else {
+        out.add(Globs.compile(raw.get(i)));
+      }
+    }
+    return out;
   }
 
   private static Rollout rollout(RolloutSpec r, List<SpecError> errors) {

@@ -27,9 +27,12 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
   /**
    * Bumped when the JSON shape changes; older operators refuse newer records with a clear
    * "unsupported version" instead of failing on a field they do not know. 2 added messagePolicies;
-   * version 1 records are still read.
+   * 3 an injection's medium. A record is written with the oldest version that can hold it, so a
+   * downgraded operator still reads every record it could have written itself; versions 1 and 2
+   * are still read.
    */
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
+  private static final int WITHOUT_MEDIUM = 2;
   private static final int OLDEST_READABLE_VERSION = 1;
 
   public static final RevertRecord EMPTY = new RevertRecord(Map.of(), List.of(), Map.of());
@@ -65,14 +68,29 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
   public record OriginalMessagePolicy(@JsonProperty("value") String value) {}
 
   /**
-   * One memory-backed emptyDir {@code volume} of {@code sizeLimit} mounted at {@code path} in
-   * {@code container}. The size is kept so undo can tell our volume from one someone changed.
+   * One emptyDir {@code volume} of {@code sizeLimit} mounted at {@code path} in {@code container}.
+   * The size and medium are kept so undo can tell our volume from one someone changed.
+   *
+   * @param medium "Disk" for a volume on the node's disk; null for memory (the only medium before
+   *     version 3)
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Injection(
       @JsonProperty("container") String container,
       @JsonProperty("path") String path,
       @JsonProperty("volume") String volume,
-      @JsonProperty("sizeLimit") String sizeLimit) {}
+      @JsonProperty("sizeLimit") String sizeLimit,
+      @JsonProperty("medium") String medium) {
+
+    public Injection(String container, String path, String volume, String sizeLimit) {
+      this(container, path, volume, sizeLimit, null);
+    }
+
+    /** True for a memory-backed (tmpfs) volume. */
+    public boolean inMemory() {
+      return medium == null;
+    }
+  }
 
   private record Stored(
       @JsonProperty(value = "v", required = true) int version,
@@ -83,7 +101,8 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
 
   public String toJson() {
     try {
-      return JSON.writeValueAsString(new Stored(FORMAT_VERSION, containers, injections, messagePolicies));
+      int version = injections.stream().allMatch(Injection::inMemory) ? WITHOUT_MEDIUM : FORMAT_VERSION;
+      return JSON.writeValueAsString(new Stored(version, containers, injections, messagePolicies));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a revert record always serialises", e);
     }
@@ -120,7 +139,8 @@ public record RevertRecord(Map<String, OriginalSecurityContext> containers, List
     for (Injection i : injections) {
       if (i == null || i.container() == null || i.path() == null || !i.path().startsWith("/")
           || i.volume() == null || i.volume().length() > 63 || !DNS_LABEL.matcher(i.volume()).matches()
-          || i.sizeLimit() == null || i.sizeLimit().isBlank()) {
+          || i.sizeLimit() == null || i.sizeLimit().isBlank()
+          || (i.medium() != null && (!"Disk".equals(i.medium()) || stored.version() < FORMAT_VERSION))) {
         throw new InvalidRevertRecordException("an injection entry is incomplete or malformed: " + i);
       }
       if (seenVolumes.contains(i.volume())) {

@@ -77,6 +77,11 @@ class PolicyRulesTest {
       {sizeLimit: '0'}                                   | spec.sizeLimit        | greater than zero
       {containers: [App_1]}                              | spec.containers[0]    | not a valid container name
       {containers: [app, app]}                           | spec.containers[1]    | listed twice
+      {excludeContainers: [istio-*, Istio_*]}            | spec.excludeContainers[1] | not a container name or glob pattern
+      {excludeContainers: ['']}                          | spec.excludeContainers[0] | not a container name or glob pattern
+      {excludeImages: ['vendor agent:*']}                | spec.excludeImages[0] | not an image reference or glob pattern
+      {memoryShareWarning: 0}                            | spec.memoryShareWarning | between 1 and 100, not 0
+      {memoryShareWarning: 101}                          | spec.memoryShareWarning | between 1 and 100, not 101
       {selector: {matchExpressions: [{key: tier, operator: Matches, values: [a]}]}} | spec.selector.matchExpressions[0].operator | not one of
       {selector: {matchExpressions: [{key: tier, operator: In}]}}                   | spec.selector.matchExpressions[0].values   | at least one value
       {selector: {matchExpressions: [{key: tier, operator: Exists, values: [a]}]}}  | spec.selector.matchExpressions[0].values   | takes no values
