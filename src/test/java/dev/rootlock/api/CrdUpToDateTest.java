@@ -38,7 +38,50 @@ class CrdUpToDateTest {
     assertThat(version.at("/subresources/status").isObject()).isTrue();
     List<String> columns = new ArrayList<>();
     version.get("additionalPrinterColumns").forEach(c -> columns.add(c.get("name").asText()));
-    assertThat(columns).contains("Mode", "Matched", "Compliant", "Ready", "Age");
+    assertThat(columns).as("kubectl get rop: NAME MODE MATCHED COMPLIANT READY AGE, the rest only with -o wide")
+        .containsExactlyElementsOf(PrinterColumnOrder.declaredOrder());
+    List<String> standard = new ArrayList<>();
+    version.get("additionalPrinterColumns").forEach(c -> {
+      if (c.path("priority").asInt(0) == 0) {
+        standard.add(c.get("name").asText());
+      }
+    });
+    assertThat(standard).containsExactly("Mode", "Matched", "Compliant", "Ready", "Age");
+  }
+
+  @Test
+  void reorderingChangesOnlyTheOrderOfTheColumns() {
+    String generated = """
+        spec:
+          versions:
+          - additionalPrinterColumns:
+            - jsonPath: ".metadata.creationTimestamp"
+              name: "Age"
+              type: "date"
+            - jsonPath: ".spec.mode"
+              name: "Mode"
+              type: "string"
+            name: "v1alpha1"
+        """;
+    String reordered = PrinterColumnOrder.reorder(generated, List.of("Mode", "Age"));
+    assertThat(reordered).isEqualTo(generated.replace("""
+            - jsonPath: ".metadata.creationTimestamp"
+              name: "Age"
+              type: "date"
+            - jsonPath: ".spec.mode"
+              name: "Mode"
+              type: "string"
+        """, """
+            - jsonPath: ".spec.mode"
+              name: "Mode"
+              type: "string"
+            - jsonPath: ".metadata.creationTimestamp"
+              name: "Age"
+              type: "date"
+        """));
+    assertThat(PrinterColumnOrder.reorder(reordered, List.of("Mode", "Age"))).isEqualTo(reordered);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PrinterColumnOrder.reorder(generated, List.of("Mode")))
+        .hasMessageContaining("printer column Age is not declared");
   }
 
   @Test

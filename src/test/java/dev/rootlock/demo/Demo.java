@@ -155,15 +155,15 @@ public final class Demo {
   static String table(KubernetesClient client, List<ReadOnlyPolicy> policies) {
     List<String[]> rows = new ArrayList<>();
     // the CRD's printer columns, in the order kubectl shows them with -o wide
-    rows.add(new String[] {"NAME", "AGE", "MODE", "COMPLIANT", "REASON", "READY", "MATCHED"});
+    rows.add(new String[] {"NAME", "MODE", "MATCHED", "COMPLIANT", "READY", "REASON", "AGE"});
     for (ReadOnlyPolicy p : policies) {
       ReadOnlyPolicy now = client.resource(p).get();
       Condition ready = now.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
       long age = Duration.between(Instant.parse(now.getMetadata().getCreationTimestamp()), Instant.now()).toSeconds();
-      rows.add(new String[] {now.getMetadata().getName(), age + "s",
+      rows.add(new String[] {now.getMetadata().getName(),
           now.getSpec().getMode() == null ? "Enforce" : now.getSpec().getMode().name(),
-          String.valueOf(now.getStatus().getCompliant()), ready.getReason(), ready.getStatus(),
-          String.valueOf(now.getStatus().getMatched())});
+          String.valueOf(now.getStatus().getMatched()), String.valueOf(now.getStatus().getCompliant()),
+          ready.getStatus(), ready.getReason(), age + "s"});
     }
     int[] w = new int[7];
     rows.forEach(r -> {
