@@ -51,7 +51,8 @@ public final class HttpEndpoints implements AutoCloseable {
     respond(exchange, p.ok() ? 200 : 503, "text/plain; charset=utf-8", (p.ok() ? "ok" : "not ok") + ": " + p.detail() + "\n");
   }
 
-  private static void respond(HttpExchange exchange, int code, String contentType, String body) throws IOException {
+  /** Sends {@code body} with {@code code} (headers only for HEAD); shared with the webhook's server. */
+  public static void respond(HttpExchange exchange, int code, String contentType, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", contentType);
     if ("HEAD".equals(exchange.getRequestMethod())) {
