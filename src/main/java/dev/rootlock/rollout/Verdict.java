@@ -1,0 +1,32 @@
+package dev.rootlock.rollout;
+
+import dev.rootlock.diagnosis.Diagnosis;
+
+/** The outcome of one look at what a template change started. */
+public sealed interface Verdict {
+  /**
+   * Done and healthy.
+   *
+   * @param lasting true when the workload's own status keeps saying so (the Deployment controller's
+   *     condition, a StatefulSet's revisions); false when nothing on the workload remembers it (a
+   *     CronJob's Job), so Rootlock records it and stops following
+   */
+  record Complete(boolean lasting) implements Verdict {}
+
+  /** @param detail progress in words, for the workload message */
+  record InProgress(String detail) implements Verdict {}
+
+  /**
+   * @param evidence what failed, in words
+   * @param diagnosis the read-only-filesystem error found in a crash message, if any
+   * @param container the container it concerns, when a container failed
+   */
+  record Failed(String evidence, Diagnosis diagnosis, String container) implements Verdict {
+
+    /** The evidence, preceded by what to do when the crash says which paths were needed. */
+    public String message() {
+      return diagnosis.isEmpty() || container == null ? evidence
+          : diagnosis.message(container) + " (" + evidence + ")";
+    }
+  }
+}
