@@ -1,8 +1,12 @@
 package dev.rootlock.rollout;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rootlock.engine.JsonPatches;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
@@ -23,6 +27,8 @@ import java.util.Optional;
  */
 public final class CronJobRun implements RolloutReader<CronJob> {
   static final String WAITING = "its next Job is the test of this change (none has started yet)";
+  private static final List<String> JOB_LABELS = List.of("controller-uid", "job-name",
+      "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name");
 
   @Override
   public Uptake uptake(CronJob c) {
@@ -41,9 +47,13 @@ public final class CronJobRun implements RolloutReader<CronJob> {
     }
     // A CronJob's Jobs carry no label of its own: every Job of the namespace, by owner.
     List<Job> jobs = related.list(Job.class, null);
+    JsonNode template = withoutJobLabels(c.getSpec().getJobTemplate().getSpec().getTemplate());
     Optional<Job> test = jobs == null ? Optional.empty() : jobs.stream()
         .filter(j -> PodFailures.ownedBy(j.getMetadata().getOwnerReferences(), c.getMetadata().getUid()))
         .filter(j -> Readings.created(j, started))
+        // Timestamps have whole seconds: a Job of the template before this change (the one a
+        // learn retry follows up on) can look as recent as the change. Its template tells them apart.
+        .filter(j -> j.getSpec() != null && template.equals(withoutJobLabels(j.getSpec().getTemplate())))
         .min(Comparator.comparing((Job j) -> String.valueOf(j.getMetadata().getCreationTimestamp()))
             .thenComparing(j -> j.getMetadata().getName()));
     if (test.isEmpty()) {
@@ -89,6 +99,21 @@ public final class CronJobRun implements RolloutReader<CronJob> {
     return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
         .stream().anyMatch(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
             && "True".equals(c.getStatus()));
+  }
+
+  /**
+   * A pod template as a tree without the labels the Job API adds to a Job's template (its uid and
+   * name), which the CronJob's own template never has.
+   */
+  private static JsonNode withoutJobLabels(PodTemplateSpec t) {
+    JsonNode tree = JsonPatches.tree(t).deepCopy();
+    if (tree.path("metadata").path("labels") instanceof ObjectNode labels) {
+      JOB_LABELS.forEach(labels::remove);
+      if (labels.isEmpty()) {
+        ((ObjectNode) tree.get("metadata")).remove("labels");
+      }
+    }
+    return tree;
   }
 
   /** The Job's own selector (the API server sets it); by name for one without. */

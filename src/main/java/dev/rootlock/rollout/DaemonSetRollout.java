@@ -13,6 +13,11 @@ import java.util.List;
  * should run it runs the new template and is available ({@code kubectl rollout status}). A
  * DaemonSet that should run nowhere (no node matches) has nothing to wait for. With {@code
  * OnDelete} no pod is replaced by itself, so nothing is followed.
+ *
+ * <p>Nothing in a DaemonSet's status keeps saying the rollout completed: a node that joins later
+ * lowers the counts until its pod runs. So completion does not last ({@link Verdict.Complete}):
+ * Rootlock records it and stops following, and a node added an hour later is never taken for a
+ * stalled rollout.
  */
 public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
   /** The DaemonSet generation a pod was created from, set by the DaemonSet controller. */
@@ -40,7 +45,7 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
   @Override
   public Verdict judge(DaemonSet d, Related related, Instant started, Instant now, Duration timeout) {
     if (isComplete(d, started)) {
-      return new Verdict.Complete(true);
+      return new Verdict.Complete(false);
     }
     DaemonSetStatus s = d.getStatus();
     boolean observed = s != null && Readings.observed(d, s.getObservedGeneration());
@@ -64,9 +69,7 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
     String progress = observed ? Readings.n(s.getUpdatedNumberScheduled()) + " of "
         + Readings.n(s.getDesiredNumberScheduled()) + " nodes updated, " + Readings.n(s.getNumberAvailable())
         + " available" : "waiting for the DaemonSet controller to see the change";
-    // Once every node runs the new template, only a crash counts, never the clock.
-    boolean allUpdated = observed && Readings.n(s.getUpdatedNumberScheduled()) >= Readings.n(s.getDesiredNumberScheduled());
-    if (!allUpdated && Readings.timedOut(started, now, timeout)) {
+    if (Readings.timedOut(started, now, timeout)) {
       return new Verdict.Failed("the rollout did not complete within " + Readings.format(timeout) + " ("
           + progress + ")", Diagnosis.NONE, null);
     }

@@ -38,7 +38,8 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
    * replica runs the update and is ready (kube-controller-manager's completeRollingUpdate), and
    * leaves it there, so a pod lost an hour later does not reopen the rollout. With a partition the
    * pods below it keep the old revision for good: complete once every ordinal at or above it is
-   * updated and every replica is ready, as {@code kubectl rollout status} reads it.
+   * updated and every replica is ready, as {@code kubectl rollout status} reads it; that reading
+   * does not last (a pod lost later lowers it), so Rootlock records it and stops following.
    */
   @Override
   public boolean isComplete(StatefulSet s, Instant started) {
@@ -55,7 +56,7 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
   @Override
   public Verdict judge(StatefulSet s, Related related, Instant started, Instant now, Duration timeout) {
     if (isComplete(s, started)) {
-      return new Verdict.Complete(true);
+      return new Verdict.Complete(partition(s) == 0);
     }
     StatefulSetStatus st = s.getStatus();
     boolean observed = st != null && Readings.observed(s, st.getObservedGeneration()) && st.getUpdateRevision() != null;
@@ -71,8 +72,7 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
       }
     }
     String progress = observed ? progress(s) : "waiting for the StatefulSet controller to see the change";
-    // Once every ordinal that updates runs the new revision, only a crash counts, never the clock.
-    if (!(observed && allUpdated(s)) && Readings.timedOut(started, now, timeout)) {
+    if (Readings.timedOut(started, now, timeout)) {
       return new Verdict.Failed("the rollout did not complete within " + Readings.format(timeout) + " ("
           + progress + ")", Diagnosis.NONE, null);
     }

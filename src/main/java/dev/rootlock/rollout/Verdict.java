@@ -8,8 +8,9 @@ public sealed interface Verdict {
    * Done and healthy.
    *
    * @param lasting true when the workload's own status keeps saying so (the Deployment controller's
-   *     condition, a StatefulSet's revisions); false when nothing on the workload remembers it (a
-   *     CronJob's Job), so Rootlock records it and stops following
+   *     condition, a StatefulSet's revisions); false when nothing on it does (a CronJob's Job, a
+   *     DaemonSet's counts, which a node joining later lowers), so Rootlock records it in the
+   *     rollout record (metadata only) and stops following
    */
   record Complete(boolean lasting) implements Verdict {}
 
