@@ -493,6 +493,63 @@ class OperatorIT {
     assertHardened(get(kind, "web"), kind, "/tmp", "/var/cache");
   }
 
+  @org.junit.jupiter.api.Test
+  void aRunningStandaloneJobIsReportedNeverWrittenAndJobsOfACronJobOrFinishedOnesAreNot() {
+    cluster.create(job("adhoc", null, false, "{containers: [{name: app, image: tool}]}"));
+    cluster.create(job("hardened", null, false, "{containers: [{name: app, image: tool, terminationMessagePolicy: "
+        + "FallbackToLogsOnError, securityContext: {readOnlyRootFilesystem: true}, volumeMounts: [{name: t, "
+        + "mountPath: /tmp}]}], volumes: [{name: t, emptyDir: {}}]}"));
+    cluster.create(job("done", null, true, "{containers: [{name: app, image: tool}]}"));
+    HasMetadata cron = cluster.create(TestKind.CRON_JOB.web("nightly"));
+    cluster.create(job("nightly-1", cron, false, "{containers: [{name: app, image: nginx}]}"));
+    cluster.startOperator();
+    cluster.takeRequests();
+
+    cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}, kinds: [CronJob]}"));
+
+    eventually(() -> {
+      ReadOnlyPolicyStatus s = status("web");
+      assertThat(s.getWorkloads()).extracting(w -> w.getKind() + " " + w.getName())
+          .containsExactly("Job adhoc", "Job hardened", "CronJob nightly");
+      WorkloadStatus adhoc = workload("web", "adhoc");
+      assertThat(adhoc.getState()).isEqualTo(WorkloadState.NonCompliant);
+      assertThat(adhoc.getMessage()).startsWith("would change: read-only root: app")
+          .endsWith("a Job's pod template cannot change once it is created, so Rootlock only reports it: harden its "
+              + "manifest with rootlock plan, or start it from a CronJob the policy selects");
+      assertThat(workload("web", "hardened").getState()).isEqualTo(WorkloadState.Compliant);
+      assertThat(s.getMatched()).isEqualTo(3);
+      assertThat(s.getCompliant()).isEqualTo(2);
+    });
+    assertThat(cluster.takeRequests()).as("Jobs are never written")
+        .noneMatch(r -> !"GET".equals(r.getMethod()) && r.getPath().contains("/jobs"));
+
+    // A policy for Deployments only does not look at Jobs at all.
+    cluster.create(policy("deployments", "{selector: {matchLabels: {tier: web}}, kinds: [Deployment]}"));
+    eventually(() -> assertThat(condition(status("deployments"), "Ready").getReason()).isEqualTo("NothingSelected"));
+  }
+
+  private static io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, HasMetadata owner, boolean finished,
+      String podSpec) {
+    var j = dev.rootlock.testing.Manifests.parse("""
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: %s, namespace: %s, labels: {tier: web}}
+        spec: {template: {metadata: {labels: {app: %s}}}}
+        """.formatted(name, NS, name), io.fabric8.kubernetes.api.model.batch.v1.Job.class);
+    j.getSpec().getTemplate().setSpec(dev.rootlock.testing.Manifests.parse(podSpec, io.fabric8.kubernetes.api.model.PodSpec.class));
+    j.getSpec().getTemplate().getSpec().setRestartPolicy("Never");
+    if (owner != null) {
+      j.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+          .withApiVersion("batch/v1").withKind("CronJob").withName(owner.getMetadata().getName())
+          .withUid(owner.getMetadata().getUid()).withController(true).build()));
+    }
+    if (finished) {
+      j.setStatus(dev.rootlock.testing.Manifests.parse("{succeeded: 1, conditions: [{type: Complete, status: 'True'}]}",
+          io.fabric8.kubernetes.api.model.batch.v1.JobStatus.class));
+    }
+    return j;
+  }
+
   // --- helpers ----------------------------------------------------------------------------
 
   private static void eventually(ThrowingRunnable assertion) {
