@@ -60,25 +60,30 @@ public final class CronJobRun implements RolloutReader<CronJob> {
       return new Verdict.InProgress(WAITING);
     }
     Job job = test.get();
+    String following = "following Job " + job.getMetadata().getName() + ", its first since this change";
     List<Pod> pods = related.list(Pod.class, podSelector(job));
-    if (pods != null) {
-      Optional<Verdict.Failed> readOnly = pods.stream()
-          .filter(p -> PodFailures.ownedBy(p.getMetadata().getOwnerReferences(), job.getMetadata().getUid()))
-          .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-          .map(p -> PodFailures.crash(p, c.getSpec().getJobTemplate().getSpec().getTemplate()))
-          .flatMap(Optional::stream)
-          .filter(f -> !f.diagnosis().isEmpty())
-          .findFirst();
-      if (readOnly.isPresent()) {
-        Verdict.Failed f = readOnly.get();
-        return new Verdict.Failed("Job " + job.getMetadata().getName() + ", " + f.evidence(), f.diagnosis(),
-            f.container());
-      }
+    if (pods == null) {
+      return new Verdict.InProgress(following);
     }
-    if (finished(job)) {
+    List<Verdict.Failed> failures = pods.stream()
+        .filter(p -> PodFailures.ownedBy(p.getMetadata().getOwnerReferences(), job.getMetadata().getUid()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .map(p -> PodFailures.crash(p, c.getSpec().getJobTemplate().getSpec().getTemplate()))
+        .flatMap(Optional::stream)
+        .toList();
+    Optional<Verdict.Failed> readOnly = failures.stream().filter(f -> !f.diagnosis().isEmpty()).findFirst();
+    if (readOnly.isPresent()) {
+      Verdict.Failed f = readOnly.get();
+      return new Verdict.Failed("Job " + job.getMetadata().getName() + ", " + f.evidence(), f.diagnosis(),
+          f.container());
+    }
+    // The Job's status and its pods come on separate watches: a failed Job is judged only once
+    // as many failed pods are seen as it counts, or the evidence could still be on its way.
+    int failed = job.getStatus() == null || job.getStatus().getFailed() == null ? 0 : job.getStatus().getFailed();
+    if (finished(job) && failures.size() >= failed) {
       return new Verdict.Complete(false);
     }
-    return new Verdict.InProgress("following Job " + job.getMetadata().getName() + ", its first since this change");
+    return new Verdict.InProgress(following);
   }
 
   /** The CronJob controller scheduled a Job after Rootlock's write (its status says so). */

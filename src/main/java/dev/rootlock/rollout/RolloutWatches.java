@@ -105,7 +105,9 @@ public final class RolloutWatches<K> implements AutoCloseable {
         onChange.accept(follower);
       }
     });
-    informer.start();
+    // Events of the first list may come before the informer counts as synced, when a look still
+    // answers "not known yet": one more nudge once it has synced, so nothing waits for a resync.
+    informer.start().thenRun(() -> onChange.accept(follower));
     LOG.debug("watching {} in {} ({})", type.getSimpleName(), namespace, describe(selector));
     return informer;
   }

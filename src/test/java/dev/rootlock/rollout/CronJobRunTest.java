@@ -60,6 +60,9 @@ class CronJobRunTest {
     CronJob c = cronJob("{lastScheduleTime: '2026-11-26T10:05:00Z'}");
     Job test = job(c, "report-2", "2026-11-26T10:05:00Z", null, "{failed: 1, conditions: [{type: Failed, "
         + "status: 'True', reason: BackoffLimitExceeded}]}");
+    assertThat(READER.judge(c, Related.of(List.of(test)), STARTED, STARTED.plusSeconds(400), TIMEOUT))
+        .as("failed, but its failed pod not seen yet: the evidence may be on its way")
+        .isEqualTo(new Verdict.InProgress("following Job report-2, its first since this change"));
     Pod unrelated = pod("report-2-a", "uid-report-2", "connection refused: db:5432");
     assertThat(READER.judge(c, Related.of(List.of(test, unrelated)), STARTED, STARTED.plusSeconds(400), TIMEOUT))
         .as("batch work fails for its own reasons: not the hardening's").isEqualTo(new Verdict.Complete(false));
