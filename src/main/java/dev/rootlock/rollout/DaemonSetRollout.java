@@ -22,14 +22,11 @@ import java.util.List;
 public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
   /** The DaemonSet generation a pod was created from, set by the DaemonSet controller. */
   static final String TEMPLATE_GENERATION = "pod-template-generation";
-  static final String ON_DELETE_NOTE =
-      "; its update strategy is OnDelete, so each pod picks the change up when it is deleted";
 
   @Override
   public Uptake uptake(DaemonSet d) {
-    boolean onDelete = d.getSpec().getUpdateStrategy() != null
-        && "OnDelete".equals(d.getSpec().getUpdateStrategy().getType());
-    return onDelete ? Uptake.deferred(ON_DELETE_NOTE) : Uptake.ROLL_OUT;
+    var strategy = d.getSpec().getUpdateStrategy();
+    return Uptake.onDeleteOr(strategy == null ? null : strategy.getType(), Uptake.ROLL_OUT);
   }
 
   @Override

@@ -17,20 +17,16 @@ import java.util.List;
 public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
   /** The revision a StatefulSet (or DaemonSet) pod was created from. */
   static final String REVISION = "controller-revision-hash";
-  static final String ON_DELETE_NOTE =
-      "; its update strategy is OnDelete, so each pod picks the change up when it is deleted";
 
   @Override
   public Uptake uptake(StatefulSet s) {
-    if (onDelete(s)) {
-      return Uptake.deferred(ON_DELETE_NOTE);
-    }
     int partition = partition(s);
-    if (partition > 0 && partition >= replicas(s)) {
-      return Uptake.deferred("; its rollingUpdate partition (" + partition + ") is not below its replicas ("
-          + replicas(s) + "), so no pod picks the change up until the partition is lowered");
-    }
-    return Uptake.ROLL_OUT;
+    Uptake rollingUpdate = partition > 0 && partition >= replicas(s)
+        ? Uptake.deferred("; its rollingUpdate partition (" + partition + ") is not below its replicas ("
+            + replicas(s) + "), so no pod picks the change up until the partition is lowered")
+        : Uptake.ROLL_OUT;
+    var strategy = s.getSpec().getUpdateStrategy();
+    return Uptake.onDeleteOr(strategy == null ? null : strategy.getType(), rollingUpdate);
   }
 
   /**
@@ -89,10 +85,6 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
     return Readings.n(st.getUpdatedReplicas()) + " of " + Math.max(0, replicas(s) - partition) + " pods updated"
         + (partition > 0 ? " (ordinals from " + partition + " up; spec.updateStrategy.rollingUpdate.partition)" : "")
         + ", " + Readings.n(st.getReadyReplicas()) + " of " + replicas(s) + " ready";
-  }
-
-  private static boolean onDelete(StatefulSet s) {
-    return s.getSpec().getUpdateStrategy() != null && "OnDelete".equals(s.getSpec().getUpdateStrategy().getType());
   }
 
   static int partition(StatefulSet s) {

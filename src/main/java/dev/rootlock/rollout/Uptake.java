@@ -17,6 +17,14 @@ public record Uptake(Mode mode, String note) {
   }
 
   public static final Uptake ROLL_OUT = new Uptake(Mode.ROLL_OUT, "");
+  /** A StatefulSet's or DaemonSet's {@code updateStrategy.type: OnDelete}. */
+  public static final Uptake ON_DELETE =
+      deferred("; its update strategy is OnDelete, so each pod picks the change up when it is deleted");
+
+  /** {@link #ON_DELETE} for an {@code updateStrategy.type} of OnDelete, else {@code otherwise}. */
+  static Uptake onDeleteOr(String strategyType, Uptake otherwise) {
+    return "OnDelete".equals(strategyType) ? ON_DELETE : otherwise;
+  }
 
   public static Uptake deferred(String note) {
     return new Uptake(Mode.DEFERRED, note);

@@ -48,7 +48,7 @@ class DaemonSetRolloutTest {
         TIMEOUT)).evidence()).isEqualTo("pod agent-b: container app is in CrashLoopBackOff (exit code 1, Error)");
     d.getSpec().setUpdateStrategy(Manifests.parse("{type: OnDelete}",
         io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategy.class));
-    assertThat(READER.uptake(d)).isEqualTo(Uptake.deferred(DaemonSetRollout.ON_DELETE_NOTE));
+    assertThat(READER.uptake(d)).isEqualTo(Uptake.ON_DELETE);
   }
 
   @Test

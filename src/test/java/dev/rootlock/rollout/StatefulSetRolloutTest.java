@@ -49,7 +49,7 @@ class StatefulSetRolloutTest {
   void onDeleteAndAPartitionAtOrAboveTheReplicasDeferTheChange() {
     StatefulSet onDelete = set(3, null, "{}");
     onDelete.getSpec().getUpdateStrategy().setType("OnDelete");
-    assertThat(READER.uptake(onDelete)).isEqualTo(Uptake.deferred(StatefulSetRollout.ON_DELETE_NOTE));
+    assertThat(READER.uptake(onDelete)).isEqualTo(Uptake.ON_DELETE);
     assertThat(READER.uptake(set(3, 3, "{}")).note()).contains("partition (3) is not below its replicas (3)");
     assertThat(READER.uptake(set(3, 2, "{}"))).isEqualTo(Uptake.ROLL_OUT);
   }

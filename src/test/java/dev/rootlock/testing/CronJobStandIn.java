@@ -33,9 +33,10 @@ final class CronJobStandIn extends StandIn<CronJob> {
     super(cluster, CronJob.class);
   }
 
+  /** A CronJob's status says nothing of generations: what this stand-in has seen stands for it. */
   @Override
-  boolean isObserved(CronJob c) {
-    return seen.getOrDefault(key(c), -1L) >= generation(c);
+  Long observedGeneration(CronJob c) {
+    return seen.get(key(c));
   }
 
   /** A run after each change of the template (or any spec change); none for the creation itself. */

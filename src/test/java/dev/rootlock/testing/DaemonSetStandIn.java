@@ -24,9 +24,8 @@ final class DaemonSetStandIn extends StandIn<DaemonSet> {
   }
 
   @Override
-  boolean isObserved(DaemonSet d) {
-    return d.getStatus() != null && d.getStatus().getObservedGeneration() != null
-        && d.getStatus().getObservedGeneration() >= generation(d);
+  Long observedGeneration(DaemonSet d) {
+    return d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
   }
 
   @Override

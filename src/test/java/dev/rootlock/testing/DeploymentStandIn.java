@@ -31,9 +31,8 @@ final class DeploymentStandIn extends StandIn<Deployment> {
   }
 
   @Override
-  boolean isObserved(Deployment d) {
-    return d.getStatus() != null && d.getStatus().getObservedGeneration() != null
-        && d.getStatus().getObservedGeneration() >= generation(d);
+  Long observedGeneration(Deployment d) {
+    return d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
   }
 
   @Override

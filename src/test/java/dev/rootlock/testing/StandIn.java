@@ -44,8 +44,14 @@ abstract class StandIn<T extends HasMetadata> {
     });
   }
 
+  /** status.observedGeneration, or null when the controller has written no status yet. */
+  abstract Long observedGeneration(T o);
+
   /** Whether the controller has acted on the object's current generation. */
-  abstract boolean isObserved(T o);
+  boolean isObserved(T o) {
+    Long observed = observedGeneration(o);
+    return observed != null && observed >= generation(o);
+  }
 
   /** The status of a rollout that completed at once (no app): written in one request. */
   abstract Object completeStatus(T o);

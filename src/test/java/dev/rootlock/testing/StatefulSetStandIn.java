@@ -26,9 +26,8 @@ final class StatefulSetStandIn extends StandIn<StatefulSet> {
   }
 
   @Override
-  boolean isObserved(StatefulSet s) {
-    return s.getStatus() != null && s.getStatus().getObservedGeneration() != null
-        && s.getStatus().getObservedGeneration() >= generation(s);
+  Long observedGeneration(StatefulSet s) {
+    return s.getStatus() == null ? null : s.getStatus().getObservedGeneration();
   }
 
   @Override
