@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 /** Entry point: {@code run} (the default), {@code plan}, {@code probe}, and {@code --help}. */
 @Command(name = "rootlock", mixinStandardHelpOptions = true, version = "rootlock 0.1.0",
-    description = "Gives selected Deployments a read-only root filesystem with writable memory-backed paths.",
+    description = "Gives selected workloads (Deployments, StatefulSets, DaemonSets, CronJobs) a read-only root filesystem with writable memory-backed paths.",
     subcommands = {RunCommand.class, PlanCommand.class, ProbeCommand.class})
 public final class Rootlock {
   private Rootlock() {}

@@ -10,7 +10,10 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/** A namespaced policy that gives the Deployments it selects a read-only root filesystem. */
+/**
+ * A namespaced policy that gives the workloads it selects (Deployments, StatefulSets, DaemonSets,
+ * CronJobs) a read-only root filesystem.
+ */
 @Group(ReadOnlyPolicy.GROUP)
 @Version(ReadOnlyPolicy.VERSION)
 @Kind("ReadOnlyPolicy")

@@ -28,12 +28,20 @@ public class ReadOnlyPolicySpec {
   /** Path syntax the API server can check: absolute, no empty segment, not "/". */
   static final String PATH_PATTERN = "^(/[^/]+)+/?$";
 
+  static final String KIND_PATTERN = "^(Deployment|StatefulSet|DaemonSet|CronJob)$";
+
   static final String PATH_RULE =
       "self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.')"
           + " && !['/proc', '/sys', '/dev'].exists(s, p == s || p.startsWith(s + '/')))";
 
-  @JsonPropertyDescription("Selects Deployments in the policy's namespace; absent or empty selects all of them.")
+  @JsonPropertyDescription("Selects workloads in the policy's namespace by their labels; absent or empty selects all of them.")
   private LabelSelector selector;
+
+  /** Strings, not {@link ControllerKind}s: an unknown name must reach validation, which names the field. */
+  @JsonPropertyDescription("Which pod controllers the policy selects: any of Deployment, StatefulSet, DaemonSet, "
+      + "CronJob; absent selects all four.")
+  @Size(min = 1, max = 4)
+  private List<@Pattern(KIND_PATTERN) String> kinds;
 
   @JsonPropertyDescription("Only harden these containers; absent hardens every container.")
   @Size(max = 64)
@@ -95,6 +103,14 @@ public class ReadOnlyPolicySpec {
 
   public void setSelector(LabelSelector selector) {
     this.selector = selector;
+  }
+
+  public List<String> getKinds() {
+    return kinds;
+  }
+
+  public void setKinds(List<String> kinds) {
+    this.kinds = kinds;
   }
 
   public List<String> getContainers() {

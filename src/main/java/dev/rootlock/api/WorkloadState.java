@@ -1,6 +1,6 @@
 package dev.rootlock.api;
 
-/** Outcome of one selected Deployment, as reported in {@code status.workloads[].state}. */
+/** Outcome of one selected workload, as reported in {@code status.workloads[].state}. */
 public enum WorkloadState {
   Compliant,
   NonCompliant,

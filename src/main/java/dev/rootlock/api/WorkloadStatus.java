@@ -5,10 +5,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 import java.util.Objects;
 
-/** One selected Deployment's outcome. */
+/** One selected workload's outcome. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class WorkloadStatus {
   private String name;
+
+  @JsonPropertyDescription("The workload's kind: Deployment, StatefulSet, DaemonSet, CronJob, or Job (reported, "
+      + "never written).")
+  private String kind;
+
   private WorkloadState state;
   private String message;
 
@@ -23,6 +28,11 @@ public class WorkloadStatus {
   }
 
   public WorkloadStatus(String name, WorkloadState state, String message, List<String> learnedPaths) {
+    this(null, name, state, message, learnedPaths);
+  }
+
+  public WorkloadStatus(String kind, String name, WorkloadState state, String message, List<String> learnedPaths) {
+    this.kind = kind;
     this.name = name;
     this.state = state;
     this.message = message;
@@ -35,6 +45,14 @@ public class WorkloadStatus {
 
   public void setName(String name) {
     this.name = name;
+  }
+
+  public String getKind() {
+    return kind;
+  }
+
+  public void setKind(String kind) {
+    this.kind = kind;
   }
 
   public WorkloadState getState() {
@@ -65,6 +83,7 @@ public class WorkloadStatus {
   public boolean equals(Object o) {
     return o instanceof WorkloadStatus w
         && Objects.equals(name, w.name)
+        && Objects.equals(kind, w.kind)
         && state == w.state
         && Objects.equals(message, w.message)
         && Objects.equals(emptyIfNull(learnedPaths), emptyIfNull(w.learnedPaths));
@@ -76,11 +95,11 @@ public class WorkloadStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, message, emptyIfNull(learnedPaths));
+    return Objects.hash(name, kind, state, message, emptyIfNull(learnedPaths));
   }
 
   @Override
   public String toString() {
-    return name + "=" + state;
+    return (kind == null ? "" : kind + "/") + name + "=" + state;
   }
 }

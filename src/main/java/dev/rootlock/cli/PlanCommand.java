@@ -47,7 +47,8 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Parameters(arity = "1..*", paramLabel = "PATH",
       description = "Manifest or Docker Compose files or directories (*.yaml, *.yml, recursively); "
-          + "- reads stdin.")
+          + "- reads stdin. Deployments, StatefulSets, DaemonSets, CronJobs, Jobs and Pods are hardened; "
+          + "another kind with a pod spec is listed as not covered.")
   List<String> paths;
 
   private final InputStream stdin;
@@ -82,6 +83,11 @@ public final class PlanCommand implements Callable<Integer> {
       Plan plan = new Planner(policies).plan(docs);
       format.write(plan, stdout, out);
       stdout.flush();
+      if (format != PlanFormat.report) {
+        // The report lists them; the other formats must not pass over a workload in silence.
+        plan.notCovered().forEach(w -> stderr.println("rootlock plan: warning: " + w.location() + ": " + w.kind()
+            + " " + w.qualifiedName() + " not covered: " + w.summary()));
+      }
       return plan.hasChanges() ? CHANGES : NO_CHANGES;
     } catch (PlanInputException e) {
       stderr.println("rootlock plan: " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.rootlock.engine;
 
+import dev.rootlock.api.ControllerKind;
 import dev.rootlock.api.Medium;
 import dev.rootlock.api.Mode;
 import dev.rootlock.api.OnMemoryRisk;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.regex.Pattern;
  * A validated policy spec with every default applied. The only way to get one is {@link #from},
  * so code that holds a PolicyRules never has to re-check the spec.
  *
+ * @param kinds the pod controllers the policy selects (spec.kinds; all four by default)
  * @param containers names to harden, or null for every container
  * @param paths writable paths, sorted so that a parent comes before the paths below it
  * @param exemptions containers left exactly as they are (spec.excludeContainers, spec.excludeImages)
@@ -31,6 +34,7 @@ import java.util.regex.Pattern;
  */
 public record PolicyRules(
     LabelSelector selector,
+    Set<ControllerKind> kinds,
     Set<String> containers,
     boolean initContainers,
     List<WritablePath> paths,
@@ -41,6 +45,7 @@ public record PolicyRules(
     MemoryRules memory) {
 
   public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
+  public static final Set<ControllerKind> ALL_KINDS = Set.copyOf(EnumSet.allOf(ControllerKind.class));
   public static final String DEFAULT_SIZE_LIMIT = "64Mi";
   public static final int MAX_PATHS = 32;
   public static final Rollout DEFAULT_ROLLOUT = new Rollout(OnFailure.Rollback, false, 5, Duration.ofMinutes(10));
@@ -53,6 +58,7 @@ public record PolicyRules(
   private static final List<String> FORBIDDEN_ROOTS = List.of("/proc", "/sys", "/dev");
 
   public PolicyRules {
+    kinds = kinds == null || kinds.isEmpty() ? ALL_KINDS : Set.copyOf(kinds);
     containers = containers == null ? null : Set.copyOf(containers);
     paths = List.copyOf(paths);
     rollout = rollout == null ? DEFAULT_ROLLOUT : rollout;
@@ -107,7 +113,13 @@ public record PolicyRules(
       return this;
     }
     all.sort(Comparator.comparing(WritablePath::path));
-    return new PolicyRules(selector, containers, initContainers, all, sizeLimit, mode, rollout, exemptions, memory);
+    return new PolicyRules(selector, kinds, containers, initContainers, all, sizeLimit, mode, rollout, exemptions,
+        memory);
+  }
+
+  /** True when the policy selects workloads of this kind (before its label selector is asked). */
+  public boolean selects(ControllerKind kind) {
+    return kinds.contains(kind);
   }
 
   /** True when the container with this name is hardened by these rules (exemptions aside). */
@@ -127,6 +139,7 @@ public record PolicyRules(
   public static Validation from(ReadOnlyPolicySpec spec) {
     ReadOnlyPolicySpec s = spec == null ? new ReadOnlyPolicySpec() : spec;
     List<SpecError> errors = new ArrayList<>(LabelSelectors.validate(s.getSelector(), "spec.selector"));
+    Set<ControllerKind> kinds = kinds(s.getKinds(), errors);
 
     Set<String> containers = null;
     if (s.getContainers() != null) {
@@ -181,7 +194,7 @@ public record PolicyRules(
     if (!errors.isEmpty()) {
       return new Validation(null, errors);
     }
-    return new Validation(new PolicyRules(s.getSelector(), containers, init, paths, sizeLimit, mode, rollout,
+    return new Validation(new PolicyRules(s.getSelector(), kinds, containers, init, paths, sizeLimit, mode, rollout,
         exemptions, memory), List.of());
   }
 
@@ -197,6 +210,42 @@ public record PolicyRules(
       }
     }
     return out;
+  }
+
+  /** spec.kinds: absent means all four; every entry must be one of them, once. */
+  private static Set<ControllerKind> kinds(List<String> names, List<SpecError> errors) {
+    if (names == null) {
+      return ALL_KINDS;
+    }
+    if (names.isEmpty()) {
+      errors.add(new SpecError("spec.kinds", "names no kind; list at least one of " + KIND_NAMES
+          + ", or leave it out to select all four"));
+      return ALL_KINDS;
+    }
+    Set<ControllerKind> kinds = EnumSet.noneOf(ControllerKind.class);
+    for (int i = 0; i < names.size(); i++) {
+      String field = "spec.kinds[" + i + "]";
+      ControllerKind kind = kindNamed(names.get(i));
+      if (kind == null) {
+        errors.add(new SpecError(field, "\"" + names.get(i) + "\" is not a kind a policy selects; use one of "
+            + KIND_NAMES));
+      } else if (!kinds.add(kind)) {
+        errors.add(new SpecError(field, kind + " is listed twice"));
+      }
+    }
+    return kinds;
+  }
+
+  private static final String KIND_NAMES = String.join(", ",
+      EnumSet.allOf(ControllerKind.class).stream().map(Enum::name).toList());
+
+  private static ControllerKind kindNamed(String name) {
+    for (ControllerKind k : ControllerKind.values()) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    return null;
   }
 
   private static Rollout rollout(RolloutSpec r, List<SpecError> errors) {

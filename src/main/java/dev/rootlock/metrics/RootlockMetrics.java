@@ -118,7 +118,7 @@ public final class RootlockMetrics {
       AtomicInteger value = new AtomicInteger();
       g.workloads.put(s, value);
       Gauge.builder(WORKLOADS, value, AtomicInteger::get)
-          .description("Deployments a ReadOnlyPolicy selects, by state")
+          .description("Workloads a ReadOnlyPolicy selects (every kind together), by state")
           .tags(key.tags().and("state", s.name())).register(registry);
     }
     Gauge.builder(READY, g.ready, AtomicInteger::get)

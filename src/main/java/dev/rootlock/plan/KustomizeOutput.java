@@ -68,8 +68,12 @@ final class KustomizeOutput {
       ObjectNode entry = patches.addObject();
       entry.put("path", file);
       ObjectNode target = entry.putObject("target");
-      target.put("group", "apps");
-      target.put("version", "v1");
+      String apiVersion = w.original().path("apiVersion").asText();
+      int slash = apiVersion.indexOf('/');
+      if (slash > 0) {
+        target.put("group", apiVersion.substring(0, slash)); // the core group (a Pod) has none
+      }
+      target.put("version", apiVersion.substring(slash + 1));
       target.put("kind", w.kind());
       target.put("name", w.name());
       if (w.namespace() != null) {

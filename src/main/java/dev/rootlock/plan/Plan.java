@@ -22,6 +22,11 @@ public record Plan(List<DocumentPlan> documents) {
     return workloads().stream().filter(WorkloadPlan::changes).toList();
   }
 
+  /** Workloads plan did not harden: listed in the report, warned about otherwise. */
+  public List<WorkloadPlan> notCovered() {
+    return workloads().stream().filter(WorkloadPlan::isNotCovered).toList();
+  }
+
   public boolean hasChanges() {
     return documents.stream().anyMatch(DocumentPlan::changed);
   }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rootlock.api.Annotations;
+import dev.rootlock.engine.Exclusion;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
@@ -13,17 +13,22 @@ import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.workload.Workload;
+import dev.rootlock.workload.WorkloadKind;
+import dev.rootlock.workload.WorkloadKinds;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
- * rules as the operator. Only the pod template changes: plan output is meant for Git, where the
- * history is the revert record, so no Rootlock annotations are added. Docker Compose files are
- * planned by {@link ComposePlanner} with the same rules.
+ * rules as the operator, for every kind in {@link WorkloadKinds#PLANNED}: the four the operator
+ * hardens, and Jobs and Pods, which a manifest can still change. Only the pod template changes:
+ * plan output is meant for Git, where the history is the revert record, so no Rootlock
+ * annotations are added. A workload kind it does not know is listed as not covered, never passed
+ * over as fine. Docker Compose files are planned by {@link ComposePlanner} with the same rules.
  */
 public final class Planner {
   private final Hardener hardener = new Hardener();
@@ -85,46 +90,67 @@ public final class Planner {
 
   private void planWorkload(SourceDocument doc, String pointer, JsonNode node, List<WorkloadPlan> out)
       throws PlanInputException {
-    if (!isDeployment(node)) {
+    if (!node.isObject()) {
       return;
     }
-    Deployment d;
-    try {
-      d = JsonPatches.SERIALIZATION.convertValue(node, Deployment.class);
-    } catch (IllegalArgumentException e) {
-      throw new PlanInputException(doc.source(), doc.line(), "not a valid Deployment: " + PlanPolicy.rootMessage(e));
+    Optional<WorkloadKind<?>> known = kindOf(node);
+    if (known.isEmpty()) {
+      NotCovered.reason(node).ifPresent(why -> out.add(NotCovered.plan(doc, pointer, node, why)));
+      return;
     }
-    if (d.getMetadata() == null || d.getMetadata().getName() == null || d.getMetadata().getName().isBlank()) {
-      throw new PlanInputException(doc.source(), doc.line(), "a Deployment needs metadata.name");
+    WorkloadKind<?> kind = known.get();
+    Workload w = read(doc, node, kind);
+    Decisions.Workload workload = new Decisions.Workload(doc, doc.line(), pointer, kind.kind(), w.namespace(),
+        w.name(), node);
+    if (kind.yieldsToOwner() && w.controller().isPresent()) {
+      var owner = w.controller().get();
+      out.add(workload.unchanged(null, WorkloadPlan.NOT_COVERED, "owned by " + owner.getKind() + " "
+          + owner.getName() + ": Rootlock never changes what a controller made (the controller would undo it); "
+          + "harden the workload that defines its template"));
+      return;
     }
-    String namespace = d.getMetadata().getNamespace();
-    Map<String, String> annotations = d.getMetadata().getAnnotations();
-    boolean excluded = annotations != null && "true".equalsIgnoreCase(annotations.get(Annotations.EXCLUDE));
     List<PlanPolicy> selecting = policies.stream()
-        .filter(p -> namespace == null || namespace.equals(p.namespace()))
-        .filter(p -> LabelSelectors.matches(p.rules().selector(), d.getMetadata().getLabels()))
+        .filter(p -> w.namespace() == null || w.namespace().equals(p.namespace()))
+        .filter(p -> kind.isSelectedBy(p.rules()))
+        .filter(p -> LabelSelectors.matches(p.rules().selector(), w.object().getMetadata().getLabels()))
         .toList();
-    Decisions.Workload workload = new Decisions.Workload(doc, doc.line(), pointer, "Deployment", namespace,
-        d.getMetadata().getName(), node);
-    Decisions.decide(workload, selecting, excluded ? "annotated " + Annotations.EXCLUDE + "=true" : null,
-        Ownership.recordedOwner(d), rules -> harden(d, rules), out);
+    Decisions.decide(workload, selecting, Exclusion.reason(w.annotations(), w.template()),
+        Ownership.recordedOwner(w.object()), rules -> harden(w, rules), out);
   }
 
-  private Decisions.Outcome harden(Deployment d, PolicyRules rules) {
-    PodTemplateSpec template = d.getSpec() == null ? null : d.getSpec().getTemplate();
+  private static Workload read(SourceDocument doc, JsonNode node, WorkloadKind<?> kind) throws PlanInputException {
+    HasMetadata o;
+    try {
+      o = JsonPatches.SERIALIZATION.convertValue(node, kind.type());
+    } catch (IllegalArgumentException e) {
+      throw new PlanInputException(doc.source(), doc.line(), "not a valid " + kind.kind() + ": "
+          + PlanPolicy.rootMessage(e));
+    }
+    if (o.getMetadata() == null || o.getMetadata().getName() == null || o.getMetadata().getName().isBlank()) {
+      throw new PlanInputException(doc.source(), doc.line(), "a " + kind.kind() + " needs metadata.name");
+    }
+    return new Workload(kind, o);
+  }
+
+  private Decisions.Outcome harden(Workload w, PolicyRules rules) {
+    PodTemplateSpec template = w.template();
     if (template == null) {
       return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "", "no pod template");
     }
     Hardening h = hardener.harden(template, rules, RevertRecord.EMPTY);
     // The ops come from the typed model but are applied to the node as written, so fields the
     // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
-    return new Decisions.Outcome(prefixed(JsonPatches.diff(template, h.template()), "/spec/template"),
+    return new Decisions.Outcome(prefixed(JsonPatches.diff(template, h.template()), w.kind().templatePointer()),
         h.changeSummary(), h.notes());
   }
 
-  static boolean isDeployment(JsonNode node) {
-    return node.isObject() && "Deployment".equals(node.path("kind").asText())
-        && node.path("apiVersion").asText().startsWith("apps/");
+  private static Optional<WorkloadKind<?>> kindOf(JsonNode node) {
+    return WorkloadKinds.of(node.path("apiVersion").asText(null), node.path("kind").asText());
+  }
+
+  /** Whether plan hardens this document's kind (and so may change it). */
+  static boolean isWorkload(JsonNode node) {
+    return node.isObject() && kindOf(node).isPresent();
   }
 
   private static ArrayNode prefixed(ArrayNode ops, String prefix) {

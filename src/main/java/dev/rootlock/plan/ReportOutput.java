@@ -32,7 +32,9 @@ final class ReportOutput {
       out.println(line.toString().stripTrailing());
     }
     long changes = plan.changes().size();
+    long notCovered = plan.notCovered().size();
     out.println();
-    out.println(changes == 0 ? "nothing to change" : changes + " workload(s) would change");
+    out.println((changes == 0 ? "nothing to change" : changes + " workload(s) would change")
+        + (notCovered == 0 ? "" : "; " + notCovered + " workload(s) not covered (NotCovered above)"));
   }
 }

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * @param line where the workload starts in its file: its document's first line, or a Compose service's name
  * @param pointer where the workload sits in its document: "", "/items/3" in a kind: List, "/services/web"
  * @param namespace the Kubernetes namespace, or the Compose project's {@code name:}; null when there is none
- * @param state the operator's state words: Compliant, NonCompliant, Excluded, Conflict; or NotSelected
+ * @param state the operator's state words: Compliant, NonCompliant, Excluded, Conflict; or NotSelected, or
+ *     NotCovered for a workload plan does not harden
  * @param ops JSON Patch relative to the workload object; empty when nothing changes
  * @param planned the workload as it would be after the ops
  */
@@ -17,6 +18,12 @@ public record WorkloadPlan(SourceDocument doc, int line, String pointer, String 
     String policy, String state, String summary, ArrayNode ops, JsonNode original, JsonNode planned) {
 
   public static final String NOT_SELECTED = "NotSelected";
+  /** A workload plan does not harden: an unknown kind, or a Pod or Job a controller made. */
+  public static final String NOT_COVERED = "NotCovered";
+
+  public boolean isNotCovered() {
+    return NOT_COVERED.equals(state);
+  }
 
   public boolean changes() {
     return !ops.isEmpty();

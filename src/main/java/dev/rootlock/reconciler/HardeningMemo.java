@@ -7,8 +7,8 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,24 +16,24 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * What one policy's last reconcile computed about each Deployment and still holds: the engine's
+ * What one policy's last reconcile computed about each workload and still holds: the engine's
  * "nothing to change" answers and the parsed revert and rollout records. Every status update of a
- * followed rollout re-queues the policy, and each reconcile judges every Deployment of the
+ * followed rollout re-queues the policy, and each reconcile judges every workload of the
  * namespace again; without this, each of those reconciles copies and compares every pod template
  * and parses every record again (at N = 1,000 the copies were most of the operator's CPU while
  * rollouts completed, CPU the API server it runs beside could have used).
  *
  * <p>Everything kept is a pure function of its inputs, so an answer holds while they hold. Records
  * are keyed by the annotation text they were parsed from. An engine answer is keyed by the
- * Deployment's uid and checked against the pod template, the revert record, the learned paths and
+ * workload's uid and checked against the pod template, the revert record, the learned paths and
  * the rules. The template is matched twice over: by metadata.generation (the API server moves it
  * on every spec change) and by the template's own hash, so neither a server that forgot the
  * generation nor a hash collision alone can serve a stale answer. Only answers that change nothing
- * are kept, without a template: a Deployment that needs a change is about to be written, or waits
- * for a rollout slot and is computed afresh when it gets one.
+ * are kept, without a template: a workload that needs a change is about to be written, or waits
+ * for a rollout slot and is computed afresh when it gets one. Uids are unique across kinds.
  *
  * <p>One memo per policy, used by one reconcile at a time (JOSDK never runs two for one policy).
- * Each reconcile keeps only the entries it used, so deleted Deployments and old records drop out.
+ * Each reconcile keeps only the entries it used, so deleted workloads and old records drop out.
  */
 final class HardeningMemo {
   private record Answer(long generation, int templateHash, String revert, List<String> learned,
@@ -66,19 +66,19 @@ final class HardeningMemo {
   }
 
   /**
-   * What {@code hardener.harden(d's template, rules + learned, prior)} answers, from memory when
+   * What {@code hardener.harden(w's template, rules + learned, prior)} answers, from memory when
    * it was asked the same in this reconcile or the last.
    *
    * @param revert the annotation text {@code prior} was parsed from (null for none)
    */
-  Hardening harden(Deployment d, PolicyRules rules, List<String> learned, RevertRecord prior, String revert) {
+  Hardening harden(Workload w, PolicyRules rules, List<String> learned, RevertRecord prior, String revert) {
     if (rules != this.rules && !rules.equals(this.rules)) {
       answers.clear();
     }
     this.rules = rules;
-    PodTemplateSpec template = d.getSpec().getTemplate();
-    String uid = d.getMetadata().getUid();
-    Long generation = d.getMetadata().getGeneration();
+    PodTemplateSpec template = w.template();
+    String uid = w.uid();
+    Long generation = w.object().getMetadata().getGeneration();
     boolean keyed = uid != null && generation != null && template != null;
     int hash = keyed ? template.hashCode() : 0;
     Answer known = keyed ? answers.get(uid) : null;
@@ -90,8 +90,8 @@ final class HardeningMemo {
     misses++;
     Hardening h = hardener.harden(template, rules.withLearnedPaths(learned), prior);
     if (keyed && !h.changed()) {
-      // The record usually equals the one parsed from the annotation, which Deployments of one
-      // template share: keep that one rather than a copy per Deployment.
+      // The record usually equals the one parsed from the annotation, which workloads of one
+      // template share: keep that one rather than a copy per workload.
       RevertRecord record = h.record().equals(prior) ? prior : h.record();
       answers.put(uid, new Answer(generation, hash, revert, List.copyOf(learned), record, h.findings()));
     }
@@ -119,9 +119,9 @@ final class HardeningMemo {
     return (RevertRecord) parsed;
   }
 
-  /** The Deployment's rollout record, parsed once per annotation text. */
-  RolloutRecord rollout(Deployment d) {
-    String text = WorkloadSync.annotation(d, Annotations.ROLLOUT);
+  /** The workload's rollout record, parsed once per annotation text. */
+  RolloutRecord rollout(Workload w) {
+    String text = w.annotation(Annotations.ROLLOUT);
     return text == null ? RolloutRecord.EMPTY : rollouts.remember(text, RolloutRecord::parse);
   }
 

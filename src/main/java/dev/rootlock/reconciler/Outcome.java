@@ -1,22 +1,20 @@
 package dev.rootlock.reconciler;
 
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.workload.Workload;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * What happened to one workload in one reconcile.
  *
+ * @param kind the workload's kind ("StatefulSet")
  * @param reason CamelCase word for the state, also used for condition reasons
  * @param transientFailure true when a retry later may succeed (5xx, 429, timeouts)
+ * @param following true while Rootlock follows what its change started (the watches of it stay open)
  */
-public record Outcome(String name, WorkloadState state, String reason, String message, Action action,
-    boolean transientFailure, List<String> learned, Duration recheckIn) {
-
-  public Outcome(String name, WorkloadState state, String reason, String message, Action action,
-      boolean transientFailure) {
-    this(name, state, reason, message, action, transientFailure, List.of(), null);
-  }
+public record Outcome(String kind, String name, WorkloadState state, String reason, String message, Action action,
+    boolean transientFailure, List<String> learned, Duration recheckIn, boolean following) {
 
   public enum Action {
     NONE,
@@ -25,28 +23,39 @@ public record Outcome(String name, WorkloadState state, String reason, String me
     ROLLED_BACK
   }
 
-  static Outcome of(String name, WorkloadState state, String reason, String message) {
-    return new Outcome(name, state, reason, message, Action.NONE, false);
+  static final String ROLLOUT_FAILED = "RolloutFailed";
+
+  static Outcome of(Workload w, WorkloadState state, String reason, String message) {
+    return of(w.kind().kind(), w.name(), state, reason, message);
+  }
+
+  static Outcome of(String kind, String name, WorkloadState state, String reason, String message) {
+    return new Outcome(kind, name, state, reason, message, Action.NONE, false, List.of(), null, false);
+  }
+
+  /** A Failed outcome; {@code transientFailure} when trying again later may succeed. */
+  static Outcome failed(Workload w, String reason, String message, boolean transientFailure) {
+    return new Outcome(w.kind().kind(), w.name(), WorkloadState.Failed, reason, message, Action.NONE,
+        transientFailure, List.of(), null, false);
   }
 
   Outcome withAction(Action a) {
-    return new Outcome(name, state, reason, message, a, transientFailure, learned, recheckIn);
+    return new Outcome(kind, name, state, reason, message, a, transientFailure, learned, recheckIn, following);
   }
 
   /** Directories learned for this workload, for its status entry. */
   Outcome withLearned(List<String> paths) {
-    return new Outcome(name, state, reason, message, action, transientFailure, List.copyOf(paths), recheckIn);
+    return new Outcome(kind, name, state, reason, message, action, transientFailure, List.copyOf(paths), recheckIn,
+        following);
   }
 
   /** Look again after {@code d} even if nothing happens (a rollout timeout). */
   Outcome withRecheck(Duration d) {
-    return new Outcome(name, state, reason, message, action, transientFailure, learned, d);
+    return new Outcome(kind, name, state, reason, message, action, transientFailure, learned, d, following);
   }
 
-  /** True while Rootlock follows this workload's rollout (in progress, or failing and kept). */
-  boolean following() {
-    return state == WorkloadState.RollingOut || ROLLOUT_FAILED.equals(reason);
+  /** Rootlock keeps following what its change started: a rollout, a failure it keeps, a CronJob's next Job. */
+  Outcome followed() {
+    return new Outcome(kind, name, state, reason, message, action, transientFailure, learned, recheckIn, true);
   }
-
-  static final String ROLLOUT_FAILED = "RolloutFailed";
 }

@@ -9,9 +9,9 @@ import java.util.Collection;
 import java.util.Set;
 
 /**
- * Re-queues policies on Rootlock's own say-so. After Rootlock writes a Deployment, the informer
+ * Re-queues policies on Rootlock's own say-so. After Rootlock writes a workload, the informer
  * recognises the change as its own and sends no event; the writing policy needs none, but the
- * other policies that select the Deployment (an Audit preview, one reporting Conflict) must
+ * other policies that select the workload (an Audit preview, one reporting Conflict) must
  * re-evaluate it.
  */
 final class PolicyNudges extends AbstractEventSource<Void, ReadOnlyPolicy> {

@@ -50,14 +50,14 @@ final class PolicyStatusAssembler {
   }
 
   /**
-   * @param outcomes one per selected Deployment
-   * @param unreleased Deployments this policy hardened, no longer selects, and failed to revert
+   * @param outcomes one per selected workload
+   * @param unreleased workloads this policy hardened, no longer selects, and failed to revert
    */
   ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<Outcome> outcomes, List<Outcome> unreleased) {
     Map<WorkloadState, List<String>> byState = new EnumMap<>(WorkloadState.class);
     boolean rolloutFailed = outcomes.stream().anyMatch(o -> o.state() == WorkloadState.RolledBack
         || Outcome.ROLLOUT_FAILED.equals(o.reason()));
-    outcomes.forEach(o -> byState.computeIfAbsent(o.state(), s -> new ArrayList<>()).add(o.name()));
+    outcomes.forEach(o -> byState.computeIfAbsent(o.state(), s -> new ArrayList<>()).add(label(o)));
     int matched = outcomes.size();
     int compliant = count(byState, WorkloadState.Compliant);
     int excluded = count(byState, WorkloadState.Excluded);
@@ -67,11 +67,11 @@ final class PolicyStatusAssembler {
     status.setCompliant(compliant);
     // Past the cap, the entries that need attention (or carry learned paths) are the ones kept.
     status.setWorkloads(outcomes.stream()
-        .sorted(Comparator.comparing((Outcome o) -> !needsAttention(o)).thenComparing(Outcome::name))
+        .sorted(Comparator.comparing((Outcome o) -> !needsAttention(o)).thenComparing(BY_NAME))
         .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
-        .sorted(Comparator.comparing(Outcome::name))
+        .sorted(BY_NAME)
         // a Failed entry starts with its reason word (RevertRecordInvalid, PatchRejected...) to grep for
-        .map(o -> new WorkloadStatus(o.name(), o.state(),
+        .map(o -> new WorkloadStatus(o.kind(), o.name(), o.state(),
             o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message(), o.learned()))
         .collect(Collectors.toList()));
 
@@ -79,9 +79,10 @@ final class PolicyStatusAssembler {
     if (compliant + excluded == matched) {
       ready = matched == 0
           ? condition(policy, READY, true, "NothingSelected",
-              "the selector matches no Deployment in namespace " + policy.getMetadata().getNamespace())
+              "the policy selects no workload in namespace " + policy.getMetadata().getNamespace()
+                  + " (kinds and selector)")
           : condition(policy, READY, true, "AllCompliant",
-              compliant + " of " + matched + " selected Deployments compliant"
+              compliant + " of " + matched + " selected workloads compliant"
                   + (excluded > 0 ? ", " + excluded + " excluded" : ""));
     } else {
       String reason = rolloutFailed ? Outcome.ROLLOUT_FAILED
@@ -90,13 +91,13 @@ final class PolicyStatusAssembler {
           : byState.containsKey(WorkloadState.RollingOut) || byState.containsKey(WorkloadState.Pending) ? "RollingOut"
           : "NonCompliant";
       ready = condition(policy, READY, false, reason, (matched - compliant - excluded) + " of " + matched
-          + " selected Deployments not compliant: " + summary(byState) + "; see status.workloads");
+          + " selected workloads not compliant: " + summary(byState) + "; see status.workloads");
     }
     Condition degraded;
     if (!unreleased.isEmpty() && !byState.containsKey(WorkloadState.Failed)) {
-      degraded = condition(policy, DEGRADED, true, "RevertFailed", "could not revert Deployments no longer "
-          + "selected: " + unreleased.stream().sorted(Comparator.comparing(Outcome::name))
-              .map(o -> o.name() + " (" + o.message() + ")").collect(Collectors.joining("; ")));
+      degraded = condition(policy, DEGRADED, true, "RevertFailed", "could not revert workloads no longer "
+          + "selected: " + unreleased.stream().sorted(BY_NAME)
+              .map(o -> label(o) + " (" + o.message() + ")").collect(Collectors.joining("; ")));
     } else if (byState.containsKey(WorkloadState.Failed) || byState.containsKey(WorkloadState.Conflict)
         || byState.containsKey(WorkloadState.RolledBack)) {
       String reason = rolloutFailed ? Outcome.ROLLOUT_FAILED
@@ -111,6 +112,14 @@ final class PolicyStatusAssembler {
     }
     status.setConditions(List.of(ready, degraded));
     return status;
+  }
+
+  /** By name, then kind: one status entry per workload, kinds of one name side by side. */
+  private static final Comparator<Outcome> BY_NAME = Comparator.comparing(Outcome::name).thenComparing(Outcome::kind);
+
+  /** "StatefulSet db" in condition messages, which name workloads of several kinds. */
+  private static String label(Outcome o) {
+    return o.kind() + " " + o.name();
   }
 
   private static boolean needsAttention(Outcome o) {

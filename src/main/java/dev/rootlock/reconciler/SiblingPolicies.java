@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 /**
  * Re-queues the other policies of a namespace when one changes its spec, starts or finishes being
  * deleted: ownership and Conflict entries depend on every policy in the namespace, and a policy
- * that owned a Deployment without ever writing it sends no Deployment event when it goes away.
+ * that owned a workload without ever writing it sends no workload event when it goes away.
  */
 final class SiblingPolicies {
   static final String NAME = "sibling-policies";
@@ -24,7 +24,7 @@ final class SiblingPolicies {
         .withName(NAME)
         .withSecondaryToPrimaryMapper(changed -> cache.list(changed.getMetadata().getNamespace())
             .filter(p -> !p.getMetadata().getName().equals(changed.getMetadata().getName()))
-            .filter(DeploymentToPolicies::started)
+            .filter(WorkloadToPolicies::started)
             .map(ResourceID::fromResource)
             .collect(Collectors.toSet()))
         // Creation cannot change an older policy's outcome; status writes never matter here.

@@ -58,9 +58,9 @@ final class StatusPace {
   /** Nothing changed but the progress of rollouts: no workload entered another kind of state. */
   private static boolean sameOutsideRollouts(ReadOnlyPolicyStatus before, ReadOnlyPolicyStatus after) {
     Map<String, WorkloadState> was = new java.util.HashMap<>();
-    before.getWorkloads().forEach(w -> was.put(w.getName(), w.getState()));
+    before.getWorkloads().forEach(w -> was.put(w.getKind() + "/" + w.getName(), w.getState()));
     for (WorkloadStatus w : after.getWorkloads()) {
-      WorkloadState previous = was.get(w.getName());
+      WorkloadState previous = was.get(w.getKind() + "/" + w.getName());
       boolean progress = w.getState() == WorkloadState.Compliant || w.getState() == WorkloadState.RollingOut
           || w.getState() == WorkloadState.Pending;
       if (previous != w.getState() && !progress) {

@@ -20,7 +20,7 @@ import java.util.List;
  * {@code rootlock.dev/rollout} annotation. It is written in the same patch as the template change
  * it describes, so it can never disagree with it, and it survives operator restarts.
  *
- * @param generation the Deployment generation Rootlock's template change produced; the rollout
+ * @param generation the workload generation Rootlock's template change produced; the rollout
  *     of that generation is Rootlock's to follow. Null when no rollout is being followed.
  * @param started when that change was written (the rollout timeout counts from here)
  * @param attempts learn-mode retries made so far
@@ -46,7 +46,7 @@ public record RolloutRecord(
   }
 
   /**
-   * A rollback: which policy undid its hardening, at which policy generation, the Deployment
+   * A rollback: which policy undid its hardening, at which policy generation, the workload
    * generation the rollback produced and a digest of the template it restored. Hardening is not
    * tried again while the policy and its generation hold and the workload's template has not
    * changed: its digest is the same, or its generation has not moved since the rollback (so a
@@ -77,6 +77,14 @@ public record RolloutRecord(
   /** The record of a template change written now, producing {@code generation}. */
   public RolloutRecord started(long generation, Instant now, int attempts, List<String> learned) {
     return new RolloutRecord(generation, now.toString(), attempts, learned, null);
+  }
+
+  /**
+   * This record once the change it follows has passed its test and nothing on the workload
+   * remembers that (a CronJob's Job): nothing is followed any more.
+   */
+  public RolloutRecord passed() {
+    return new RolloutRecord(null, null, attempts, learned, null);
   }
 
   public RolloutRecord rolledBack(RolledBack r) {

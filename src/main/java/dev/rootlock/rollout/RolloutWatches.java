@@ -1,25 +1,25 @@
 package dev.rootlock.rollout;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the ReplicaSets and Pods of the Deployments whose rollouts Rootlock follows, and only
- * those: one pair of informers per followed Deployment, selected by that Deployment's own label
- * selector, opened when following starts and closed when it ends. The caches hold a few objects per
- * rollout in progress instead of every pod in the cluster.
+ * Watches what the changes Rootlock follows create, and only that: for each followed workload, an
+ * informer per type and selector its reader asks for (a Deployment's ReplicaSets and Pods by its
+ * selector, a StatefulSet's Pods, a CronJob's Jobs and then its test Job's Pods), opened on the
+ * first question and closed when following ends. The caches hold a few objects per change in
+ * progress instead of every pod in the cluster.
  *
  * @param <K> who follows (the policy), told about every change it sees
  */
@@ -28,16 +28,12 @@ public final class RolloutWatches<K> implements AutoCloseable {
 
   private final KubernetesClient client;
   private final Consumer<K> onChange;
-  private final Map<String, Watch<K>> watches = new ConcurrentHashMap<>();
+  /** Per followed workload (its key): who follows it, and its informers by type and selector. */
+  private final Map<String, Followed<K>> followed = new ConcurrentHashMap<>();
 
-  /** What is known about one rollout's ReplicaSets and Pods; null lists while not yet synced. */
-  public record Observed(List<ReplicaSet> replicaSets, List<Pod> pods) {}
-
-  private record Watch<K>(K follower, String uid, SharedIndexInformer<ReplicaSet> replicaSets,
-      SharedIndexInformer<Pod> pods) {
+  private record Followed<K>(K follower, Map<String, SharedIndexInformer<? extends HasMetadata>> informers) {
     void stop() {
-      replicaSets.stop();
-      pods.stop();
+      informers.values().forEach(SharedIndexInformer::stop);
     }
   }
 
@@ -46,76 +42,88 @@ public final class RolloutWatches<K> implements AutoCloseable {
     this.onChange = onChange;
   }
 
-  /** Starts watching {@code d} for {@code follower} unless it already is; never blocks. */
-  public Observed observe(K follower, Deployment d) {
-    String key = key(d);
-    Watch<K> w = watches.compute(key, (k, existing) -> {
-      if (existing != null && existing.uid().equals(d.getMetadata().getUid()) && existing.follower().equals(follower)) {
-        return existing;
+  /**
+   * What {@code follower} may ask about the workload {@code key} in {@code namespace}; asking never
+   * blocks, and answers null until the watch has synced.
+   */
+  public Related related(K follower, String key, String namespace) {
+    return new Related() {
+      @Override
+      public <T extends HasMetadata> List<T> list(Class<T> type, LabelSelector selector) {
+        SharedIndexInformer<T> informer = informer(follower, key, namespace, type, selector);
+        return informer.hasSynced() ? informer.getStore().list() : null;
       }
-      if (existing != null) {
-        existing.stop();
-      }
-      return open(follower, d);
-    });
-    boolean synced = w.replicaSets().hasSynced() && w.pods().hasSynced();
-    return synced ? new Observed(w.replicaSets().getStore().list(), w.pods().getStore().list())
-        : new Observed(null, null);
+    };
   }
 
-  /** Stops every watch of {@code follower} except those of {@code keep} (Deployment keys). */
+  /** Stops every watch of {@code follower} except those of the workloads in {@code keep}. */
   public void retain(K follower, Set<String> keep) {
-    watches.entrySet().removeIf(e -> {
+    followed.entrySet().removeIf(e -> {
       if (!e.getValue().follower().equals(follower) || keep.contains(e.getKey())) {
         return false;
       }
       e.getValue().stop();
+      LOG.debug("stopped following {}", e.getKey());
       return true;
     });
   }
 
-  public static String key(Deployment d) {
-    return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
-  }
-
-  private Watch<K> open(K follower, Deployment d) {
-    String ns = d.getMetadata().getNamespace();
-    var selector = d.getSpec().getSelector();
-    ResourceEventHandler<HasMetadata> nudge = new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(HasMetadata obj) {
-        onChange.accept(follower);
-      }
-
-      @Override
-      public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-        onChange.accept(follower);
-      }
-
-      @Override
-      public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-        onChange.accept(follower);
-      }
-    };
-    SharedIndexInformer<ReplicaSet> rs = client.apps().replicaSets().inNamespace(ns).withLabelSelector(selector)
-        .runnableInformer(0);
-    SharedIndexInformer<Pod> pods = client.pods().inNamespace(ns).withLabelSelector(selector).runnableInformer(0);
-    rs.addEventHandler(handler(nudge));
-    pods.addEventHandler(handler(nudge));
-    rs.start();
-    pods.start();
-    LOG.debug("following rollout of {}", key(d));
-    return new Watch<>(follower, d.getMetadata().getUid(), rs, pods);
-  }
-
   @SuppressWarnings("unchecked")
-  private static <T extends HasMetadata> ResourceEventHandler<T> handler(ResourceEventHandler<HasMetadata> h) {
-    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) h;
+  private <T extends HasMetadata> SharedIndexInformer<T> informer(K follower, String key, String namespace,
+      Class<T> type, LabelSelector selector) {
+    Followed<K> f = followed.compute(key, (k, existing) -> {
+      if (existing != null && existing.follower().equals(follower)) {
+        return existing;
+      }
+      if (existing != null) {
+        existing.stop(); // another policy owns the workload now
+      }
+      return new Followed<>(follower, new ConcurrentHashMap<>());
+    });
+    String id = type.getSimpleName() + " " + describe(selector);
+    return (SharedIndexInformer<T>) f.informers().computeIfAbsent(id, x -> open(follower, namespace, type, selector));
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> open(K follower, String namespace, Class<T> type,
+      LabelSelector selector) {
+    var resources = client.resources(type).inNamespace(namespace);
+    SharedIndexInformer<T> informer = selector == null ? resources.runnableInformer(0)
+        : resources.withLabelSelector(selector).runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        onChange.accept(follower);
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        onChange.accept(follower);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        onChange.accept(follower);
+      }
+    });
+    // Events of the first list may come before the informer counts as synced, when a look still
+    // answers "not known yet": one more nudge once it has synced, so nothing waits for a resync.
+    informer.start().thenRun(() -> onChange.accept(follower));
+    LOG.debug("watching {} in {} ({})", type.getSimpleName(), namespace, describe(selector));
+    return informer;
+  }
+
+  /** A stable text for a selector, so one question always meets the same informer. */
+  private static String describe(LabelSelector selector) {
+    if (selector == null) {
+      return "all";
+    }
+    return new TreeMap<>(selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels()) + " "
+        + (selector.getMatchExpressions() == null ? "[]" : selector.getMatchExpressions().toString());
   }
 
   @Override
   public void close() {
-    watches.values().forEach(Watch::stop);
-    watches.clear();
+    followed.values().forEach(Followed::stop);
+    followed.clear();
   }
 }

@@ -9,11 +9,13 @@ import dev.rootlock.plan.SourceDocument;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.ClusterControllers;
 import dev.rootlock.testing.MockApiServer;
+import dev.rootlock.workload.Workload;
+import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,9 +30,10 @@ import java.util.stream.Stream;
 
 /**
  * Rootlock with no cluster: an in-memory Kubernetes API (fabric8's mock server), the CRD, the
- * examples in deploy/examples/, and the real operator. Prints each Deployment before and after,
- * then the policies as {@code kubectl get rop -o wide} would, and exits. Test-scoped on purpose:
- * the mock server never ships in the production jar. Run it with {@code mvn -q -Pdemo}.
+ * examples in deploy/examples/ (Deployments, a StatefulSet, a DaemonSet), and the real operator.
+ * Prints each workload before and after, then the policies as {@code kubectl get rop -o wide}
+ * would, and exits. Test-scoped on purpose: the mock server never ships in the production jar. Run
+ * it with {@code mvn -q -Pdemo}.
  */
 public final class Demo {
   static final Path EXAMPLES = Path.of("deploy/examples");
@@ -49,11 +52,11 @@ public final class Demo {
 
   /** Runs the demo; 0 when every policy settled as expected. */
   public static int run(PrintStream out) throws Exception {
-    // The mock has no Deployment controller: ClusterControllers plays it, so rollouts complete.
+    // The mock has no controllers: ClusterControllers plays them, so rollouts complete.
     try (MockApiServer api = new MockApiServer(); ClusterControllers controllers = new ClusterControllers(api)) {
       KubernetesClient client = api.client();
       client.resource(Manifests.parse(Files.readString(CRD), CustomResourceDefinition.class)).create();
-      List<Deployment> deployments = new ArrayList<>();
+      List<Workload> workloads = new ArrayList<>();
       List<ReadOnlyPolicy> policies = new ArrayList<>();
       try (Stream<Path> files = Files.list(EXAMPLES)) {
         for (Path f : files.sorted().toList()) {
@@ -64,27 +67,30 @@ public final class Demo {
             }
             if ("ReadOnlyPolicy".equals(n.path("kind").asText())) {
               policies.add(Manifests.SERIALIZATION.convertValue(n, ReadOnlyPolicy.class));
-            } else if ("Deployment".equals(n.path("kind").asText())) {
-              deployments.add(client.resource(Manifests.SERIALIZATION.convertValue(n, Deployment.class)).create());
+            } else {
+              var kind = WorkloadKinds.of(n.path("apiVersion").asText(), n.path("kind").asText());
+              if (kind.isPresent()) {
+                HasMetadata o = Manifests.SERIALIZATION.convertValue(n, kind.get().type());
+                workloads.add(new Workload(kind.get(), client.resource(o).create()));
+              }
             }
           }
         }
       }
       out.println("== Rootlock demo: an in-memory Kubernetes API, the examples in " + EXAMPLES + ", the real operator");
       Map<String, String> before = new LinkedHashMap<>();
-      deployments.forEach(d -> before.put(d.getMetadata().getName(), describe(d)));
+      workloads.forEach(w -> before.put(w.key(), describe(w)));
 
       try (RootlockOperator rootlock = RootlockOperator.create(client.getConfiguration(), Settings.defaults())) {
         rootlock.start();
         policies.forEach(p -> client.resource(p).create());
         boolean settled = awaitSettled(client, policies, Duration.ofSeconds(30));
 
-        for (Deployment d : deployments) {
-          String name = d.getMetadata().getName();
-          Deployment now = client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(name).get();
+        for (Workload w : workloads) {
+          Workload now = w.with(client.resources(w.kind().type()).inNamespace(w.namespace()).withName(w.name()).get());
           out.println();
-          out.println("-- Deployment " + d.getMetadata().getNamespace() + "/" + name);
-          out.println("   before: " + before.get(name).replace("\n", "\n           "));
+          out.println("-- " + w.describe());
+          out.println("   before: " + before.get(w.key()).replace("\n", "\n           "));
           out.println("   after:  " + describe(now).replace("\n", "\n           "));
         }
         out.println();
@@ -95,7 +101,7 @@ public final class Demo {
           out.println();
           out.println("policy " + p.getMetadata().getName() + ":");
           now.getStatus().getWorkloads().forEach(w ->
-              out.println("  " + w.getName() + ": " + w.getState() + " - " + w.getMessage()));
+              out.println("  " + w.getKind() + " " + w.getName() + ": " + w.getState() + " - " + w.getMessage()));
         }
         if (!settled) {
           out.println("\nthe policies did not settle within 30 s");
@@ -126,8 +132,8 @@ public final class Demo {
   }
 
   /** Per container: readOnlyRootFilesystem and mounts; the pod's volumes. */
-  static String describe(Deployment d) {
-    var spec = d.getSpec().getTemplate().getSpec();
+  static String describe(Workload w) {
+    var spec = w.template().getSpec();
     StringBuilder s = new StringBuilder();
     for (Container c : spec.getContainers()) {
       String sc = c.getSecurityContext() == null ? "<none>"
@@ -145,6 +151,8 @@ public final class Demo {
             .append(v.getEmptyDir().getSizeLimit() == null ? "" : " " + v.getEmptyDir().getSizeLimit());
       } else if (v.getConfigMap() != null) {
         s.append("configMap ").append(v.getConfigMap().getName());
+      } else if (v.getHostPath() != null) {
+        s.append("hostPath ").append(v.getHostPath().getPath());
       } else {
         s.append("other");
       }

@@ -17,12 +17,16 @@ class DemoTest {
 
     assertThat(code).as(out).isZero();
     assertThat(out).contains("-- Deployment shop/storefront", "-- Deployment shop/orders",
-        "-- Deployment shop/search", "-- Deployment shop/legacy-reports");
+        "-- Deployment shop/search", "-- Deployment shop/legacy-reports", "-- StatefulSet shop/catalog-db",
+        "-- DaemonSet shop/log-shipper");
     assertThat(out).contains("$ kubectl get rop -n shop -o wide").contains("AllCompliant");
     assertThat(out).contains("mount /var/cache/nginx <- rl-nginx-nginx-");
     assertThat(out).contains("securityContext {\"allowPrivilegeEscalation\":false,\"readOnlyRootFilesystem\":true}");
-    assertThat(out).contains("legacy-reports: Excluded");
-    assertThat(out).contains("search: Compliant - read-only root filesystem with writable paths in place; "
+    assertThat(out).contains("Deployment legacy-reports: Excluded");
+    assertThat(out).contains("Deployment search: Compliant - read-only root filesystem with writable paths in place; "
         + "container search /tmp: already mounted by scratch, left alone");
+    assertThat(out).contains("StatefulSet catalog-db: Compliant - read-only root filesystem with writable paths in place");
+    assertThat(out).contains("DaemonSet log-shipper: Compliant - read-only root filesystem with writable paths in place");
+    assertThat(out).contains("mount /fluent-bit/db <- rl-fluent-bit-db-").contains("mount /var/log <- varlog");
   }
 }

@@ -7,6 +7,8 @@ import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.testing.Manifests;
+import dev.rootlock.workload.WorkloadKind;
+import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,23 @@ class DeployManifestTest {
             .at("/spec")))
         .as("the CRD installed is the one in crds/").isTrue();
     assertThat(only(objects, "Role").at("/metadata/namespace").asText()).isEqualTo("rootlock-system");
+  }
+
+  @Test
+  void theClusterRoleCoversExactlyTheKindsOfTheWorkloadModel() throws Exception {
+    List<RbacIT.Grant> grants = RbacIT.grants(Rendered.deploy());
+    for (WorkloadKind<?> kind : WorkloadKinds.WATCHED) {
+      List<String> verbs = grants.stream()
+          .filter(g -> g.group().equals(kind.group()) && g.resource().equals(kind.plural()))
+          .map(RbacIT.Grant::verb).sorted().toList();
+      // the kinds it hardens: an informer, patches, a read after a conflict; the ones it reports: read-only
+      assertThat(verbs).as(kind.kind()).isEqualTo(kind.isHardened() ? List.of("get", "list", "patch", "watch")
+          : List.of("list", "watch"));
+    }
+    assertThat(grants).filteredOn(g -> g.verb().equals("patch") && !g.resource().contains("readonlypolicies")
+        && !g.resource().equals("leases"))
+        .extracting(RbacIT.Grant::resource)
+        .containsExactlyInAnyOrderElementsOf(WorkloadKinds.HARDENED.stream().map(WorkloadKind::plural).toList());
   }
 
   @Test

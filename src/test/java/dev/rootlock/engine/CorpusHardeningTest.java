@@ -7,30 +7,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.testing.Corpus;
 import dev.rootlock.testing.EngineInvariants;
 import dev.rootlock.testing.Manifests;
+import dev.rootlock.workload.WorkloadKind;
+import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Deployment in ../shared/corpus, hardened with tmpPaths [/tmp] and cachePaths [/var/cache],
- * comes out compliant with no other pod-template change, and reverts exactly.
+ * Every workload in ../shared/corpus (Deployments, StatefulSets, DaemonSets: calico, flannel,
+ * node-exporter, cassandra, ...), its template read where its kind keeps it, hardened with tmpPaths
+ * [/tmp] and cachePaths [/var/cache], comes out compliant with no other pod-template change, and
+ * reverts exactly.
  */
 class CorpusHardeningTest {
   private final Hardener hardener = new Hardener();
   private final PolicyRules rules = Manifests.rules("{tmpPaths: [/tmp], cachePaths: [/var/cache]}");
 
   @Test
-  void everyCorpusDeploymentHardensCompliantAndRevertsExactly() {
-    List<Corpus.Document> deployments = Corpus.documents().stream()
-        .filter(d -> d.kind().equals("Deployment")).toList();
-    assertThat(deployments).as("the corpus holds Deployments").hasSizeGreaterThan(20);
+  void everyCorpusWorkloadHardensCompliantAndRevertsExactly() {
+    List<Corpus.Document> workloads = Corpus.documents().stream()
+        .filter(d -> kind(d) != null).toList();
     List<String> checked = new ArrayList<>();
+    Map<String, Integer> byKind = new TreeMap<>();
 
-    for (Corpus.Document doc : deployments) {
-      PodTemplateSpec original = Manifests.SERIALIZATION.convertValue(doc.node(), Deployment.class)
-          .getSpec().getTemplate();
+    for (Corpus.Document doc : workloads) {
+      WorkloadKind<?> kind = kind(doc);
+      PodTemplateSpec original = kind.template(Manifests.SERIALIZATION.convertValue(doc.node(), kind.type()));
       Hardening h = hardener.harden(original, rules, RevertRecord.EMPTY);
 
       assertThat(EngineInvariants.assertCompliant(h.template(), rules)).as(doc.describe())
@@ -43,8 +48,16 @@ class CorpusHardeningTest {
       assertThat(tree(reverted.template())).as(doc.describe() + " reverts exactly").isEqualTo(tree(original));
       assertOnlyAllowedFieldsChanged(doc, original, h);
       checked.add(doc.describe());
+      byKind.merge(kind.kind(), 1, Integer::sum);
     }
-    System.out.println("corpus: hardened and reverted " + checked.size() + " Deployments");
+    System.out.println("corpus: hardened and reverted " + checked.size() + " workloads " + byKind);
+    assertThat(byKind.getOrDefault("Deployment", 0)).as("the corpus holds Deployments").isGreaterThan(20);
+    assertThat(byKind).as("and StatefulSets and DaemonSets").containsEntry("StatefulSet", 3)
+        .containsEntry("DaemonSet", 5);
+  }
+
+  private static WorkloadKind<?> kind(Corpus.Document d) {
+    return WorkloadKinds.of(d.node().path("apiVersion").asText(null), d.kind()).orElse(null);
   }
 
   /** Everything but securityContext, volumeMounts, volumes and terminationMessagePolicy is the input. */

@@ -2,6 +2,7 @@ package dev.rootlock.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rootlock.api.ControllerKind;
 import dev.rootlock.api.Mode;
 import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
@@ -29,6 +30,20 @@ class PolicyRulesTest {
     assertThat(r.initContainers()).isFalse();
     assertThat(r.hardens("anything", false)).isTrue();
     assertThat(r.hardens("init", true)).isFalse();
+  }
+
+  @Test
+  void kindsDefaultToAllFourAndNameTheFieldOtherwise() {
+    assertThat(validate("{}").rules().kinds()).containsExactlyInAnyOrder(ControllerKind.values());
+    PolicyRules deployments = validate("{kinds: [Deployment]}").rules();
+    assertThat(deployments.kinds()).containsExactly(ControllerKind.Deployment);
+    assertThat(deployments.selects(ControllerKind.CronJob)).isFalse();
+
+    assertThat(validate("{kinds: [Deployment, Job, statefulset, Deployment]}").describeErrors())
+        .isEqualTo("spec.kinds[1]: \"Job\" is not a kind a policy selects; use one of Deployment, StatefulSet, "
+            + "DaemonSet, CronJob; spec.kinds[2]: \"statefulset\" is not a kind a policy selects; use one of "
+            + "Deployment, StatefulSet, DaemonSet, CronJob; spec.kinds[3]: Deployment is listed twice");
+    assertThat(validate("{kinds: []}").describeErrors()).startsWith("spec.kinds: names no kind");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.rootlock.metrics;
 
 import static dev.rootlock.testing.Fixtures.NS;
 import static dev.rootlock.testing.Fixtures.policy;
-import static dev.rootlock.testing.Fixtures.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +10,7 @@ import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Http;
+import dev.rootlock.testing.TestKind;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Metric values across a policy's lifecycle, the HTTP endpoints, and the Events, end to end. */
 class MetricsIT {
@@ -64,9 +66,12 @@ class MetricsIT {
     return out;
   }
 
-  @Test
-  void policyLifecycleIsReflectedAndSeriesDisappearOnDelete() throws Exception {
-    cluster.create(web("web"));
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void policyLifecycleIsReflectedAndSeriesDisappearOnDelete(TestKind kind) throws Exception {
+    cluster.create(kind.web("web"));
+    // a DaemonSet's completed rollout is recorded in a second, metadata-only write
+    double hardenings = kind == TestKind.DAEMON_SET ? 2.0 : 1.0;
     cluster.create(policy("first", "{selector: {matchLabels: {tier: web}}}"));
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       var m = samples(metrics());
@@ -75,7 +80,7 @@ class MetricsIT {
       assertThat(m).containsEntry(series("rootlock_policy_ready", "namespace=\"shop\",policy=\"first\""), 1.0);
       assertThat(m).containsEntry(series("rootlock_policy_info", "mode=\"Enforce\",namespace=\"shop\",policy=\"first\""), 1.0);
       assertThat(m).containsEntry(series("rootlock_workload_patches_total",
-          "action=\"harden\",namespace=\"shop\",policy=\"first\",result=\"success\""), 1.0);
+          "action=\"harden\",namespace=\"shop\",policy=\"first\",result=\"success\""), hardenings);
     });
 
     cluster.create(policy("second", "{selector: {matchLabels: {tier: web}}, mode: Enforce}"));
@@ -90,7 +95,7 @@ class MetricsIT {
     cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("first").delete();
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       assertThat(metrics()).doesNotContain("policy=\"first\"");
-      // the deployment went to the next owner: second hardened it again from first's revert
+      // the workload went to the next owner: second hardened it again from first's revert
       assertThat(samples(metrics())).containsEntry(series("rootlock_policy_workloads",
           "namespace=\"shop\",policy=\"second\",state=\"Compliant\""), 1.0);
     });
@@ -118,15 +123,16 @@ class MetricsIT {
     });
   }
 
-  @Test
-  void eventsTellOfHardeningAndConditionChangesButNotOfNoOps() {
-    cluster.create(web("web"));
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void eventsTellOfHardeningAndConditionChangesButNotOfNoOps(TestKind kind) {
+    cluster.create(kind.web("web"));
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
       List<Event> events = cluster.client().resources(Event.class).inNamespace(NS).list().getItems();
       assertThat(events).anySatisfy(e -> {
         assertThat(e.getReason()).isEqualTo("Hardened");
-        assertThat(e.getRegarding().getKind()).isEqualTo("Deployment");
+        assertThat(e.getRegarding().getKind()).isEqualTo(kind.kind());
         assertThat(e.getRegarding().getName()).isEqualTo("web");
         assertThat(e.getReportingController()).isEqualTo("rootlock.dev/operator");
       });

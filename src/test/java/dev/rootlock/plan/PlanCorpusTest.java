@@ -29,6 +29,7 @@ class PlanCorpusTest {
     Path policy = tmp.resolve("policy.yaml");
     Files.writeString(policy, policiesForEveryNamespace());
     int changedWorkloads = 0;
+    java.util.Map<String, Integer> changedByKind = new java.util.TreeMap<>();
 
     for (Path file : files) {
       String label = file.getFileName().toString();
@@ -56,21 +57,24 @@ class PlanCorpusTest {
       List<JsonNode> patched = applyKustomizePatches(dir, inNodes);
       for (int i = 0; i < inNodes.size(); i++) {
         assertThat(outNodes.get(i)).as(label + " object " + i).isEqualTo(patched.get(i));
-        if (!Planner.isDeployment(inNodes.get(i))) {
+        if (!Planner.isWorkload(inNodes.get(i))) {
           assertThat(outNodes.get(i)).as(label + " non-workload " + i + " untouched").isEqualTo(inNodes.get(i));
         } else if (!outNodes.get(i).equals(inNodes.get(i))) {
           changedWorkloads++;
+          changedByKind.merge(inNodes.get(i).path("kind").asText(), 1, Integer::sum);
         }
       }
     }
-    System.out.println("plan corpus: " + files.size() + " files, " + changedWorkloads + " workloads hardened");
+    System.out.println("plan corpus: " + files.size() + " files, " + changedWorkloads + " workloads hardened "
+        + changedByKind);
     assertThat(changedWorkloads).isGreaterThan(20);
+    assertThat(changedByKind).containsKeys("Deployment", "StatefulSet", "DaemonSet");
   }
 
-  /** One ReadOnlyPolicy per namespace a corpus Deployment names, plus default. */
+  /** One ReadOnlyPolicy per namespace a corpus workload names, plus default. */
   private static String policiesForEveryNamespace() {
     Set<String> namespaces = new TreeSet<>(Set.of(PlanPolicy.DEFAULT_NAMESPACE));
-    Corpus.documents().stream().filter(d -> d.kind().equals("Deployment"))
+    Corpus.documents().stream().filter(d -> Planner.isWorkload(d.node()))
         .map(d -> d.node().at("/metadata/namespace").asText()).filter(s -> !s.isEmpty()).forEach(namespaces::add);
     StringBuilder s = new StringBuilder();
     for (String ns : namespaces) {

@@ -22,36 +22,44 @@ class PlanGoldenTest {
 
   @Test
   void yaml() throws IOException {
-    CliRun run = CliRun.of("plan", "--policy", POLICY, INPUT);
-    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    assertGolden("yaml.out", run.stdout());
+    assertFormat(POLICY, INPUT, GOLDEN, "yaml", null);
   }
 
   @Test
   void diff() throws IOException {
-    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "diff", INPUT);
-    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    assertGolden("diff.out", run.stdout());
+    assertFormat(POLICY, INPUT, GOLDEN, "diff", null);
   }
 
   @Test
   void report() throws IOException {
-    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "report", INPUT);
-    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    assertGolden("report.out", run.stdout());
+    assertFormat(POLICY, INPUT, GOLDEN, "report", null);
   }
 
   @Test
   void kustomize(@TempDir Path out) throws IOException {
-    CliRun run = CliRun.of("plan", "--policy", POLICY, "--format", "kustomize", "--out", out.toString(), INPUT);
+    assertFormat(POLICY, INPUT, GOLDEN, "kustomize", out);
+  }
+
+  /**
+   * Plans {@code input} in {@code format} (exit 1: something changes) and compares the output with
+   * {@code golden}/{@code format}.out; for kustomize, every file written to {@code out}, in order.
+   */
+  static CliRun assertFormat(String policy, String input, Path golden, String format, Path out) throws IOException {
+    CliRun run = out == null ? CliRun.of("plan", "--policy", policy, "--format", format, input)
+        : CliRun.of("plan", "--policy", policy, "--format", format, "--out", out.toString(), input);
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    StringBuilder all = new StringBuilder();
-    try (Stream<Path> files = Files.list(out)) {
-      for (Path f : files.sorted().toList()) {
-        all.append("=== ").append(f.getFileName()).append('\n').append(Files.readString(f));
+    String actual = run.stdout();
+    if (out != null) {
+      StringBuilder all = new StringBuilder();
+      try (Stream<Path> files = Files.list(out)) {
+        for (Path f : files.sorted().toList()) {
+          all.append("=== ").append(f.getFileName()).append('\n').append(Files.readString(f));
+        }
       }
+      actual = all.toString();
     }
-    assertGolden("kustomize.out", all.toString());
+    assertGolden(golden.resolve(format + ".out"), actual);
+    return run;
   }
 
   @Test
@@ -76,10 +84,6 @@ class PlanGoldenTest {
 
     assertThat(again.exitCode()).as(again.stderr()).isZero();
     assertThat(again.stdout()).isEqualTo(Files.readString(planned));
-  }
-
-  private static void assertGolden(String name, String actual) throws IOException {
-    assertGolden(GOLDEN.resolve(name), actual);
   }
 
   /** Compares with a checked-in file; rewrites it first with -Drootlock.golden.update=true. */

@@ -12,6 +12,8 @@ import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.testing.Manifests;
+import dev.rootlock.workload.Workload;
+import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Clock;
@@ -39,7 +41,11 @@ class HardeningMemoTest {
 
   private Hardening ask(Deployment d, PolicyRules rules) throws RevertRecord.InvalidRevertRecordException {
     String revert = revertOf(d);
-    return memo.harden(d, rules, List.of(), memo.revert(revert), revert);
+    return memo.harden(w(d), rules, List.of(), memo.revert(revert), revert);
+  }
+
+  private static Workload w(Deployment d) {
+    return new Workload(WorkloadKinds.DEPLOYMENT, d);
   }
 
   private static String revertOf(Deployment d) {
@@ -141,9 +147,9 @@ class HardeningMemoTest {
   void learnedPathsArePartOfTheQuestion() throws Exception {
     Deployment d = hardened("u1", 2);
     String revert = revertOf(d);
-    memo.harden(d, RULES, List.of(), memo.revert(revert), revert);
+    memo.harden(w(d), RULES, List.of(), memo.revert(revert), revert);
 
-    Hardening withLearned = memo.harden(d, RULES, List.of("/var/cache/nginx"), memo.revert(revert), revert);
+    Hardening withLearned = memo.harden(w(d), RULES, List.of("/var/cache/nginx"), memo.revert(revert), revert);
 
     assertThat(withLearned.changed()).isTrue();
     assertThat(withLearned).isEqualTo(engine.harden(d.getSpec().getTemplate(),
@@ -156,8 +162,8 @@ class HardeningMemoTest {
     assertThat(memo.revert(revertOf(d))).isSameAs(memo.revert(revertOf(copy(d))));
     d.getMetadata().getAnnotations().put(Annotations.ROLLOUT, RolloutRecord.EMPTY
         .started(3L, Instant.parse("2026-11-26T10:00:00Z"), 0, List.of()).toJson());
-    assertThat(memo.rollout(d).follows(3L)).isTrue();
-    assertThat(memo.rollout(d)).isSameAs(memo.rollout(copy(d)));
+    assertThat(memo.rollout(w(d)).follows(3L)).isTrue();
+    assertThat(memo.rollout(w(d))).isSameAs(memo.rollout(w(copy(d))));
 
     d.getMetadata().getAnnotations().put(Annotations.REVERT, "{not json");
     assertThatThrownBy(() -> memo.revert(revertOf(d))).isInstanceOf(RevertRecord.InvalidRevertRecordException.class)
@@ -171,11 +177,11 @@ class HardeningMemoTest {
     // its own record, /tmp would be undone; another policy's record is none of its business.
     Deployment d = hardened("u1", 2);
     PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
-    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC(), x -> null);
+    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC());
 
-    assertThat(sync.evaluate(noPaths, d, false).state()).isEqualTo(WorkloadState.Compliant);
-    assertThat(sync.evaluate(noPaths, d, true).state()).isEqualTo(WorkloadState.NonCompliant);
-    assertThat(sync.evaluate(noPaths, copy(d), false).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(sync.evaluate(noPaths, w(d), false, "").state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(sync.evaluate(noPaths, w(d), true, "").state()).isEqualTo(WorkloadState.NonCompliant);
+    assertThat(sync.evaluate(noPaths, w(copy(d)), false, "").state()).isEqualTo(WorkloadState.Compliant);
     assertThat(memo.hits()).isEqualTo(1);
   }
 }

@@ -18,9 +18,9 @@ class PolicyStatusAssemblerTest {
   void pastTheCapTheEntriesThatNeedAttentionAreKept() {
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
-      outcomes.add(Outcome.of(String.format("app-%03d", i), WorkloadState.Compliant, "Compliant", "ok"));
+      outcomes.add(Outcome.of("Deployment", String.format("app-%03d", i), WorkloadState.Compliant, "Compliant", "ok"));
     }
-    outcomes.set(140, Outcome.of("app-140", WorkloadState.RolledBack, "RolledBack", "rollout failed: x"));
+    outcomes.set(140, Outcome.of("Deployment", "app-140", WorkloadState.RolledBack, "RolledBack", "rollout failed: x"));
     outcomes.set(145, outcomes.get(145).withLearned(List.of("/var/run/app")));
 
     ReadOnlyPolicyStatus s = assembler.of(policy("web", "{}"), outcomes, List.of());
@@ -40,8 +40,8 @@ class PolicyStatusAssemblerTest {
   @Test
   void aKeptRolloutFailureIsRolloutFailedInBothConditions() {
     List<Outcome> outcomes = List.of(
-        Outcome.of("web", WorkloadState.Failed, Outcome.ROLLOUT_FAILED, "container app ..."),
-        Outcome.of("api", WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress"));
+        Outcome.of("Deployment", "web", WorkloadState.Failed, Outcome.ROLLOUT_FAILED, "container app ..."),
+        Outcome.of("StatefulSet", "api", WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress"));
     ReadOnlyPolicyStatus s = assembler.of(policy("web", "{}"), outcomes, List.of());
     assertThat(s.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
         .containsExactly("Ready=False/RolloutFailed", "Degraded=True/RolloutFailed");

@@ -1,9 +1,7 @@
 package dev.rootlock.reliability;
 
 import static dev.rootlock.testing.Fixtures.NS;
-import static dev.rootlock.testing.Fixtures.deployment;
 import static dev.rootlock.testing.Fixtures.policy;
-import static dev.rootlock.testing.Fixtures.web;
 import static dev.rootlock.testing.Manifests.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,18 +18,22 @@ import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import dev.rootlock.testing.TestKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
-/** Hand-edited annotations, odd objects, racing policies, other namespaces, and what the logs reveal. */
+/**
+ * Hand-edited annotations, odd objects, racing policies, other namespaces, and what the logs
+ * reveal, for every kind.
+ */
 class TamperingIT {
   Cluster cluster;
 
@@ -60,15 +62,16 @@ class TamperingIT {
     return status(policy).getWorkloads().stream().filter(w -> w.getName().equals(name)).findFirst().orElseThrow();
   }
 
-  @Test
-  void aGarbageRevertRecordIsReportedNeverTrustedAndDeletionStillCompletes() {
-    Deployment goodOriginal = cluster.create(web("good"));
-    cluster.create(web("tampered"));
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void aGarbageRevertRecordIsReportedNeverTrustedAndDeletionStillCompletes(TestKind kind) {
+    HasMetadata goodOriginal = cluster.create(kind.web("good"));
+    cluster.create(kind.web("tampered"));
     cluster.startOperator();
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(2));
-    Deployment hardened = cluster.edit(NS, "tampered", d -> new DeploymentBuilder(d).editMetadata().addToAnnotations(Annotations.REVERT, "{\"v\":1,garbage")
-            .endMetadata().build());
+    HasMetadata hardened = cluster.edit(kind, NS, "tampered",
+        o -> o.getMetadata().getAnnotations().put(Annotations.REVERT, "{\"v\":1,garbage"));
 
     eventually(() -> {
       WorkloadStatus w = workload("web", "tampered");
@@ -85,28 +88,30 @@ class TamperingIT {
     cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").delete();
 
     eventually(() -> assertThat(cluster.policy(NS, "web")).isNull());
-    assertThat(tree(cluster.deployment(NS, "good").getSpec().getTemplate())).isEqualTo(tree(goodOriginal.getSpec().getTemplate()));
-    Deployment untrusted = cluster.deployment(NS, "tampered");
-    assertThat(tree(untrusted.getSpec().getTemplate())).as("left as it was").isEqualTo(tree(hardened.getSpec().getTemplate()));
+    assertThat(tree(cluster.template(kind, NS, "good"))).isEqualTo(tree(kind.model().template(goodOriginal)));
+    assertThat(tree(cluster.template(kind, NS, "tampered"))).as("left as it was")
+        .isEqualTo(tree(kind.model().template(hardened)));
     eventually(() -> assertThat(cluster.client().resources(Event.class).inNamespace(NS).list().getItems())
         .anySatisfy(e -> {
           assertThat(e.getRegarding().getName()).isEqualTo("tampered");
+          assertThat(e.getRegarding().getKind()).isEqualTo(kind.kind());
           assertThat(e.getReason()).isEqualTo("RevertRecordInvalid");
           assertThat(e.getType()).isEqualTo("Warning");
         }));
   }
 
-  @Test
-  void oddDeploymentsGetAClearStateAndNeverStopTheOthers() {
-    cluster.create(deployment("empty", "{tier: web}", "{containers: []}"));
-    cluster.create(deployment("no-containers", "{tier: web}", "{volumes: [{name: v, emptyDir: {}}]}"));
-    cluster.create(deployment("duplicate-volumes", "{tier: web}",
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void oddWorkloadsGetAClearStateAndNeverStopTheOthers(TestKind kind) {
+    cluster.create(kind.build("empty", "{tier: web}", "{containers: []}"));
+    cluster.create(kind.build("no-containers", "{tier: web}", "{volumes: [{name: v, emptyDir: {}}]}"));
+    cluster.create(kind.build("duplicate-volumes", "{tier: web}",
         "{containers: [{name: app, image: x}], volumes: [{name: v, emptyDir: {}}, {name: v, configMap: {name: c}}]}"));
     String longName = "c" + "x".repeat(62);
-    cluster.create(deployment("long-names", "{tier: web}", "{containers: [{name: " + longName + ", image: x}]}"));
-    cluster.create(deployment("named-like-ours", "{tier: web}",
+    cluster.create(kind.build("long-names", "{tier: web}", "{containers: [{name: " + longName + ", image: x}]}"));
+    cluster.create(kind.build("named-like-ours", "{tier: web}",
         "{containers: [{name: rl-app-tmp-cdbfbd, image: x}, {name: app, image: y}]}"));
-    cluster.create(web("normal"));
+    cluster.create(kind.web("normal"));
     cluster.startOperator();
 
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
@@ -120,16 +125,17 @@ class TamperingIT {
       assertThat(workload("web", "named-like-ours").getState()).isEqualTo(WorkloadState.Compliant);
       assertThat(workload("web", "duplicate-volumes").getState()).isIn(WorkloadState.Compliant, WorkloadState.Failed);
     });
-    var volumes = cluster.deployment(NS, "long-names").getSpec().getTemplate().getSpec().getVolumes();
+    var volumes = cluster.template(kind, NS, "long-names").getSpec().getVolumes();
     assertThat(volumes).singleElement().satisfies(v -> assertThat(v.getName()).hasSizeLessThanOrEqualTo(63));
-    var ours = cluster.deployment(NS, "named-like-ours").getSpec().getTemplate().getSpec().getVolumes();
+    var ours = cluster.template(kind, NS, "named-like-ours").getSpec().getVolumes();
     assertThat(ours).extracting(v -> v.getName()).doesNotHaveDuplicates().hasSize(2);
   }
 
-  @Test
-  void twoPoliciesCreatedInTheSameSecondSettleOnOneOwnerWithoutFlipFlopping() {
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void twoPoliciesCreatedInTheSameSecondSettleOnOneOwnerWithoutFlipFlopping(TestKind kind) {
     for (int i = 0; i < 5; i++) {
-      cluster.create(web("web-" + i));
+      cluster.create(kind.web("web-" + i));
     }
     cluster.startOperator(Settings.defaults().withResync(Duration.ofSeconds(1)));
     cluster.takeRequests();
@@ -146,28 +152,31 @@ class TamperingIT {
       assertThat(conflicts).isEqualTo(5);
     });
     Cluster.settle(Duration.ofMillis(500));
-    long applied = appliedDeploymentWrites();
+    long applied = appliedWrites(kind);
     Cluster.settle(Duration.ofSeconds(3)); // three resyncs of both policies
-    assertThat(appliedDeploymentWrites()).as("no flip-flop: no write after settling").isEqualTo(applied);
-    // Racing writers may meet a 409 (refused, nothing written); what the server applied is one each.
-    assertThat(applied).as("one applied write per Deployment").isEqualTo(5);
+    assertThat(appliedWrites(kind)).as("no flip-flop: no write after settling").isEqualTo(applied);
+    // Racing writers may meet a 409 (refused, nothing written); what the server applied is one each
+    // (and a DaemonSet's recorded completion).
+    assertThat(applied).as("one applied write per workload").isEqualTo(kind == TestKind.DAEMON_SET ? 10 : 5);
     for (int i = 0; i < 5; i++) {
-      String owner = cluster.deployment(NS, "web-" + i).getMetadata().getAnnotations().get(Annotations.OWNER);
+      String owner = cluster.get(kind, NS, "web-" + i).getMetadata().getAnnotations().get(Annotations.OWNER);
       assertThat(owner).isIn("alpha", "beta");
     }
   }
 
-  private long appliedDeploymentWrites() {
+  private long appliedWrites(TestKind kind) {
     return cluster.api().exchanges().stream()
-        .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
+        .filter(e -> e.method().equals("PATCH") && e.path().contains("/" + kind.model().plural() + "/")
+            && e.status() < 300).count();
   }
 
-  @Test
-  void aPolicyNeverTouchesAnotherNamespace() {
-    Deployment other = web("web");
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void aPolicyNeverTouchesAnotherNamespace(TestKind kind) {
+    HasMetadata other = kind.web("web");
     other.getMetadata().setNamespace("other");
     cluster.create(other);
-    cluster.create(web("web"));
+    cluster.create(kind.web("web"));
     cluster.startOperator();
     cluster.takeRequests();
 
@@ -176,16 +185,17 @@ class TamperingIT {
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
     assertThat(status("web").getMatched()).isEqualTo(1);
     var requests = cluster.takeRequests();
-    assertThat(Cluster.deploymentWrites(requests)).extracting(r -> r.getPath()).isNotEmpty();
+    assertThat(Cluster.workloadWrites(requests)).extracting(r -> r.getPath()).isNotEmpty();
     assertThat(requests).extracting(r -> r.getPath()).as("no request names the other namespace")
         .noneMatch(p -> p.contains("/namespaces/other/"));
-    Deployment untouched = cluster.client().apps().deployments().inNamespace("other").withName("web").get();
+    HasMetadata untouched = cluster.get(kind, "other", "web");
     assertThat(untouched.getMetadata().getGeneration()).isEqualTo(1L);
     assertThat(untouched.getMetadata().getAnnotations()).isNullOrEmpty();
   }
 
-  @Test
-  void logsNeverShowEnvValuesOrWholeObjects() {
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void logsNeverShowEnvValuesOrWholeObjects(TestKind kind) {
     Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     Logger rootlock = (Logger) LoggerFactory.getLogger("dev.rootlock");
     Level before = rootlock.getLevel();
@@ -194,11 +204,12 @@ class TamperingIT {
     root.addAppender(logs);
     rootlock.setLevel(Level.DEBUG);
     try {
-      cluster.create(deployment("secretive", "{tier: web}", "{containers: [{name: app, image: x, "
+      cluster.create(kind.build("secretive", "{tier: web}", "{containers: [{name: app, image: x, "
           + "env: [{name: API_TOKEN, value: hunter2-very-secret}]}]}"));
-      cluster.create(deployment("refused", "{tier: web}", "{containers: [{name: app, image: x, "
+      cluster.create(kind.build("refused", "{tier: web}", "{containers: [{name: app, image: x, "
           + "env: [{name: DB_PASSWORD, value: correct-horse-battery}]}]}"));
-      cluster.server().expect().patch().withPath("/apis/apps/v1/namespaces/" + NS + "/deployments/refused?fieldManager=rootlock")
+      cluster.server().expect().patch().withPath("/apis/" + kind.model().apiVersion() + "/namespaces/" + NS + "/"
+              + kind.model().plural() + "/refused?fieldManager=rootlock")
           .andReturn(422, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(422).withMessage("denied").build())
           .always();
       cluster.startOperator();

@@ -40,7 +40,7 @@ public final class Cluster implements AutoCloseable {
     this.controllers = new ClusterControllers(api);
   }
 
-  /** The stand-in Deployment controller and kubelet: every rollout succeeds unless an app says otherwise. */
+  /** The stand-in controllers and kubelet: every rollout succeeds unless an app says otherwise. */
   public ClusterControllers controllers() {
     return controllers;
   }
@@ -101,6 +101,43 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /** Creates any workload (or other object) as given. */
+  public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T create(T o) {
+    return client.resource(o).create();
+  }
+
+  /** The workload of {@code kind} named {@code name}, as the API server has it now; null when gone. */
+  public io.fabric8.kubernetes.api.model.HasMetadata get(TestKind kind, String namespace, String name) {
+    return client.resources(kind.model().type()).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Its pod template, as the API server has it now. */
+  public io.fabric8.kubernetes.api.model.PodTemplateSpec template(TestKind kind, String namespace, String name) {
+    return kind.model().template(get(kind, namespace, name));
+  }
+
+  /** {@link #edit(String, String, java.util.function.UnaryOperator)} for a workload of any kind. */
+  public io.fabric8.kubernetes.api.model.HasMetadata edit(TestKind kind, String namespace, String name,
+      java.util.function.Consumer<io.fabric8.kubernetes.api.model.HasMetadata> change) {
+    return editTyped(kind.model().type(), namespace, name, change);
+  }
+
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T editTyped(Class<T> type, String namespace,
+      String name, java.util.function.Consumer<io.fabric8.kubernetes.api.model.HasMetadata> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(type).inNamespace(namespace).withName(name).edit(o -> {
+          change.accept(o);
+          return o;
+        });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public ReadOnlyPolicy create(ReadOnlyPolicy p) {
     return client.resource(p).create();
   }
@@ -148,6 +185,15 @@ public final class Cluster implements AutoCloseable {
     return requests.stream()
         .filter(r -> !"GET".equals(r.getMethod()))
         .filter(r -> r.getPath().contains("/deployments"))
+        .toList();
+  }
+
+  /** Writes (anything but GET) to workloads of any kind Rootlock hardens among {@code requests}. */
+  public static List<RecordedRequest> workloadWrites(List<RecordedRequest> requests) {
+    return requests.stream()
+        .filter(r -> !"GET".equals(r.getMethod()))
+        .filter(r -> dev.rootlock.workload.WorkloadKinds.HARDENED.stream()
+            .anyMatch(k -> r.getPath().contains("/" + k.plural() + "/") || r.getPath().endsWith("/" + k.plural())))
         .toList();
   }
 

@@ -1,68 +1,52 @@
 package dev.rootlock.testing;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
-import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import dev.rootlock.engine.JsonPatches;
 import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
-import dev.rootlock.rollout.RolloutRecord;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Stands in for the Deployment controller and the kubelet, which the mock API server lacks: when a
- * Deployment's generation moves past its observedGeneration, it rolls it out and writes what the
- * real ones would report.
+ * Stands in for the controllers and the kubelet, which the mock API server lacks: the Deployment,
+ * StatefulSet, DaemonSet and CronJob controllers. When a workload's generation moves past what
+ * its controller observed, it rolls it out and writes what the real ones would report.
  *
- * <p>By default every rollout succeeds at once and only the Deployment status is written (cheap
- * enough for thousands of Deployments). A Deployment given an {@link App} gets the full picture: a
- * ReplicaSet per pod template (reused when a template comes back, as in a rollback), pods whose
- * container statuses say how that app runs with that template, and the status a crash, a slow
- * start, a stuck rollout or a success produce.
+ * <p>By default every rollout succeeds at once and only the status is written (cheap enough for
+ * thousands of Deployments), and a CronJob starts no Job (its schedule never comes in a test). A
+ * workload given an {@link App} gets the full picture: pods whose container statuses say how that
+ * app runs with that template, and the status a crash, a slow start, a stuck rollout or a success
+ * produce; for a CronJob, a Job and its pod appear shortly after each change, and crash or succeed.
  *
  * <p>Its requests carry {@link #USER_AGENT}, so request counts in tests leave them out.
  */
 public final class ClusterControllers implements AutoCloseable {
   public static final String USER_AGENT = "rootlock-test-controllers";
+  /** How long after a change a CronJob with an app starts its Job, unless told otherwise. */
+  static final Duration JOB_DELAY = Duration.ofMillis(300);
 
   /** How an app's pods run with a given pod template. */
   public sealed interface Run {
-    /** Ready after {@code startup}. */
+    /** Ready after {@code startup} (a Job's pod: done after it). */
     record Healthy(Duration startup) implements Run {}
 
     /** The container exits with {@code log} as its last lines, and the kubelet backs off. */
     record Crash(String container, String log) implements Run {}
 
-    /** Pods never start; after {@code deadline} the controller reports ProgressDeadlineExceeded. */
+    /** Pods never start; after {@code deadline} the Deployment controller reports ProgressDeadlineExceeded. */
     record Stuck(Duration deadline) implements Run {}
 
     /** Pods never start and nothing is ever reported (for the rollout timeout). */
@@ -103,22 +87,27 @@ public final class ClusterControllers implements AutoCloseable {
   }
 
   private final KubernetesClient client;
+  private final Kubelet kubelet;
   private final Map<String, App> apps = new ConcurrentHashMap<>();
+  private final Map<String, Duration> jobDelays = new ConcurrentHashMap<>();
+  private volatile int nodes = 1;
   private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "test-controllers");
     t.setDaemon(true);
     return t;
   });
   /** Plain rollouts, five at a time like kube-controller-manager's --concurrent-deployment-syncs. */
-  private final java.util.concurrent.ExecutorService plain = Executors.newFixedThreadPool(5, r -> {
+  private final ExecutorService plain = Executors.newFixedThreadPool(5, r -> {
     Thread t = new Thread(r, "test-deployment-controller");
     t.setDaemon(true);
     return t;
   });
-  private final Watch watch;
+  private final List<Watch> watches;
   private final Map<String, Boolean> observedNow = new ConcurrentHashMap<>();
-  private final AtomicInteger podSeq = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong podSeq = new AtomicLong();
+  private volatile long lastCompletion;
+  private final Queue<Long> completions = new ConcurrentLinkedQueue<>();
   /** Rollouts in progress now, and the most there ever were at once, per namespace. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> mostInProgress = new ConcurrentHashMap<>();
@@ -126,37 +115,28 @@ public final class ClusterControllers implements AutoCloseable {
   public ClusterControllers(MockApiServer api) {
     this.client = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(api.client().getConfiguration()).withUserAgent(USER_AGENT).build()).build();
-    // A plain watch, not an informer: no cache of every Deployment (at 20,000 that would double
-    // the heap a benchmark measures); only whether each one's latest generation was observed.
-    this.watch = client.apps().deployments().inAnyNamespace().watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Deployment d) {
-        if (action == Action.DELETED) {
-          inProgress.remove(key(d));
-          observedNow.remove(key(d));
-          return;
-        }
-        if (action == Action.ADDED || action == Action.MODIFIED) {
-          observedNow.put(key(d), isObserved(d));
-          changed(d);
-        }
-      }
-
-      @Override
-      public void onClose(WatcherException cause) {
-        // the client reconnects by itself; nothing to clean up
-      }
-    });
+    this.kubelet = new Kubelet(client);
+    this.watches = List.of(new DeploymentStandIn(this).watch(), new StatefulSetStandIn(this).watch(),
+        new DaemonSetStandIn(this).watch(), new CronJobStandIn(this).watch());
   }
 
-  /** From now on, {@code deployment} (name in any namespace) runs as {@code app}. */
-  public ClusterControllers app(String deployment, App app) {
-    apps.put(deployment, app);
+  /** From now on, the workload named {@code name} (any kind, any namespace) runs as {@code app}. */
+  public ClusterControllers app(String name, App app) {
+    apps.put(name, app);
     return this;
   }
 
-  private volatile long lastCompletion;
-  private final java.util.Queue<Long> completions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** A CronJob with an app starts its Job this long after each change (default 300 ms). */
+  public ClusterControllers jobAfter(String cronJob, Duration delay) {
+    jobDelays.put(cronJob, delay);
+    return this;
+  }
+
+  /** Nodes every DaemonSet runs on (default 1; 0: no node matches). */
+  public ClusterControllers nodes(int n) {
+    nodes = n;
+    return this;
+  }
 
   /** System.nanoTime() of every plain rollout reported complete, for timelines. */
   public List<Long> completionTimes() {
@@ -191,6 +171,27 @@ public final class ClusterControllers implements AutoCloseable {
     mostInProgress.clear();
   }
 
+  /** Waits until every workload's change has been seen by its controller. */
+  public void awaitObserved(Duration atMost) {
+    int all = client.apps().deployments().inAnyNamespace().list().getItems().size()
+        + client.apps().statefulSets().inAnyNamespace().list().getItems().size()
+        + client.apps().daemonSets().inAnyNamespace().list().getItems().size()
+        + client.batch().v1().cronjobs().inAnyNamespace().list().getItems().size();
+    awaitObserved(all, atMost);
+  }
+
+  /** The same, for {@code expected} workloads in all, without listing them (benchmark set-up). */
+  public void awaitObserved(int expected, Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (observedNow.size() >= expected && !observedNow.containsValue(false)) {
+        return;
+      }
+      pause();
+    }
+    throw new IllegalStateException("test controllers did not catch up within " + atMost);
+  }
+
   private static void pause() {
     try {
       Thread.sleep(50);
@@ -199,61 +200,76 @@ public final class ClusterControllers implements AutoCloseable {
     }
   }
 
-  /** Waits until every Deployment's rollout has been seen (statuses written). */
-  public void awaitObserved(Duration atMost) {
-    awaitObserved(client.apps().deployments().inAnyNamespace().list().getItems().size(), atMost);
+  // --- for the stand-ins -------------------------------------------------------------------
+
+  KubernetesClient client() {
+    return client;
   }
 
-  /** The same, for {@code expected} Deployments in all, without listing them (benchmark set-up). */
-  public void awaitObserved(int expected, Duration atMost) {
-    long deadline = System.nanoTime() + atMost.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean all = observedNow.size() >= expected && !observedNow.containsValue(false);
-      if (all) {
-        return;
-      }
-      pause();
-    }
-    throw new IllegalStateException("test controllers did not catch up within " + atMost);
+  Kubelet kubelet() {
+    return kubelet;
   }
 
-  private static boolean isObserved(Deployment d) {
-    return d.getStatus() != null && d.getStatus().getObservedGeneration() != null
-        && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration();
+  App app(String name) {
+    return apps.get(name);
   }
 
-  private void changed(Deployment d) {
-    long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
-    Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
-    if (observed != null && observed >= generation) {
-      return;
+  Duration jobDelay(String cronJob) {
+    return jobDelays.getOrDefault(cronJob, JOB_DELAY);
+  }
+
+  int nodes() {
+    return nodes;
+  }
+
+  /** A number for a new pod's name. */
+  long seq() {
+    return podSeq.incrementAndGet();
+  }
+
+  void observed(String key, boolean observed) {
+    observedNow.put(key, observed);
+  }
+
+  void forget(String key) {
+    inProgress.remove(key);
+    observedNow.remove(key);
+  }
+
+  void completedOne() {
+    completed.incrementAndGet();
+    lastCompletion = System.nanoTime();
+    completions.add(lastCompletion);
+  }
+
+  /** A rollout of an app started; counts it towards {@link #mostInProgressAtOnce}. */
+  void started(String key, String namespace) {
+    if (inProgress.add(key)) {
+      int now = (int) inProgress.stream().filter(k -> k.contains("/" + namespace + "/")).count();
+      mostInProgress.merge(namespace, now, Math::max);
     }
-    App app = apps.get(d.getMetadata().getName());
-    if (app == null) {
-      // Rolled out at once: one status write, conditional on the generation seen (a newer one
-      // brings its own event).
-      plain.execute(() -> guarded(() -> {
-        if (!worker.isShutdown()) {
-          client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
-              .subresource("status").patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"add\",\"path\":\"/status\","
-                  + "\"value\":" + JsonPatches.SERIALIZATION.asJson(complete(d)) + "}]");
-          completed.incrementAndGet();
-          lastCompletion = System.nanoTime();
-          completions.add(lastCompletion);
-        }
-      }));
-      return;
-    }
-    worker.execute(() -> guarded(() -> {
-      Deployment fresh = client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
-          .withName(d.getMetadata().getName()).get();
-      if (fresh != null && fresh.getMetadata().getGeneration().equals(generation)) {
-        rollOut(fresh, app);
-      }
-    }));
+  }
+
+  void finished(String key) {
+    inProgress.remove(key);
+  }
+
+  void plain(Runnable r) {
+    plain.execute(() -> guarded(r));
+  }
+
+  void work(Runnable r) {
+    worker.execute(() -> guarded(r));
+  }
+
+  void later(Duration delay, Runnable r) {
+    worker.schedule(() -> guarded(r), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void guarded(Runnable r) {
+    if (worker.isShutdown()) {
+      return;
+    }
     try {
       r.run();
     } catch (RuntimeException e) {
@@ -263,162 +279,11 @@ public final class ClusterControllers implements AutoCloseable {
     }
   }
 
-  private void rollOut(Deployment d, App app) {
-    String key = key(d);
-    Run run = app.run(d.getSpec().getTemplate());
-    ReplicaSet rs = replicaSetFor(d);
-    int replicas = replicas(d);
-    String hash = rs.getMetadata().getLabels().get("pod-template-hash");
-    // The old pods go and the new ones come (a Recreate rollout, which is all the tests need).
-    client.pods().inNamespace(d.getMetadata().getNamespace()).list().getItems().stream()
-        .filter(p -> d.getMetadata().getName().equals(p.getMetadata().getLabels().get("app")))
-        .filter(p -> !hash.equals(p.getMetadata().getLabels().get("pod-template-hash")))
-        .forEach(p -> client.resource(p).delete());
-    List<Pod> pods = new ArrayList<>();
-    for (int i = 0; i < replicas; i++) {
-      pods.add(client.resource(pod(rs, run)).create());
-    }
-    boolean started = inProgress.add(key);
-    if (started) {
-      mostInProgress.merge(d.getMetadata().getNamespace(), count(d.getMetadata().getNamespace()), Math::max);
-    }
-    long generation = d.getMetadata().getGeneration();
-    // Every run starts the same way: the new ReplicaSet scaled up, nothing available yet.
-    writeStatus(d, progressing(d, replicas, 0, "ReplicaSetUpdated", "True"));
-    if (run instanceof Run.Healthy h) {
-      worker.schedule(() -> finish(d, generation, pods), h.startup().toMillis(), TimeUnit.MILLISECONDS);
-    } else if (run instanceof Run.Stuck s) {
-      worker.schedule(() -> {
-        if (current(d, generation)) {
-          writeStatus(d, progressing(d, replicas, 0, "ProgressDeadlineExceeded", "False"));
-        }
-      }, s.deadline().toMillis(), TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void finish(Deployment d, long generation, List<Pod> pods) {
-    if (!current(d, generation)) {
-      return;
-    }
-    for (Pod p : pods) {
-      Pod ready = new PodBuilder(p).editStatus().withPhase("Running")
-          .withContainerStatuses(p.getSpec().getContainers().stream()
-              .map(c -> new ContainerStatusBuilder().withName(c.getName()).withReady(true).withRestartCount(0)
-                  .withNewState().withNewRunning().endRunning().endState().build()).toList())
-          .endStatus().build();
-      client.pods().resource(p).editStatus(x -> ready);
-    }
-    writeStatus(d, complete(d));
-    inProgress.remove(key(d));
-  }
-
-  private boolean current(Deployment d, long generation) {
-    Deployment now = client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
-        .withName(d.getMetadata().getName()).get();
-    return now != null && now.getMetadata().getGeneration() == generation;
-  }
-
-  private ReplicaSet replicaSetFor(Deployment d) {
-    PodTemplateSpec template = d.getSpec().getTemplate();
-    String hash = RolloutRecord.digest(template).substring(0, 10);
-    String name = d.getMetadata().getName() + "-" + hash;
-    ReplicaSet existing = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).withName(name).get();
-    if (existing != null) {
-      return existing;
-    }
-    PodTemplateSpec withHash = new PodTemplateSpecBuilder(template).editOrNewMetadata()
-        .addToLabels("pod-template-hash", hash).endMetadata().build();
-    Map<String, String> labels = new HashMap<>(withHash.getMetadata().getLabels());
-    return client.resource(new ReplicaSetBuilder()
-        .withNewMetadata().withName(name).withNamespace(d.getMetadata().getNamespace()).withLabels(labels)
-        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
-            .withName(d.getMetadata().getName()).withUid(d.getMetadata().getUid()).withController(true).build())
-        .endMetadata()
-        .withNewSpec().withReplicas(replicas(d)).withNewSelector().withMatchLabels(labels).endSelector()
-        .withTemplate(withHash).endSpec()
-        .build()).create();
-  }
-
-  private Pod pod(ReplicaSet rs, Run run) {
-    List<ContainerStatus> statuses = rs.getSpec().getTemplate().getSpec().getContainers().stream()
-        .map(c -> status(c.getName(), run)).toList();
-    return new PodBuilder()
-        .withNewMetadata().withName(rs.getMetadata().getName() + "-" + podSeq.incrementAndGet())
-        .withNamespace(rs.getMetadata().getNamespace()).withLabels(rs.getSpec().getTemplate().getMetadata().getLabels())
-        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-            .withName(rs.getMetadata().getName()).withUid(rs.getMetadata().getUid()).withController(true).build())
-        .endMetadata()
-        .withSpec(rs.getSpec().getTemplate().getSpec())
-        .withNewStatus().withPhase(run instanceof Run.Crash ? "Running" : "Pending").withContainerStatuses(statuses)
-        .endStatus()
-        .build();
-  }
-
-  private static ContainerStatus status(String container, Run run) {
-    ContainerStatusBuilder b = new ContainerStatusBuilder().withName(container).withReady(false);
-    if (run instanceof Run.Crash crash && crash.container().equals(container)) {
-      return b.withRestartCount(3)
-          .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-          .withMessage("back-off 40s restarting failed container").endWaiting().endState()
-          .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error").withMessage(crash.log())
-          .endTerminated().endLastState()
-          .build();
-    }
-    return b.withRestartCount(0).withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting()
-        .endState().build();
-  }
-
-  private DeploymentStatus complete(Deployment d) {
-    int r = replicas(d);
-    return new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(r).withUpdatedReplicas(r).withReadyReplicas(r).withAvailableReplicas(r)
-        .withConditions(condition("Available", "True", "MinimumReplicasAvailable"),
-            condition("Progressing", "True", "NewReplicaSetAvailable"))
-        .build();
-  }
-
-  private DeploymentStatus progressing(Deployment d, int updated, int available, String reason, String status) {
-    int r = replicas(d);
-    return new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-        .withReplicas(r).withUpdatedReplicas(updated).withReadyReplicas(available).withAvailableReplicas(available)
-        .withUnavailableReplicas(r - available)
-        .withConditions(condition("Available", available > 0 ? "True" : "False", "MinimumReplicasAvailable"),
-            condition("Progressing", status, reason))
-        .build();
-  }
-
-  private static DeploymentCondition condition(String type, String status, String reason) {
-    return new DeploymentConditionBuilder().withType(type).withStatus(status).withReason(reason)
-        .withLastUpdateTime(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
-        .withMessage(reason.equals("ProgressDeadlineExceeded") ? "ReplicaSet has timed out progressing." : reason)
-        .build();
-  }
-
-  private void writeStatus(Deployment d, DeploymentStatus status) {
-    client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
-        .editStatus(x -> {
-          x.setStatus(status);
-          return x;
-        });
-  }
-
-  private int count(String namespace) {
-    return (int) inProgress.stream().filter(k -> k.startsWith(namespace + "/")).count();
-  }
-
-  private static int replicas(Deployment d) {
-    return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-  }
-
-  private static String key(Deployment d) {
-    return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
-  }
-
   @Override
   public void close() {
     worker.shutdownNow();
     plain.shutdownNow();
-    watch.close();
+    watches.forEach(Watch::close);
     client.close();
   }
 }

@@ -1,0 +1,163 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.OnFailure;
+import dev.rootlock.api.WorkloadState;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.Hardening;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.rollout.Related;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.rollout.Uptake;
+import dev.rootlock.rollout.Verdict;
+import dev.rootlock.workload.Workload;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes template changes and follows what they start, for every kind alike: the kind's reader
+ * says how the change reaches the pods ({@link Uptake}) and judges it ({@link Verdict}); this class
+ * acts on the answer: waits (within the pace), learns a path and retries, keeps a failure, or
+ * rolls back, as spec.rollout says.
+ */
+final class RolloutFollower {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutFollower.class);
+
+  private final Hardener hardener;
+  private final WorkloadWriter writer;
+  private final Clock clock;
+  private final Function<Workload, Related> related;
+
+  /** @param related what each followed workload's change created, watched while it is followed */
+  RolloutFollower(Hardener hardener, WorkloadWriter writer, Clock clock, Function<Workload, Related> related) {
+    this.hardener = hardener;
+    this.writer = writer;
+    this.clock = clock;
+    this.related = related;
+  }
+
+  /** Writes a template change (with its rollout record, in the same patch) and reports what it starts. */
+  Step start(String policy, Workload w, Hardening h, RolloutRecord next, PolicyRules rules, String summary,
+      Uptake uptake) {
+    var ops = writer.patcher().diff(w, h.template(), RootlockAnnotations.desired(w, h.record(), policy, next));
+    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, summary);
+    if (a.failed() != null) {
+      return a.failed();
+    }
+    LOG.info("hardened namespace={} policy={} kind={} workload={} changes=\"{}\"", w.namespace(), policy, w.kind(),
+        w.name(), summary);
+    Long predicted = next.generation();
+    if (predicted != null && predicted != a.written().generation()) {
+      // The server did not count the template change as a spec change (a mutating webhook undid
+      // it?): the record names a generation that is not this rollout's, so nothing is judged.
+      LOG.warn("unexpected generation namespace={} policy={} workload={} expected={} got={}", w.namespace(), policy,
+          w.name(), predicted, a.written().generation());
+    }
+    if (!uptake.takesSlot()) {
+      // Nothing restarts now: hardened at once, with when the pods pick it up.
+      Outcome o = Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h) + uptake.note())
+          .withAction(Outcome.Action.HARDENED).withLearned(next.learned());
+      return Step.done(uptake.isFollowed() ? o.followed() : o);
+    }
+    return Step.done(Outcome.of(w, WorkloadState.RollingOut, "RollingOut", "hardened (" + summary
+        + "); following the rollout").withAction(Outcome.Action.HARDENED).withLearned(next.learned())
+        .withRecheck(rules.rollout().timeout().plusSeconds(1)).followed());
+  }
+
+  /** Looks at what Rootlock's change started and acts on what it sees. */
+  Step follow(WorkloadSync.Policy policy, PolicyRules rules, Workload w, RevertRecord prior, RolloutRecord rollout,
+      Pacer pacer, Outcome compliant, Uptake uptake) {
+    PolicyRules.Rollout how = rules.rollout();
+    Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
+    Verdict verdict = w.judge(related.apply(w), started, clock.instant(), how.timeout());
+    if (verdict instanceof Verdict.Complete complete) {
+      return complete.lasting() ? Step.done(compliant) : passed(policy.name(), w, prior, rollout, compliant);
+    }
+    if (verdict instanceof Verdict.InProgress p) {
+      if (!uptake.takesSlot()) {
+        // Waiting for a CronJob's next Job, or following it: compliant all along, no slot held.
+        return Step.done(Outcome.of(w, WorkloadState.Compliant, "Compliant", compliant.message() + "; " + p.detail())
+            .withLearned(rollout.learned()).followed());
+      }
+      pacer.holding();
+      return Step.done(Outcome.of(w, WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress: "
+          + p.detail()).withLearned(rollout.learned()).followed()
+          .withRecheck(remaining(started, how.timeout()).plusSeconds(1)));
+    }
+    Verdict.Failed failed = (Verdict.Failed) verdict;
+    // Every safe directory the crash names is learned in one retry; unsafe ones only in the message.
+    List<String> fresh = failed.diagnosis().learnable().stream()
+        .filter(x -> !rollout.learned().contains(x)).toList();
+    if (how.learn() && !fresh.isEmpty() && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
+      List<String> learned = new ArrayList<>(rollout.learned());
+      learned.addAll(fresh);
+      String directory = String.join(", ", fresh);
+      Hardening retry = hardener.harden(w.template(), rules.withLearnedPaths(learned), prior);
+      if (retry.changed()) {
+        if (uptake.takesSlot()) {
+          pacer.holding(); // the retry keeps the failed rollout's slot
+        }
+        RolloutRecord next = rollout.started(w.generation() + 1, clock.instant(), rollout.attempts() + 1, learned);
+        LOG.info("learned namespace={} policy={} workload={} path={} attempt={}", w.namespace(), policy.name(),
+            w.name(), directory, rollout.attempts() + 1);
+        return start(policy.name(), w, retry, next, rules, "learned " + directory + " from: " + failed.message()
+            + "; retrying with it writable (attempt " + (rollout.attempts() + 1) + " of "
+            + PolicyRules.MAX_LEARN_ATTEMPTS + ")", uptake);
+      }
+    }
+    String gaveUp = how.learn() && rollout.attempts() >= PolicyRules.MAX_LEARN_ATTEMPTS
+        ? "; gave up learning after " + rollout.attempts() + " retries" : "";
+    if (how.onFailure() == OnFailure.Keep) {
+      if (uptake.takesSlot()) {
+        pacer.holding();
+      }
+      return Step.done(Outcome.of(w, WorkloadState.Failed, Outcome.ROLLOUT_FAILED, failed.message() + gaveUp
+          + "; the hardening is kept (spec.rollout.onFailure: Keep)").withLearned(rollout.learned()).followed());
+    }
+    return rollBack(policy, w, prior, rollout, failed.message() + gaveUp);
+  }
+
+  /** Records a passed test nothing on the workload remembers (metadata only: no rollout), and stops following. */
+  private Step passed(String policy, Workload w, RevertRecord prior, RolloutRecord rollout, Outcome compliant) {
+    var ops = writer.patcher().diff(w, w.template(), RootlockAnnotations.desired(w, prior, policy, rollout.passed()));
+    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, null);
+    if (a.failed() != null) {
+      return a.failed();
+    }
+    LOG.info("change passed its test namespace={} policy={} kind={} workload={}", w.namespace(), policy, w.kind(),
+        w.name());
+    return Step.done(compliant);
+  }
+
+  /** Restores the pre-hardening template and remembers why, so the same hardening is not tried again. */
+  private Step rollBack(WorkloadSync.Policy policy, Workload w, RevertRecord prior, RolloutRecord rollout,
+      String why) {
+    Hardening undo = hardener.revert(w.template(), prior);
+    String message = "rollout failed: " + why + "; rolled back to the pre-hardening template";
+    RolloutRecord next = rollout.rolledBack(new RolloutRecord.RolledBack(policy.name(), policy.generation(),
+        undo.changed() ? w.generation() + 1 : w.generation(), RolloutRecord.digest(undo.template()), message));
+    var ops = writer.patcher().diff(w, undo.template(),
+        RootlockAnnotations.desired(w, undo.record(), policy.name(), next));
+    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.rollback, message);
+    if (a.failed() != null) {
+      return a.failed();
+    }
+    LOG.warn("rolled back namespace={} policy={} kind={} workload={} reason=\"{}\"", w.namespace(), policy.name(),
+        w.kind(), w.name(), why);
+    return Step.done(Outcome.of(w, WorkloadState.RolledBack, "RolledBack", message
+        + RootlockAnnotations.notRetried(w)).withLearned(rollout.learned()).withAction(Outcome.Action.ROLLED_BACK));
+  }
+
+  /** When a rollout still in progress times out, for scheduling the next look. */
+  private Duration remaining(Instant started, Duration timeout) {
+    Duration left = timeout.minus(Duration.between(started, clock.instant()));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.rootlock.rollout;
+
+import dev.rootlock.diagnosis.Diagnosis;
+
+/** The outcome of one look at what a template change started. */
+public sealed interface Verdict {
+  /**
+   * Done and healthy.
+   *
+   * @param lasting true when the workload's own status keeps saying so (the Deployment controller's
+   *     condition, a StatefulSet's revisions); false when nothing on it does (a CronJob's Job, a
+   *     DaemonSet's counts, which a node joining later lowers), so Rootlock records it in the
+   *     rollout record (metadata only) and stops following
+   */
+  record Complete(boolean lasting) implements Verdict {}
+
+  /** @param detail progress in words, for the workload message */
+  record InProgress(String detail) implements Verdict {}
+
+  /**
+   * @param evidence what failed, in words
+   * @param diagnosis the read-only-filesystem error found in a crash message, if any
+   * @param container the container it concerns, when a container failed
+   */
+  record Failed(String evidence, Diagnosis diagnosis, String container) implements Verdict {
+
+    /** The evidence, preceded by what to do when the crash says which paths were needed. */
+    public String message() {
+      return diagnosis.isEmpty() || container == null ? evidence
+          : diagnosis.message(container) + " (" + evidence + ")";
+    }
+  }
+}
