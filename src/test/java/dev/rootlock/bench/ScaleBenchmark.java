@@ -5,17 +5,14 @@ import static dev.rootlock.testing.Fixtures.deployment;
 import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.engine.Hardener;
-import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
-import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.MockApiServer.Exchange;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -49,8 +46,9 @@ import java.util.stream.Collectors;
 public final class ScaleBenchmark {
   static final int NAMESPACES = 50;
   /** spec.rollout.maxInProgress: the default 5 paces each namespace's 15 rollouts in 3 waves. */
+  static final int MAX_IN_PROGRESS = Integer.getInteger("bench.maxInProgress", 5);
   static final String POLICY = "{selector: {matchLabels: {tier: web}}, rollout: {maxInProgress: "
-      + Integer.getInteger("bench.maxInProgress", 5) + "}}";
+      + MAX_IN_PROGRESS + "}}";
   /** What kubectl apply leaves on real objects: the biggest thing Rootlock never reads. */
   static final String LAST_APPLIED_FILLER = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
       + "\"annotations\":{},\"labels\":{\"tier\":\"web\"}},\"spec\":" + "x".repeat(1500) + "}";
@@ -104,6 +102,10 @@ public final class ScaleBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    if ("cold-process".equals(System.getProperty("bench.mode"))) {
+      ColdProcessBenchmark.main(args);
+      return;
+    }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int steady = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 100;
@@ -233,19 +235,7 @@ public final class ScaleBenchmark {
       Thread.sleep(steadyWindow.toMillis());
       long steadyRequests = cluster.api().exchanges().size() - steadyFrom;
 
-      // Reaction: a new matching Deployment, created -> hardened.
-      List<Long> latencies = new ArrayList<>();
-      Random random = new Random(7);
-      for (int s = 0; s < reactionSamples; s++) {
-        String ns = namespace(random.nextInt(NAMESPACES));
-        long start = System.nanoTime();
-        client.resource(template(0, ns, "late-" + s)).create();
-        while (!hardened(client.apps().deployments().inNamespace(ns).withName("late-" + s).get())) {
-          Thread.sleep(2);
-        }
-        latencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-      }
-      Collections.sort(latencies);
+      List<Long> latencies = reaction(client, reactionSamples);
       heap.sample();
       double cpu = cpuSeconds() - cpuBefore;
 
@@ -282,7 +272,6 @@ public final class ScaleBenchmark {
    */
   static Duration[] floor(Cluster cluster, PolicyRules rules, int n, int existing) throws Exception {
     KubernetesClient client = cluster.client();
-    Hardener hardener = new Hardener();
     for (int i = 0; i < n; i++) {
       client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
     }
@@ -298,29 +287,18 @@ public final class ScaleBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(NAMESPACES);
     AtomicLong sent = new AtomicLong();
     long rolledOutBefore = cluster.controllers().rolloutsCompleted();
+    FloorPatches patches = new FloorPatches(rules);
     long t0 = System.nanoTime();
     List<Future<?>> work = new ArrayList<>();
     for (List<Deployment> ds : byNamespace.values()) {
       work.add(pool.submit(() -> {
         for (Deployment d : ds) {
-          var h = hardener.harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY);
-          if (!h.changed()) {
-            continue;
+          String patch = patches.patch(d);
+          if (patch != null) {
+            client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
+                .patch(PatchContext.of(PatchType.JSON), patch);
+            sent.incrementAndGet();
           }
-          Deployment desired = new DeploymentBuilder(d).build();
-          desired.getSpec().setTemplate(h.template());
-          desired.getMetadata().getAnnotations().put(Annotations.OWNER, "web");
-          desired.getMetadata().getAnnotations().put(Annotations.REVERT, h.record().toJson());
-          desired.getMetadata().getAnnotations().put(Annotations.ROLLOUT, RolloutRecord.EMPTY
-              .started(d.getMetadata().getGeneration() + 1, java.time.Instant.now(), 0, List.of()).toJson());
-          var ops = JsonPatches.diff(d, desired);
-          var patch = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
-          patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
-              .put("value", d.getMetadata().getResourceVersion());
-          patch.addAll(ops);
-          client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
-              .patch(PatchContext.of(PatchType.JSON), patch.toString());
-          sent.incrementAndGet();
         }
         return null;
       }));
@@ -328,14 +306,14 @@ public final class ScaleBenchmark {
     for (Future<?> f : work) {
       f.get();
     }
-    Duration patches = Duration.ofNanos(System.nanoTime() - t0);
+    Duration sending = Duration.ofNanos(System.nanoTime() - t0);
     // Like the operator's convergence, the floor ends when the controller reports every rollout done.
     while (cluster.controllers().rolloutsCompleted() < rolledOutBefore + sent.get()) {
       Thread.sleep(5);
     }
     Duration rolledOut = Duration.ofNanos(System.nanoTime() - t0);
     pool.shutdown();
-    return new Duration[] {patches, rolledOut};
+    return new Duration[] {sending, rolledOut};
   }
 
   private static boolean converged(KubernetesClient client, int expectedCompliant) {
@@ -347,6 +325,23 @@ public final class ScaleBenchmark {
       compliant += p.getStatus().getCompliant();
     }
     return compliant == expectedCompliant;
+  }
+
+  /** Reaction: new matching Deployments, one at a time, created -> hardened; milliseconds, sorted. */
+  static List<Long> reaction(KubernetesClient client, int samples) throws InterruptedException {
+    List<Long> latencies = new ArrayList<>();
+    Random random = new Random(7);
+    for (int s = 0; s < samples; s++) {
+      String ns = namespace(random.nextInt(NAMESPACES));
+      long start = System.nanoTime();
+      client.resource(template(0, ns, "late-" + s)).create();
+      while (!hardened(client.apps().deployments().inNamespace(ns).withName("late-" + s).get())) {
+        Thread.sleep(2);
+      }
+      latencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+    Collections.sort(latencies);
+    return latencies;
   }
 
   private static boolean hardened(Deployment d) {
@@ -367,7 +362,7 @@ public final class ScaleBenchmark {
     };
   }
 
-  private static long percentile(List<Long> sorted, int p) {
+  static long percentile(List<Long> sorted, int p) {
     if (sorted.isEmpty()) {
       return -1;
     }

@@ -108,6 +108,28 @@ public final class ClusterControllers implements AutoCloseable {
   private final AtomicLong podSeq = new AtomicLong();
   private volatile long lastCompletion;
   private final Queue<Long> completions = new ConcurrentLinkedQueue<>();
+  private final QueueAndWrite plainWaits = new QueueAndWrite();
+
+  /** Sums of queueing and writing times of plain rollouts, and their count. */
+  private static final class QueueAndWrite {
+    private long queued;
+    private long writing;
+    private long count;
+
+    synchronized void add(long queuedNanos, long writingNanos) {
+      queued += queuedNanos;
+      writing += writingNanos;
+      count++;
+    }
+
+    synchronized double[] take() {
+      double[] means = {queued / 1e6 / Math.max(1, count), writing / 1e6 / Math.max(1, count)};
+      queued = 0;
+      writing = 0;
+      count = 0;
+      return means;
+    }
+  }
   /** Rollouts in progress now, and the most there ever were at once, per namespace. */
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> mostInProgress = new ConcurrentHashMap<>();
@@ -146,6 +168,15 @@ public final class ClusterControllers implements AutoCloseable {
   /** System.nanoTime() of the last plain rollout reported complete. */
   public long lastCompletionNanos() {
     return lastCompletion;
+  }
+
+  /**
+   * How long plain rollouts waited for one of the five workers, and how long their one status write
+   * took, in milliseconds on average since the last call (then counted afresh): when the API
+   * server is slow to answer, the five workers are the limit on how fast rollouts complete.
+   */
+  public double[] takePlainRolloutTimes() {
+    return plainWaits.take();
   }
 
   /** Plain rollouts (no app) reported complete so far. */
@@ -255,7 +286,12 @@ public final class ClusterControllers implements AutoCloseable {
   }
 
   void plain(Runnable r) {
-    plain.execute(() -> guarded(r));
+    long queued = System.nanoTime();
+    plain.execute(() -> {
+      long started = System.nanoTime();
+      guarded(r);
+      plainWaits.add(started - queued, System.nanoTime() - started);
+    });
   }
 
   void work(Runnable r) {

@@ -89,6 +89,8 @@ public final class MockApiServer implements AutoCloseable {
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
   private final Dispatcher crud = new KubernetesMixedDispatcher(responses);
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+  /** Requests of other clients, by user-agent prefix, recorded on request (benchmarks' floor clients). */
+  private final Map<String, Queue<Exchange>> tracked = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Function<RecordedRequest, Fault> faults = r -> Fault.NONE;
   private final Dispatcher dispatcher = new Dispatcher() {
     @Override
@@ -125,6 +127,14 @@ public final class MockApiServer implements AutoCloseable {
       };
       if (operator) {
         exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime()));
+      }
+      String agent = request.getHeader("User-Agent");
+      if (agent != null && !tracked.isEmpty()) {
+        tracked.forEach((prefix, list) -> {
+          if (agent.startsWith(prefix)) {
+            list.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime()));
+          }
+        });
       }
       return response;
     }
@@ -201,6 +211,11 @@ public final class MockApiServer implements AutoCloseable {
 
   public List<Exchange> exchanges() {
     return exchanges;
+  }
+
+  /** From now on, also records every request of clients whose user agent starts with {@code prefix}. */
+  public Queue<Exchange> track(String prefix) {
+    return tracked.computeIfAbsent(prefix, k -> new java.util.concurrent.ConcurrentLinkedQueue<>());
   }
 
   /**

@@ -1,0 +1,126 @@
+package dev.rootlock.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM of its own, started cold, with its output in a file: the operator as users run it, or the
+ * floor client. Reads its CPU time, per thread, from /proc (Linux), so a benchmark can say where
+ * a process spent its CPU without a profiler in it.
+ */
+final class JvmProcess implements AutoCloseable {
+  /** /proc times are in clock ticks; 100 per second on every Linux this runs on (getconf CLK_TCK). */
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private final Process process;
+  private final long startedNanos;
+  private final long startedMillis;
+  private final Path log;
+
+  private JvmProcess(Process process, long startedNanos, long startedMillis, Path log) {
+    this.process = process;
+    this.startedNanos = startedNanos;
+    this.startedMillis = startedMillis;
+    this.log = log;
+  }
+
+  /** Starts {@code java <arguments>} with {@code env} added, stdout and stderr to {@code log}. */
+  static JvmProcess start(List<String> arguments, Map<String, String> env, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new java.util.ArrayList<>();
+    command.add(java);
+    command.addAll(arguments);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+    pb.environment().putAll(env);
+    long millis = System.currentTimeMillis();
+    long nanos = System.nanoTime();
+    return new JvmProcess(pb.start(), nanos, millis, log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** System.nanoTime() just before the process was started. */
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  /** System.currentTimeMillis() just before the process was started (to compare with its own clock). */
+  long startedMillis() {
+    return startedMillis;
+  }
+
+  Path log() {
+    return log;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  int waitFor(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("process " + pid() + " still running after " + seconds + " s; see " + log);
+    }
+    return process.exitValue();
+  }
+
+  /** User + system CPU seconds of the whole process so far. */
+  double cpuSeconds() {
+    return ticks(Path.of("/proc", String.valueOf(pid()), "stat")) / TICKS_PER_SECOND;
+  }
+
+  /**
+   * CPU seconds of the live threads, by name with digits dropped ("ReconcilerExecutor-#" for all
+   * the reconcile threads). Thread names are as Linux keeps them: at most 15 characters.
+   */
+  Map<String, Double> cpuByThread() {
+    Map<String, Double> byName = new TreeMap<>();
+    Path tasks = Path.of("/proc", String.valueOf(pid()), "task");
+    try (var threads = Files.list(tasks)) {
+      for (Path t : threads.toList()) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "#");
+          byName.merge(name, ticks(stat) / TICKS_PER_SECOND, Double::sum);
+        } catch (IOException ended) {
+          // the thread ended while being read
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return byName;
+  }
+
+  private static long ticks(Path stat) {
+    try {
+      return ticks(Files.readString(stat));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** utime + stime: fields 14 and 15 of /proc/.../stat, counted after the ")" that ends the name. */
+  private static long ticks(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /** SIGTERM (the operator's shutdown hook runs), then SIGKILL if it has not ended within 20 s. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
