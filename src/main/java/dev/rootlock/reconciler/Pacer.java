@@ -24,6 +24,11 @@ final class Pacer {
     inProgress--;
   }
 
+  /** Whether every slot is taken (a new rollout would have to wait). */
+  boolean isFull() {
+    return inProgress >= max;
+  }
+
   /** Takes a slot for a new rollout; false when all are taken. */
   boolean tryStart() {
     if (inProgress >= max) {

@@ -5,6 +5,7 @@ import dev.rootlock.workload.Workload;
 import dev.rootlock.workload.WorkloadKind;
 import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -30,8 +31,11 @@ final class WorkloadCaches {
   /** One kind's informer, typed. */
   private record KindCache<T extends HasMetadata>(WorkloadKind<T> kind, InformerEventSource<T, ReadOnlyPolicy> source) {
     List<Workload> in(String namespace) {
-      // get() prefers the version Rootlock just wrote over the informer's not-yet-updated copy
-      return source.list(namespace)
+      // By the informer's namespace index: list(namespace) walks every cached object of the kind,
+      // every namespace's, and every reconcile asks (at 1,000 Deployments, a third of the
+      // reconcilers' CPU went there). get() prefers the version Rootlock just wrote over the
+      // informer's not-yet-updated copy.
+      return source.byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
           .map(o -> source.get(ResourceID.fromResource(o)).orElse(o))
           .map(o -> new Workload(kind, o))
           .toList();

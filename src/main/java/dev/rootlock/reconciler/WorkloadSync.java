@@ -65,12 +65,16 @@ final class WorkloadSync {
       return Step.done(Outcome.of(w, WorkloadState.RolledBack, "RolledBack", rb.message()
           + RootlockAnnotations.notRetried(w)).withLearned(rollout.learned()));
     }
-    Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
     Uptake uptake = w.uptake();
+    String due = uptake.takesSlot() && pacer.isFull() ? memo.pendingChange(w, rules, rollout.learned(), revert) : null;
+    if (due != null) {
+      return Step.done(pending(w, due, pacer, rollout)); // still waiting: no need to harden it again
+    }
+    Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
     if (h.changed()) {
       if (uptake.takesSlot() && !pacer.tryStart()) {
-        return Step.done(Outcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + h.changeSummary()
-            + "); waiting for a rollout slot: " + pacer.describe()).withLearned(rollout.learned()));
+        memo.rememberPending(w, rules, rollout.learned(), revert, h.changeSummary());
+        return Step.done(pending(w, h.changeSummary(), pacer, rollout));
       }
       // A new hardening (first, after a spec or template change, after drift): learning starts over.
       RolloutRecord next = uptake.isFollowed()
@@ -105,6 +109,11 @@ final class WorkloadSync {
       return Step.done(compliant);
     }
     return follower.follow(policy, rules, current, prior, rollout, pacer, compliant, uptake);
+  }
+
+  private static Outcome pending(Workload w, String change, Pacer pacer, RolloutRecord rollout) {
+    return Outcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + change + "); waiting for a rollout slot: "
+        + pacer.describe()).withLearned(rollout.learned());
   }
 
   /**

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +59,12 @@ public final class ColdProcessBenchmark {
       int needing = 0;
       for (int i = 0; i < n; i++) {
         // The floor's copies exist from the start, so the server holds as much in both runs.
-        client.resource(ScaleBenchmark.template(i, "floor-" + (i % ScaleBenchmark.NAMESPACES), "app-" + i)).create();
-        Deployment d = client.resource(ScaleBenchmark.template(i, ScaleBenchmark.namespace(i), "app-" + i)).create();
+        client.resource(BenchWorkloads.deployment(i, "floor-" + (i % BenchWorkloads.NAMESPACES), "app-" + i)).create();
+        Deployment d = client.resource(BenchWorkloads.deployment(i, BenchWorkloads.namespace(i), "app-" + i)).create();
         needing += floorPatches.patch(d) == null ? 0 : 1;
       }
       cluster.controllers().awaitObserved(2 * n, Duration.ofMinutes(10));
-      for (int ns = 0; ns < ScaleBenchmark.NAMESPACES; ns++) {
+      for (int ns = 0; ns < BenchWorkloads.NAMESPACES; ns++) {
         client.resource(Manifests.parse("""
             apiVersion: rootlock.dev/v1alpha1
             kind: ReadOnlyPolicy
@@ -76,27 +77,21 @@ public final class ColdProcessBenchmark {
       Path kubeconfig = kubeconfig(client);
       int expectedCompliant = n / 20 * 18 + Math.min(n % 20, 18);
 
-      long operatorFrom = System.nanoTime();
       ColdProcessResult.Run operator = runOperator(cluster, kubeconfig, jvm, expectedCompliant, steadyWindow,
-          reactionSamples, n);
-      List<Long> operatorWaits = SlotReuse.waits(rollouts, cluster.api().exchanges(), ScaleBenchmark.MAX_IN_PROGRESS,
-          operatorFrom, OUT.resolve("slots-operator-" + n + ".tsv"));
+          reactionSamples, n, rollouts);
       restore(client);
-      long floorFrom = System.nanoTime();
-      var floorExchanges = cluster.api().track(PacedFloorClient.USER_AGENT);
-      ColdProcessResult.Floor floor = runFloor(cluster, kubeconfig, jvm, patchFile, needing);
-      List<Long> floorWaits = SlotReuse.waits(rollouts, floorExchanges, ScaleBenchmark.MAX_IN_PROGRESS, floorFrom,
-          OUT.resolve("slots-floor-" + n + ".tsv"));
+      var floorRequests = cluster.api().track(PacedFloorClient.USER_AGENT);
+      ColdProcessResult.Floor floor = runFloor(cluster, kubeconfig, jvm, patchFile, needing, rollouts, floorRequests);
       dump(rollouts, OUT.resolve("requests-controllers-" + n + ".tsv"));
       dump(cluster.api().exchanges(), OUT.resolve("requests-operator-" + n + ".tsv"));
-      dump(floorExchanges, OUT.resolve("requests-floor-" + n + ".tsv"));
-      return new ColdProcessResult(n, needing, jvm.describe(), operator, floor, SlotReuse.describe(operatorWaits),
-          SlotReuse.describe(floorWaits));
+      dump(floorRequests, OUT.resolve("requests-floor-" + n + ".tsv"));
+      return new ColdProcessResult(n, needing, jvm.describe(), operator, floor);
     }
   }
 
   private static ColdProcessResult.Run runOperator(Cluster cluster, Path kubeconfig, OperatorJvm jvm,
-      int expectedCompliant, Duration steadyWindow, int reactionSamples, int n) throws Exception {
+      int expectedCompliant, Duration steadyWindow, int reactionSamples, int n, Collection<Exchange> standIn)
+      throws Exception {
     int exchangesBefore = cluster.api().exchanges().size();
     long rolloutsBefore = cluster.controllers().rolloutsCompleted();
     cluster.controllers().takePlainRolloutTimes();
@@ -105,32 +100,35 @@ public final class ColdProcessBenchmark {
       port = s.getLocalPort();
     }
     try (PolicyWatch policies = new PolicyWatch(cluster.client(), expectedCompliant)) {
-      Map<String, Long> here = ScaleBenchmark.threadCpuByGroup();
+      Map<String, Long> here = JvmFigures.threadCpuByGroup();
       List<String> args = new ArrayList<>(jvm.extraArguments());
       args.addAll(List.of("-jar", JAR.toString(), "run", "--http-port", String.valueOf(port), "--log-format=json"));
       JvmProcess p = JvmProcess.start(args, jvm.environment(kubeconfig), OUT.resolve("operator-" + n + ".log"));
       try {
         long ready = awaitReady(p, port);
-        long converged = policies.await(Duration.ofMinutes(30)) - p.startedNanos();
+        long convergedNanos = policies.await(Duration.ofMinutes(30));
         double cpu = p.cpuSeconds();
         Map<String, Double> threads = p.cpuByThread();
-        Map<String, Double> server = since(here);
-        double[] standIn = cluster.controllers().takePlainRolloutTimes();
+        Map<String, Double> benchmarkCpu = since(here);
+        double[] standInTimes = cluster.controllers().takePlainRolloutTimes();
         Map<String, Double> counters = Jcmd.counters(p.pid());
         saveMetrics(port, OUT.resolve("operator-metrics-" + n + ".txt"));
         long lastRollout = cluster.controllers().lastCompletionNanos() - p.startedNanos();
         long rollouts = cluster.controllers().rolloutsCompleted() - rolloutsBefore;
         int quietAt = quiet(cluster);
         List<Exchange> during = List.copyOf(cluster.api().exchanges().subList(exchangesBefore, quietAt));
+        String slots = SlotReuse.describe(SlotReuse.waits(standIn, during, ScaleBenchmark.MAX_IN_PROGRESS,
+            p.startedNanos(), OUT.resolve("slots-operator-" + n + ".tsv")));
+        ServerLoad load = ServerLoad.of(during, standIn, p.startedNanos(), convergedNanos, benchmarkCpu, standInTimes,
+            slots);
         Thread.sleep(steadyWindow.toMillis());
         long steady = cluster.api().exchanges().size() - quietAt;
-        List<Long> reaction = ScaleBenchmark.reaction(cluster.client(), reactionSamples);
+        List<Long> reaction = Reaction.latencies(cluster.client(), reactionSamples);
         long heap = Jcmd.heapAfterGc(p.pid());
-        return new ColdProcessResult.Run(p.pid(), ready / 1_000_000, converged / 1_000_000,
+        return new ColdProcessResult.Run(p.pid(), ready / 1_000_000, (convergedNanos - p.startedNanos()) / 1_000_000,
             (during.get(0).nanos() - p.startedNanos()) / 1_000_000, patchTimes(during, p.startedNanos()),
-            lastRollout / 1_000_000, rollouts, byVerb(during), steady, steadyWindow,
-            ScaleBenchmark.percentile(reaction, 50), ScaleBenchmark.percentile(reaction, 99), reaction.size(),
-            cpu, threads, counters, heap, server, standIn, p.log());
+            lastRollout / 1_000_000, rollouts, load, steady, steadyWindow, Reaction.percentile(reaction, 50),
+            Reaction.percentile(reaction, 99), reaction.size(), cpu, threads, counters, heap, p.log());
       } finally {
         p.close();
       }
@@ -138,18 +136,17 @@ public final class ColdProcessBenchmark {
   }
 
   private static ColdProcessResult.Floor runFloor(Cluster cluster, Path kubeconfig, OperatorJvm jvm, Path patches,
-      int needing) throws Exception {
-    var exchanges = cluster.api().track(PacedFloorClient.USER_AGENT);
+      int needing, Collection<Exchange> standIn, Collection<Exchange> exchanges) throws Exception {
     long rolloutsBefore = cluster.controllers().rolloutsCompleted();
     cluster.controllers().takePlainRolloutTimes();
-    Map<String, Long> here = ScaleBenchmark.threadCpuByGroup();
+    Map<String, Long> here = JvmFigures.threadCpuByGroup();
     List<String> args = new ArrayList<>(List.of("-cp", JAR + java.io.File.pathSeparator + "target/test-classes",
         PacedFloorClient.class.getName(), patches.toString(), String.valueOf(ScaleBenchmark.MAX_IN_PROGRESS)));
     // the deployed flags only: extra arguments (a profiler, a flag being tried) are the operator's
     JvmProcess p = JvmProcess.start(args, jvm.environment(kubeconfig), OUT.resolve("floor.log"));
     int exit = p.waitFor(1800);
-    Map<String, Double> server = since(here);
-    double[] standIn = cluster.controllers().takePlainRolloutTimes();
+    Map<String, Double> benchmarkCpu = since(here);
+    double[] standInTimes = cluster.controllers().takePlainRolloutTimes();
     String line = Files.readAllLines(p.log()).stream().filter(l -> l.startsWith("floor sent=")).findFirst()
         .orElseThrow(() -> new IllegalStateException("floor exited " + exit + " without its figures; see " + p.log()));
     Map<String, Long> f = Arrays.stream(line.substring("floor ".length()).split(" "))
@@ -161,10 +158,13 @@ public final class ColdProcessBenchmark {
     }
     List<Exchange> during = List.copyOf(exchanges);
     long first = during.isEmpty() ? 0 : during.get(0).nanos() - p.startedNanos();
-    return new ColdProcessResult.Floor((f.get("complete") - p.startedMillis()),
-        first / 1_000_000, (f.get("firstPatch") - p.startedMillis()), (f.get("lastPatch") - p.startedMillis()),
-        (cluster.controllers().lastCompletionNanos() - p.startedNanos()) / 1_000_000, byVerb(during), server,
-        f.get("cpuMillis") / 1000.0, standIn);
+    long completeNanos = p.startedNanos() + (f.get("complete") - p.startedMillis()) * 1_000_000;
+    String slots = SlotReuse.describe(SlotReuse.waits(standIn, during, ScaleBenchmark.MAX_IN_PROGRESS,
+        p.startedNanos(), OUT.resolve("slots-floor.tsv")));
+    return new ColdProcessResult.Floor(f.get("complete") - p.startedMillis(), first / 1_000_000,
+        f.get("firstPatch") - p.startedMillis(), f.get("lastPatch") - p.startedMillis(),
+        (cluster.controllers().lastCompletionNanos() - p.startedNanos()) / 1_000_000, f.get("cpuMillis") / 1000.0,
+        ServerLoad.of(during, standIn, p.startedNanos(), completeNanos, benchmarkCpu, standInTimes, slots));
   }
 
   /**
@@ -185,7 +185,7 @@ public final class ColdProcessBenchmark {
   /** The floor's patches, one line each (namespace, name, patch), by namespace and then name, as the operator goes. */
   private static Path writeFloorPatches(KubernetesClient client, FloorPatches patches, int n) throws Exception {
     List<String> lines = new ArrayList<>();
-    for (int ns = 0; ns < ScaleBenchmark.NAMESPACES; ns++) {
+    for (int ns = 0; ns < BenchWorkloads.NAMESPACES; ns++) {
       client.apps().deployments().inNamespace("floor-" + ns).list().getItems().stream()
           .sorted(Comparator.comparing(d -> d.getMetadata().getName()))
           .forEach(d -> {
@@ -254,18 +254,15 @@ public final class ColdProcessBenchmark {
   /** CPU seconds of this JVM's threads (the mock server, the stand-in controllers) since {@code before}. */
   private static Map<String, Double> since(Map<String, Long> before) {
     Map<String, Double> out = new TreeMap<>();
-    ScaleBenchmark.threadCpuByGroup().forEach((group, nanos) -> out.put(group,
+    JvmFigures.threadCpuByGroup().forEach((group, nanos) -> out.put(group,
         (nanos - before.getOrDefault(group, 0L)) / 1e9));
     return out;
   }
 
-  /** Every request of one client (time in ms of this JVM's clock, method, path, status), for timelines. */
+  /** Every request of one client (ms of this JVM's clock, method, path, status, µs the server took), for timelines. */
   private static void dump(java.util.Collection<Exchange> exchanges, Path to) throws java.io.IOException {
     Files.write(to, exchanges.stream().map(e -> e.nanos() / 1_000_000 + "\t" + e.method() + "\t" + e.path() + "\t"
-        + e.status()).toList());
+        + e.status() + "\t" + e.handlingNanos() / 1000).toList());
   }
 
-  static Map<String, Long> byVerb(List<Exchange> exchanges) {
-    return exchanges.stream().collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
-  }
 }

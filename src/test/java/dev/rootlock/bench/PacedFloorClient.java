@@ -38,7 +38,7 @@ public final class PacedFloorClient {
 
   private final KubernetesClient client;
   private final int maxInProgress;
-  private final ExecutorService senders = Executors.newFixedThreadPool(ScaleBenchmark.NAMESPACES);
+  private final ExecutorService senders = Executors.newFixedThreadPool(BenchWorkloads.NAMESPACES);
   /** Per namespace: the patches not sent yet, and how many of its rollouts are in progress. */
   private final Map<String, Queue<String[]>> waiting = new LinkedHashMap<>();
   private final Map<String, Integer> inProgress = new ConcurrentHashMap<>();

@@ -56,6 +56,11 @@ final class PolicyWatch implements AutoCloseable {
     }
   }
 
+  /** System.nanoTime() at convergence, 0 until then. */
+  long convergedNanos() {
+    return convergedNanos;
+  }
+
   /** System.nanoTime() at convergence. */
   long await(Duration atMost) throws InterruptedException {
     if (!converged.await(atMost.toMillis(), TimeUnit.MILLISECONDS)) {

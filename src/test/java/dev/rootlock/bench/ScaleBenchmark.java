@@ -1,8 +1,5 @@
 package dev.rootlock.bench;
 
-import static dev.rootlock.testing.Fixtures.deployment;
-
-import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
@@ -12,94 +9,37 @@ import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.MockApiServer.Exchange;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.rootlock.testing.TestKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * Rootlock at scale, in one process: the mock API server, N Deployments across 50 namespaces from
- * a few realistic templates, one policy per namespace, the real operator. Measures convergence,
- * requests by verb, writes, steady state, reaction latency, heap and CPU, and the floor: the same
- * patches sent by a plain client loop with the same concurrency, on the same server, in the same
- * run (to copies of the Deployments in namespaces no policy selects, while the operator still
- * watches them, so the server pays the same watch fan-out as during convergence).
+ * Rootlock at scale, in one process: the mock API server, N workloads across 50 namespaces
+ * ({@link BenchWorkloads}: Deployments, or with -Dbench.mixed=true every kind), one policy per
+ * namespace, the real operator. Measures convergence, requests by verb, writes, steady state,
+ * reaction latency, heap and CPU, and the floor ({@link InProcessFloor}). -Dbench.mode=cold-process
+ * runs {@link ColdProcessBenchmark} instead.
  *
  * <pre>mvn -q -Pbench -Dbench.n=1000            (see docs/benchmarks.md)</pre>
  */
 public final class ScaleBenchmark {
-  static final int NAMESPACES = 50;
-  /** spec.rollout.maxInProgress: the default 5 paces each namespace's 15 rollouts in 3 waves. */
+  static final int NAMESPACES = BenchWorkloads.NAMESPACES;
+  /** spec.rollout.maxInProgress: the default 5 paces each namespace's hardenings in waves. */
   static final int MAX_IN_PROGRESS = Integer.getInteger("bench.maxInProgress", 5);
   static final String POLICY = "{selector: {matchLabels: {tier: web}}, rollout: {maxInProgress: "
       + MAX_IN_PROGRESS + "}}";
-  /** What kubectl apply leaves on real objects: the biggest thing Rootlock never reads. */
-  static final String LAST_APPLIED_FILLER = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{"
-      + "\"annotations\":{},\"labels\":{\"tier\":\"web\"}},\"spec\":" + "x".repeat(1500) + "}";
+  /** Jobs a CronJob keeps (successfulJobsHistoryLimit's default), created for the mixed run. */
+  static final int JOBS_PER_CRON_JOB = 3;
 
-  /** One run's figures. */
-  public record Result(int n, int needingChange, Duration startToReady, Duration convergence, Duration quiet,
-      Duration firstPatch, Duration lastPatch, Duration floorPatches, Duration floor,
-      Map<String, Long> requestsByVerb, long deploymentWrites, long steadyStateRequests, Duration steadyWindow,
-      long reactionP50Ms, long reactionP99Ms, int reactionSamples, long peakHeapAfterGcBytes,
-      long heapPerCachedDeploymentBytes, double processCpuSeconds) {
-
-    public double ratio() {
-      return (double) convergence.toMillis() / Math.max(1, floor.toMillis());
-    }
-
-    public String report() {
-      long fromReady = convergence.minus(startToReady).toMillis();
-      long patching = lastPatch.minus(firstPatch).toMillis();
-      return String.format("""
-          N=%d (%d needing a change), 50 namespaces, policy %s
-            start to ready:        %d ms
-            convergence:           %d ms   %s
-            from ready:            %d ms   %s
-            patching only:         %d ms (first to last patch)   %s
-            last request (events): %d ms after start
-            deployment patches:    first at %d ms, last at %d ms after start
-            requests by verb:      %s
-            Deployment writes:     %d
-            steady state (%ds):    %d requests
-            reaction p50 / p99:    %d ms / %d ms (%d samples)
-            peak heap after GC:    %.1f MiB
-            heap per Deployment:   %d bytes (heap after GC with an operator synced, minus without, / N)
-            process CPU:           %.1f s (operator and mock server together)
-          """, n, needingChange, POLICY, startToReady.toMillis(),
-          convergence.toMillis(), againstFloor(convergence.toMillis(), floor, true),
-          fromReady, againstFloor(fromReady, floor, false),
-          patching, againstFloor(patching, floorPatches, true),
-          quiet.toMillis(), firstPatch.toMillis(), lastPatch.toMillis(),
-          requestsByVerb, deploymentWrites, steadyWindow.toSeconds(), steadyStateRequests, reactionP50Ms, reactionP99Ms,
-          reactionSamples, peakHeapAfterGcBytes / 1048576.0, heapPerCachedDeploymentBytes, processCpuSeconds);
-    }
-
-    /** "floor: F ms   operator/floor: R", without the floor's own time if asked; -Dbench.floor=false: none. */
-    private static String againstFloor(long operatorMillis, Duration floor, boolean showFloor) {
-      if (floor.isZero()) {
-        return "(floor not run)";
-      }
-      return (showFloor ? "floor: " + floor.toMillis() + " ms   " : "")
-          + String.format("operator/floor: %.2f", (double) operatorMillis / floor.toMillis());
-    }
-  }
+  private ScaleBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     if ("cold-process".equals(System.getProperty("bench.mode"))) {
@@ -109,103 +49,77 @@ public final class ScaleBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int steady = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+    boolean mixed = Boolean.getBoolean("bench.mixed");
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
     // The floor runs after the operator, in a JVM whose JIT the operator's run has warmed for the
     // mock server, the client and JSON; measured cold, the operator pays the compilation the floor
     // never does. So a whole first round (own mock server, operator and floor, up to 1,000
-    // Deployments) warms the JVM, and its figures are printed as the cold ones.
+    // workloads) warms the JVM, and its figures are printed as the cold ones.
     int requested = Integer.getInteger("bench.warmup", -1); // -Dbench.warmup=0: no cold round
     int warmup = requested < 0 ? Math.min(n, 1000) : requested;
     if (warmup > 0) {
-      Result cold = run(warmup, Duration.ofSeconds(1), Math.min(samples, 10));
+      ScaleResult cold = run(warmup, Duration.ofSeconds(1), Math.min(samples, 10), mixed);
       System.out.println("Cold round (first in this JVM, JIT not yet warm):\n" + cold.report());
     }
-    Result r = run(n, Duration.ofSeconds(steady), samples);
+    ScaleResult r = run(n, Duration.ofSeconds(steady), samples, mixed);
     System.out.println((warmup > 0 ? "Measured round (JVM warmed by the cold round):\n" : "") + r.report());
     System.exit(0);
   }
 
-  /** The template mix: needs everything, explicit false, already compliant, has /tmp, excluded. */
-  static Deployment template(int i, String namespace, String name) {
-    String pod = switch (i % 20) {
-      case 0, 1, 2, 3, 4, 5 -> "{containers: [{name: nginx, image: nginx:1.27, ports: [{containerPort: 80}]}]}";
-      case 6, 7, 8, 9, 10, 11 -> "{containers: [{name: app, image: app:3, securityContext: {readOnlyRootFilesystem: false, "
-          + "runAsNonRoot: true}, resources: {limits: {memory: 512Mi}}, env: [{name: JAVA_TOOL_OPTIONS, value: -Xmx256m}]},"
-          + " {name: proxy, image: envoy:1.30}]}";
-      case 12, 13, 14 -> "{containers: [{name: app, image: app:1, securityContext: {readOnlyRootFilesystem: true}, "
-          + "terminationMessagePolicy: FallbackToLogsOnError, "
-          + "volumeMounts: [{name: tmp, mountPath: /tmp}]}], volumes: [{name: tmp, emptyDir: {}}]}";
-      case 15, 16, 17 -> "{containers: [{name: app, image: app:2, volumeMounts: [{name: scratch, mountPath: /tmp}]}], "
-          + "volumes: [{name: scratch, emptyDir: {sizeLimit: 1Gi}}]}";
-      default -> "{containers: [{name: app, image: legacy:0.9}]}";
-    };
-    Deployment d = deployment(name, "{tier: web, app: " + name + "}", pod);
-    d.getMetadata().setNamespace(namespace);
-    Map<String, String> annotations = new TreeMap<>();
-    annotations.put("kubectl.kubernetes.io/last-applied-configuration", LAST_APPLIED_FILLER);
-    if (i % 20 >= 18) {
-      annotations.put(Annotations.EXCLUDE, "true");
-    }
-    d.getMetadata().setAnnotations(annotations);
-    return d;
+  public static ScaleResult run(int n, Duration steadyWindow, int reactionSamples) throws Exception {
+    return run(n, steadyWindow, reactionSamples, false);
   }
 
-  static String namespace(int i) {
-    return "team-" + (i % NAMESPACES);
-  }
-
-  public static Result run(int n, Duration steadyWindow, int reactionSamples) throws Exception {
-    HeapWatch heap = new HeapWatch();
+  /** @param mixed every kind (60/20/15/5 %), with Jobs for the CronJobs; else Deployments only */
+  public static ScaleResult run(int n, Duration steadyWindow, int reactionSamples, boolean mixed) throws Exception {
+    JvmFigures.HeapWatch heap = new JvmFigures.HeapWatch();
     try (Cluster cluster = new Cluster()) {
       KubernetesClient client = cluster.client();
       PolicyRules rules = Manifests.rules(POLICY);
-      Hardener hardener = new Hardener();
-      int needing = 0;
-      for (int i = 0; i < n; i++) {
-        Deployment d = client.resource(template(i, namespace(i), "app-" + i)).create();
-        boolean excluded = d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE);
-        if (!excluded && hardener.harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY).changed()) {
-          needing++;
-        }
-      }
-      // The stand-in Deployment controller reports each new Deployment rolled out; let it finish.
+      int needing = create(client, rules, n, mixed);
+      // The stand-in controllers report each new workload rolled out; let them finish.
       cluster.controllers().awaitObserved(n, Duration.ofMinutes(10));
       // Cache cost first, with no policy yet: heap after GC before an operator starts, and once it
-      // has synced its informers (every Deployment cached); that operator is then stopped.
-      long heapBefore = heap.usedAfterGc();
-      cluster.startOperator(Settings.defaults());
-      long heapCached = heap.usedAfterGc();
-      cluster.stopOperator();
-      long perCachedDeployment = Math.max(0, (heapCached - heapBefore) / Math.max(1, n));
+      // has synced its informers (every workload cached); that operator is then stopped.
+      long cachedWorkloads = cachedBytes(cluster, heap);
+      int jobs = 0;
+      long perJob = -1;
+      if (mixed) {
+        // The Jobs the CronJobs' controller keeps: cached by the operator's Jobs informer too.
+        jobs = createJobs(client);
+        perJob = jobs == 0 ? -1 : Math.max(0, (cachedBytes(cluster, heap) - cachedWorkloads) / jobs);
+      }
       for (int ns = 0; ns < NAMESPACES; ns++) {
-        ReadOnlyPolicy p = Manifests.parse("""
+        client.resource(Manifests.parse("""
             apiVersion: rootlock.dev/v1alpha1
             kind: ReadOnlyPolicy
             metadata: {name: web, namespace: team-%d}
             spec: %s
-            """.formatted(ns, POLICY), ReadOnlyPolicy.class);
-        client.resource(p).create();
+            """.formatted(ns, POLICY), ReadOnlyPolicy.class)).create();
       }
-      double cpuBefore = cpuSeconds();
+      double cpuBefore = JvmFigures.processCpuSeconds();
       int exchangesBefore = cluster.api().exchanges().size();
-
-      Map<String, Long> threadCpuBefore = threadCpuByGroup();
-      long t0 = System.nanoTime();
-      RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withResync(Duration.ofMinutes(10)));
-      Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
-      final int expectedCompliant = n / 20 * 18 + Math.min(n % 20, 18); // all but the excluded
-      while (!converged(client, expectedCompliant)) {
-        heap.sample();
-        Thread.sleep(50);
+      Map<String, Long> threadCpuBefore = JvmFigures.threadCpuByGroup();
+      RootlockOperator rootlock;
+      long t0;
+      Duration convergence;
+      Duration startToReady;
+      try (PolicyWatch policies = new PolicyWatch(client, BenchWorkloads.expectedCompliant(n))) {
+        t0 = System.nanoTime();
+        rootlock = cluster.startOperator(Settings.defaults().withResync(Duration.ofMinutes(10)));
+        startToReady = Duration.ofNanos(System.nanoTime() - t0);
+        long converged;
+        while ((converged = policies.convergedNanos()) == 0) {
+          heap.sample();
+          Thread.sleep(50);
+        }
+        convergence = Duration.ofNanos(converged - t0);
       }
-      Duration convergence = Duration.ofNanos(System.nanoTime() - t0);
       System.out.println("  converged after " + convergence.toMillis() + " ms; waiting for the Event writer to finish");
       if (Boolean.getBoolean("bench.threads")) {
-        Map<String, Long> after = threadCpuByGroup();
-        after.forEach((group, nanos) -> System.out.printf("  CPU during convergence, %s: %.2f s%n", group,
-            (nanos - threadCpuBefore.getOrDefault(group, 0L)) / 1e9));
+        JvmFigures.threadCpuByGroup().forEach((group, nanos) -> System.out.printf(
+            "  CPU during convergence, %s: %.2f s%n", group, (nanos - threadCpuBefore.getOrDefault(group, 0L)) / 1e9));
       }
-
       // Events are written in the background after the statuses: wait until the operator is quiet
       // (no request for a second), then watch the steady state.
       int seen = -1;
@@ -214,220 +128,102 @@ public final class ScaleBenchmark {
         Thread.sleep(1000);
       }
       Duration quiet = Duration.ofNanos(System.nanoTime() - t0).minusSeconds(1);
+      List<Exchange> during = List.copyOf(cluster.api().exchanges().subList(exchangesBefore, seen));
       if (Boolean.getBoolean("bench.timeline")) {
-        Map<Long, Map<String, Long>> timeline = new TreeMap<>();
-        for (Exchange e : cluster.api().exchanges().subList(exchangesBefore, seen)) {
-          timeline.computeIfAbsent((e.nanos() - t0) / 1_000_000_000L, k -> new TreeMap<>()).merge(verb(e), 1L, Long::sum);
-        }
-        for (long nanos : cluster.controllers().completionTimes()) {
-          if (nanos >= t0) {
-            timeline.computeIfAbsent((nanos - t0) / 1_000_000_000L, k -> new TreeMap<>())
-                .merge("(controller: rollout complete)", 1L, Long::sum);
-          }
-        }
-        timeline.forEach((sec, verbs) -> System.out.println("  t=" + sec + "s " + verbs));
-        System.out.println("  controller reported the last rollout complete at "
-            + (cluster.controllers().lastCompletionNanos() - t0) / 1_000_000 + " ms");
+        printTimeline(cluster, during, t0);
       }
-      List<Exchange> convergenceExchanges = List.copyOf(cluster.api().exchanges().subList(exchangesBefore, seen));
       // Steady state: nothing changes, nothing should be written.
       int steadyFrom = cluster.api().exchanges().size();
       Thread.sleep(steadyWindow.toMillis());
       long steadyRequests = cluster.api().exchanges().size() - steadyFrom;
 
-      List<Long> latencies = reaction(client, reactionSamples);
+      List<Long> latencies = Reaction.latencies(client, reactionSamples);
       heap.sample();
-      double cpu = cpuSeconds() - cpuBefore;
-
+      double cpu = JvmFigures.processCpuSeconds() - cpuBefore;
       // The floor runs on the same server in the same state: the operator still watching every
       // namespace, so each patch costs the server the same watch fan-out as during convergence.
-      // existing: the operator's N Deployments and the reaction test's. -Dbench.floor=false skips
-      // it (the floor doubles what the mock server holds, which -Xmx512m does not fit at 10,000).
-      Duration[] floor = Boolean.parseBoolean(System.getProperty("bench.floor", "true"))
-          ? floor(cluster, rules, n, n + latencies.size()) : new Duration[] {Duration.ZERO, Duration.ZERO};
+      // -Dbench.floor=false skips it (it doubles what the mock server holds, which -Xmx512m does
+      // not fit at 10,000); a mixed run has none (the floor patches Deployments).
+      Duration[] floor = !mixed && Boolean.parseBoolean(System.getProperty("bench.floor", "true"))
+          ? InProcessFloor.run(cluster, rules, n, n + latencies.size()) : new Duration[] {Duration.ZERO, Duration.ZERO};
       rootlock.stop();
-      Map<String, Long> byVerb = convergenceExchanges.stream()
-          .collect(Collectors.groupingBy(ScaleBenchmark::verb, TreeMap::new, Collectors.counting()));
-      long writes = convergenceExchanges.stream()
-          .filter(e -> e.method().equals("PATCH") && e.path().contains("/deployments/") && e.status() < 300).count();
-      long firstPatchNanos = convergenceExchanges.stream().filter(e -> e.path().contains("/deployments/")
-          && e.method().equals("PATCH")).mapToLong(Exchange::nanos).min().orElse(t0);
-      long lastPatchNanos = convergenceExchanges.stream().filter(e -> e.path().contains("/deployments/")
-          && e.method().equals("PATCH")).mapToLong(Exchange::nanos).max().orElse(t0);
-      return new Result(n, needing, startToReady, convergence, quiet, Duration.ofNanos(firstPatchNanos - t0),
-          Duration.ofNanos(lastPatchNanos - t0), floor[0], floor[1], byVerb, writes, steadyRequests, steadyWindow,
-          percentile(latencies, 50), percentile(latencies, 99), latencies.size(), heap.peak(),
-          perCachedDeployment, cpu);
+      Map<String, Long> byVerb = during.stream()
+          .collect(Collectors.groupingBy(RequestVerbs::verb, TreeMap::new, Collectors.counting()));
+      var patchTimes = during.stream().filter(e -> e.method().equals("PATCH") && RequestVerbs.workload(e.path()) != null)
+          .mapToLong(Exchange::nanos).summaryStatistics();
+      return new ScaleResult(n, mixed ? "workloads (60 % Deployments, 20 % StatefulSets, 15 % DaemonSets, 5 % CronJobs)"
+          : "Deployments", needing, startToReady, convergence, quiet,
+          Duration.ofNanos(patchTimes.getCount() == 0 ? 0 : patchTimes.getMin() - t0),
+          Duration.ofNanos(patchTimes.getCount() == 0 ? 0 : patchTimes.getMax() - t0), floor[0], floor[1], byVerb,
+          RequestVerbs.workloadWrites(during), steadyRequests, steadyWindow, Reaction.percentile(latencies, 50),
+          Reaction.percentile(latencies, 99), latencies.size(), heap.peak(), Math.max(0, cachedWorkloads / n), jobs,
+          perJob, cpu);
     }
   }
 
-  /**
-   * The floor: the same patches the operator had to send (computed by the same engine, pinned the
-   * same way), for a copy of the same Deployments in other namespaces, by a plain loop with the
-   * same concurrency as the operator (one worker per namespace, in order within it), unpaced.
-   * Returns the time to send them, and the time until the (stand-in) Deployment controller has
-   * reported each rollout they started complete: the operator's convergence includes that too.
-   *
-   * @param existing how many Deployments the server holds already
-   */
-  static Duration[] floor(Cluster cluster, PolicyRules rules, int n, int existing) throws Exception {
-    KubernetesClient client = cluster.client();
+  /** Creates the workloads; returns how many need a change (the engine's answer, as the operator's). */
+  private static int create(KubernetesClient client, PolicyRules rules, int n, boolean mixed) {
+    Hardener hardener = new Hardener();
+    int needing = 0;
     for (int i = 0; i < n; i++) {
-      client.resource(template(i, "floor-" + (i % NAMESPACES), "app-" + i)).create();
-    }
-    cluster.controllers().awaitObserved(existing + n, Duration.ofMinutes(10));
-    Map<String, List<Deployment>> byNamespace = new TreeMap<>();
-    for (int ns = 0; ns < NAMESPACES; ns++) {
-      for (Deployment d : client.apps().deployments().inNamespace("floor-" + ns).list().getItems()) {
-        if (!d.getMetadata().getAnnotations().containsKey(Annotations.EXCLUDE)) {
-          byNamespace.computeIfAbsent(d.getMetadata().getNamespace(), k -> new ArrayList<>()).add(d);
-        }
+      TestKind kind = mixed ? BenchWorkloads.mixedKind(i) : TestKind.DEPLOYMENT;
+      HasMetadata o = client.resource(BenchWorkloads.workload(kind, i, BenchWorkloads.namespace(i), "app-" + i))
+          .create();
+      if (!BenchWorkloads.isExcluded(i)
+          && hardener.harden(kind.model().template(o), rules, RevertRecord.EMPTY).changed()) {
+        needing++;
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(NAMESPACES);
-    AtomicLong sent = new AtomicLong();
-    long rolledOutBefore = cluster.controllers().rolloutsCompleted();
-    FloorPatches patches = new FloorPatches(rules);
-    long t0 = System.nanoTime();
-    List<Future<?>> work = new ArrayList<>();
-    for (List<Deployment> ds : byNamespace.values()) {
-      work.add(pool.submit(() -> {
-        for (Deployment d : ds) {
-          String patch = patches.patch(d);
-          if (patch != null) {
-            client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d)
-                .patch(PatchContext.of(PatchType.JSON), patch);
-            sent.incrementAndGet();
-          }
-        }
-        return null;
-      }));
-    }
-    for (Future<?> f : work) {
-      f.get();
-    }
-    Duration sending = Duration.ofNanos(System.nanoTime() - t0);
-    // Like the operator's convergence, the floor ends when the controller reports every rollout done.
-    while (cluster.controllers().rolloutsCompleted() < rolledOutBefore + sent.get()) {
-      Thread.sleep(5);
-    }
-    Duration rolledOut = Duration.ofNanos(System.nanoTime() - t0);
-    pool.shutdown();
-    return new Duration[] {sending, rolledOut};
+    return needing;
   }
 
-  private static boolean converged(KubernetesClient client, int expectedCompliant) {
-    int compliant = 0;
-    for (ReadOnlyPolicy p : client.resources(ReadOnlyPolicy.class).inAnyNamespace().list().getItems()) {
-      if (p.getStatus() == null || p.getStatus().getCompliant() == null) {
-        return false;
-      }
-      compliant += p.getStatus().getCompliant();
-    }
-    return compliant == expectedCompliant;
+  /** Heap the operator's caches take: after GC with an operator synced (no policy yet), minus before it. */
+  private static long cachedBytes(Cluster cluster, JvmFigures.HeapWatch heap) {
+    long before = heap.usedAfterGc();
+    cluster.startOperator(Settings.defaults());
+    long cached = heap.usedAfterGc();
+    cluster.stopOperator();
+    return cached - before;
   }
 
-  /** Reaction: new matching Deployments, one at a time, created -> hardened; milliseconds, sorted. */
-  static List<Long> reaction(KubernetesClient client, int samples) throws InterruptedException {
-    List<Long> latencies = new ArrayList<>();
-    Random random = new Random(7);
-    for (int s = 0; s < samples; s++) {
-      String ns = namespace(random.nextInt(NAMESPACES));
-      long start = System.nanoTime();
-      client.resource(template(0, ns, "late-" + s)).create();
-      while (!hardened(client.apps().deployments().inNamespace(ns).withName("late-" + s).get())) {
-        Thread.sleep(2);
-      }
-      latencies.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-    }
-    Collections.sort(latencies);
-    return latencies;
-  }
-
-  private static boolean hardened(Deployment d) {
-    return d != null && d.getSpec().getTemplate().getSpec().getContainers().stream()
-        .allMatch(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem()));
-  }
-
-  static String verb(Exchange e) {
-    return switch (e.method()) {
-      case "GET" -> e.path().contains("watch=true") ? "watch" : e.path().matches(".*/[^/?]+/[^/?]+(\\?.*)?$")
-          && !e.path().matches(".*/namespaces/[^/]+/[a-z]+(\\?.*)?$") && !e.path().matches("^/apis?/[^?]*/v1[a-z0-9]*/[a-z]+(\\?.*)?$")
-          ? "get" : "list";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> e.path().contains("/status") ? "patch status" : e.path().contains("/deployments/")
-          ? "patch deployment" : "patch policy";
-      default -> e.method().toLowerCase();
-    };
-  }
-
-  static long percentile(List<Long> sorted, int p) {
-    if (sorted.isEmpty()) {
-      return -1;
-    }
-    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-  }
-
-  /**
-   * CPU time of live threads by what they do (-Dbench.threads=true): the mock server's event loop,
-   * the operator's reconcilers, HTTP clients, informers, the stand-in controller. Threads that
-   * ended are not counted (the JDK HTTP client starts one per response on a 2-core machine).
-   */
-  static Map<String, Long> threadCpuByGroup() {
-    var threads = ManagementFactory.getThreadMXBean();
-    Map<String, Long> byGroup = new TreeMap<>();
-    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info == null) {
-        continue;
-      }
-      long nanos = threads.getThreadCpuTime(info.getThreadId());
-      String name = info.getThreadName();
-      String group = name.startsWith("vert.x-eventloop") ? "mock server"
-          : name.startsWith("ReconcilerExecutor") || name.matches("pool-\\d+-thread-\\d+") ? "reconcilers (and floor pool)"
-          : name.startsWith("test-") ? "stand-in controller"
-          : name.contains("HttpClient") ? "HTTP clients"
-          : name.startsWith("Informer") || name.contains("informer") ? "informers"
-          : name.startsWith("rootlock-events") ? "event writer"
-          : name.equals("main") ? "main" : "other";
-      if (nanos > 0) {
-        byGroup.merge(group, nanos, Long::sum);
+  /** {@link #JOBS_PER_CRON_JOB} finished Jobs per CronJob, owned by it, with its template, as its controller keeps them. */
+  private static int createJobs(KubernetesClient client) {
+    int jobs = 0;
+    for (CronJob c : client.batch().v1().cronjobs().inAnyNamespace().list().getItems()) {
+      for (int k = 0; k < JOBS_PER_CRON_JOB; k++) {
+        String name = c.getMetadata().getName() + "-" + (29000000 + k);
+        var job = client.resource(new JobBuilder()
+            .withNewMetadata().withName(name).withNamespace(c.getMetadata().getNamespace())
+            .addToLabels("job-name", name).addToLabels("controller-uid", "uid-" + name)
+            .addNewOwnerReference().withApiVersion("batch/v1").withKind("CronJob").withName(c.getMetadata().getName())
+            .withUid(c.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).endOwnerReference()
+            .endMetadata()
+            .withNewSpec().withNewSelector().addToMatchLabels("controller-uid", "uid-" + name).endSelector()
+            .withTemplate(c.getSpec().getJobTemplate().getSpec().getTemplate()).endSpec()
+            .build()).create();
+        client.batch().v1().jobs().resource(job).editStatus(j -> new JobBuilder(j).withNewStatus().withSucceeded(1)
+            .withStartTime(Instant.now().toString()).withCompletionTime(Instant.now().toString())
+            .addNewCondition().withType("Complete").withStatus("True").endCondition().endStatus().build());
+        jobs++;
       }
     }
-    return byGroup;
+    return jobs;
   }
 
-  private static double cpuSeconds() {
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : -1;
-  }
-
-  /** Heap used right after garbage collections: forced ones for the differences, sampled for the peak. */
-  static final class HeapWatch {
-    private long peak;
-
-    long usedAfterGc() {
-      for (int i = 0; i < 3; i++) {
-        System.gc();
+  private static void printTimeline(Cluster cluster, List<Exchange> during, long t0) {
+    Map<Long, Map<String, Long>> timeline = new TreeMap<>();
+    for (Exchange e : during) {
+      timeline.computeIfAbsent((e.nanos() - t0) / 1_000_000_000L, k -> new TreeMap<>())
+          .merge(RequestVerbs.verb(e), 1L, Long::sum);
+    }
+    for (long nanos : cluster.controllers().completionTimes()) {
+      if (nanos >= t0) {
+        timeline.computeIfAbsent((nanos - t0) / 1_000_000_000L, k -> new TreeMap<>())
+            .merge("(controller: rollout complete)", 1L, Long::sum);
       }
-      long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      peak = Math.max(peak, used);
-      return used;
     }
-
-    void sample() {
-      long afterLastGc = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-          afterLastGc += pool.getCollectionUsage().getUsed();
-        }
-      }
-      peak = Math.max(peak, afterLastGc);
-    }
-
-    long peak() {
-      return peak;
-    }
+    timeline.forEach((sec, verbs) -> System.out.println("  t=" + sec + "s " + verbs));
+    System.out.println("  controller reported the last rollout complete at "
+        + (cluster.controllers().lastCompletionNanos() - t0) / 1_000_000 + " ms");
   }
 }

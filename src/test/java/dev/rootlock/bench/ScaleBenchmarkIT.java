@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 class ScaleBenchmarkIT {
   @Test
   void writesExactlyTheNeededPatchesAndNothingInSteadyState() throws Exception {
-    ScaleBenchmark.Result r = ScaleBenchmark.run(200, Duration.ofSeconds(10), 10);
+    ScaleResult r = ScaleBenchmark.run(200, Duration.ofSeconds(10), 10);
     System.out.println(r.report());
 
     assertThat(r.needingChange()).isEqualTo(150); // of every 20: 15 need a change, 3 are compliant, 2 excluded
-    assertThat(r.deploymentWrites()).as("one write per Deployment that needed a change").isEqualTo(r.needingChange());
+    assertThat(r.workloadWrites()).as("one write per Deployment that needed a change").isEqualTo(r.needingChange());
     assertThat(r.requestsByVerb().getOrDefault("patch deployment", 0L)).as("not one patch more, failed ones included")
         .isEqualTo(r.needingChange());
     assertThat(r.requestsByVerb()).doesNotContainKey("update");

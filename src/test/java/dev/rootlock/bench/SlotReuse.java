@@ -62,7 +62,7 @@ final class SlotReuse {
     }
     double mean = waits.stream().mapToLong(Long::longValue).average().orElse(0);
     return String.format("p50 %d ms, p90 %d ms, p99 %d ms, mean %.0f ms over %d slots",
-        ScaleBenchmark.percentile(waits, 50), ScaleBenchmark.percentile(waits, 90),
-        ScaleBenchmark.percentile(waits, 99), mean, waits.size());
+        Reaction.percentile(waits, 50), Reaction.percentile(waits, 90),
+        Reaction.percentile(waits, 99), mean, waits.size());
   }
 }

@@ -107,15 +107,31 @@ class HardeningMemoTest {
   }
 
   @Test
-  void answersThatChangeSomethingAreNeverKept() throws Exception {
+  void aChangeIsAlwaysAskedOfTheEngineAPendingOneIsRememberedByItsSummary() throws Exception {
     Deployment plain = deployment("web", "{tier: web}", "{containers: [{name: app, image: nginx}]}");
     plain.getMetadata().setUid("u1");
     plain.getMetadata().setGeneration(1L);
     plain.getMetadata().setAnnotations(new HashMap<>());
 
+    Hardening h = ask(plain, RULES);
+    assertThat(h.changed()).isTrue();
     assertThat(ask(plain, RULES).changed()).isTrue();
-    assertThat(ask(plain, RULES).changed()).isTrue();
-    assertThat(memo.hits()).isZero();
+    assertThat(memo.hits()).as("the template to write always comes from the engine").isZero();
+    assertThat(memo.pendingChange(w(plain), RULES, List.of(), null)).as("not waiting for a slot").isNull();
+
+    memo.rememberPending(w(plain), RULES, List.of(), null, h.changeSummary());
+    assertThat(memo.pendingChange(w(copy(plain)), RULES, List.of(), null)).isEqualTo(h.changeSummary());
+    assertThat(memo.hits()).isEqualTo(1);
+    assertThat(ask(plain, RULES).template()).as("once it gets a slot: hardened afresh")
+        .isEqualTo(h.template());
+    assertThat(memo.hits()).isEqualTo(1);
+
+    Deployment edited = copy(plain);
+    edited.getMetadata().setGeneration(2L);
+    assertThat(memo.pendingChange(w(edited), RULES, List.of(), null)).as("another generation").isNull();
+    assertThat(memo.pendingChange(w(plain), RULES, List.of("/var/cache"), null)).as("other learned paths").isNull();
+    assertThat(memo.pendingChange(w(plain), Manifests.rules("{selector: {matchLabels: {tier: web}}, sizeLimit: 8Mi}"),
+        List.of(), null)).as("other rules").isNull();
   }
 
   @Test

@@ -83,8 +83,11 @@ public final class MockApiServer implements AutoCloseable {
   /** The write another client makes for {@link Fault#EDITED_BY_OTHERS_FIRST}. */
   public static final String OTHERS_EDIT = "[{\"op\":\"add\",\"path\":\"/metadata/labels/edited-by\",\"value\":\"someone-else\"}]";
 
-  /** One operator request, the status it got, and when it was answered (System.nanoTime). */
-  public record Exchange(String method, String path, int status, Fault fault, long nanos) {}
+  /**
+   * One operator request, the status it got, when it was answered (System.nanoTime), and how long
+   * the server took to handle it (its one thread, watch events to every watcher included).
+   */
+  public record Exchange(String method, String path, int status, Fault fault, long nanos, long handlingNanos) {}
 
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
   private final Dispatcher crud = new KubernetesMixedDispatcher(responses);
@@ -102,6 +105,7 @@ public final class MockApiServer implements AutoCloseable {
       if ("POST".equals(request.getMethod()) && request.getPath().startsWith(RULES_REVIEW)) {
         return new MockResponse().setResponseCode(201).setBody(LEASE_RULES);
       }
+      long start = System.nanoTime();
       boolean operator = isOperator(request);
       Fault fault = operator && !isWatch(request) ? faults.apply(request) : Fault.NONE;
       MockResponse response = switch (fault) {
@@ -126,13 +130,15 @@ public final class MockApiServer implements AutoCloseable {
         case NONE -> crud.dispatch(withoutStatusQuery(request));
       };
       if (operator) {
-        exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime()));
+        exchanges.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime(),
+            System.nanoTime() - start));
       }
       String agent = request.getHeader("User-Agent");
       if (agent != null && !tracked.isEmpty()) {
         tracked.forEach((prefix, list) -> {
           if (agent.startsWith(prefix)) {
-            list.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime()));
+            list.add(new Exchange(request.getMethod(), request.getPath(), code(response), fault, System.nanoTime(),
+                System.nanoTime() - start));
           }
         });
       }
