@@ -130,7 +130,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     ReadOnlyPolicyStatus status = statuses.of(policy, result.selected(), result.unreleased());
     Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
-    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status));
+    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
+        status.getWarnings());
+    warnNewMemoryRisks(policy, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     return statusUpdate(policy, status, retry, recheck);
@@ -228,6 +230,27 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     Duration retry = backoff(transientFailures.merge(id, 1, Integer::sum));
     return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
+  }
+
+  /**
+   * A Warning Event on each workload whose memory warning is new: not in the message its status
+   * entry had before (so one per warning, not one per reconcile).
+   */
+  private void warnNewMemoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
+        == null ? List.of() : policy.getStatus().getWorkloads();
+    for (Outcome o : outcomes) {
+      String was = before.stream().filter(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind()))
+          .map(dev.rootlock.api.WorkloadStatus::getMessage).filter(Objects::nonNull).findFirst().orElse("");
+      List<String> fresh = o.warnings().stream().filter(w -> !was.contains(w)).toList();
+      if (fresh.isEmpty()) {
+        continue;
+      }
+      workloads.in(policy.getMetadata().getNamespace()).stream()
+          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
+          .ifPresent(w -> events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", fresh)
+              + " (policy " + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)"));
+    }
   }
 
   /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */

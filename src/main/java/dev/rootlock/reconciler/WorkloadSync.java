@@ -66,6 +66,17 @@ final class WorkloadSync {
           + RootlockAnnotations.notRetried(w)).withLearned(rollout.learned()));
     }
     Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
+    if (h.skipped()) {
+      // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
+      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
+          : Step.done(Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings()));
+    }
+    return withWarnings(harden(policy, rules, w, pacer, h, prior, rollout), h);
+  }
+
+  private Step harden(Policy policy, PolicyRules rules, Workload w, Pacer pacer, Hardening h, RevertRecord prior,
+      RolloutRecord rollout) {
+    RolloutRecord.RolledBack rb = rollout.rolledBack();
     Uptake uptake = w.uptake();
     if (h.changed()) {
       if (uptake.takesSlot() && !pacer.tryStart()) {
@@ -122,10 +133,25 @@ final class WorkloadSync {
       return RootlockAnnotations.invalidRecord(w, e);
     }
     Hardening h = memo.harden(w, rules, List.of(), prior, revert);
-    if (!h.changed()) {
-      return Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h));
+    if (h.skipped()) {
+      return Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
     }
-    return Outcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice);
+    if (!h.changed()) {
+      return Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h))
+          .withWarnings(h.warnings());
+    }
+    return Outcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice)
+        .withWarnings(h.warnings());
+  }
+
+  /** "not hardened: tmpfs may use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)". */
+  private static String skipped(Hardening h) {
+    return "not hardened: " + String.join("; ", h.warnings()) + " (spec.onMemoryRisk: Skip)";
+  }
+
+  private static Step withWarnings(Step step, Hardening h) {
+    return step instanceof Step.Done done && !h.warnings().isEmpty()
+        ? Step.done(done.outcome().withWarnings(h.warnings())) : step;
   }
 
   /**
