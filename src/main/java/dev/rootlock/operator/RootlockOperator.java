@@ -4,6 +4,7 @@ import dev.rootlock.api.Annotations;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.http.HttpEndpoints;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.reconciler.ReadOnlyPolicyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -127,7 +128,8 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
-    ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events);
+    ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
+        new ReportWriter(client, settings.reports(), Clock.systemUTC()));
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);

@@ -8,6 +8,9 @@ import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reports.PolicyReports;
+import dev.rootlock.reports.ReportEntry;
+import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.rollout.RolloutWatches;
 import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -54,6 +57,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
+  private final ReportWriter reports;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
@@ -65,16 +69,18 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
 
-  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events) {
-    this(Clock.systemUTC(), metrics, events);
+  /** @param reports where per-workload results are published as policy reports ({@code --reports}) */
+  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports) {
+    this(Clock.systemUTC(), metrics, events, reports);
   }
 
-  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events) {
+  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports) {
     this.statuses = new PolicyStatusAssembler(clock);
     this.clock = clock;
     this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
     this.metrics = metrics;
     this.events = events;
+    this.reports = reports;
   }
 
   @Override
@@ -135,7 +141,32 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     warnNewMemoryRisks(policy, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
-    return statusUpdate(policy, status, retry, recheck);
+    ReadOnlyPolicyStatus before = policy.getStatus();
+    UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, status, retry, recheck);
+    if (Objects.equals(before, status) || policy.getStatus() == status) {
+      // the status holds or is written now: the report follows the same rule (not mid-rollout progress)
+      publishReport(policy, result.selected());
+    }
+    return control;
+  }
+
+  private void publishReport(ReadOnlyPolicy policy, List<Outcome> selected) {
+    String namespace = policy.getMetadata().getNamespace();
+    Map<String, Workload> byKey = workloads.in(namespace).stream()
+        .collect(Collectors.toMap(w -> w.kind().kind() + "/" + w.name(), w -> w, (a, b) -> a));
+    List<ReportEntry> entries = selected.stream().map(o -> {
+      Workload w = byKey.get(o.kind() + "/" + o.name());
+      return new ReportEntry(w == null ? "" : w.kind().apiVersion(), o.kind(), namespace, o.name(),
+          w == null ? null : w.object().getMetadata().getUid(), o.state(), PolicyStatusAssembler.message(o));
+    }).toList();
+    try {
+      reports.publish(new PolicyReports.Policy(namespace, policy.getMetadata().getName(),
+          policy.getMetadata().getUid()), entries);
+    } catch (KubernetesClientException e) {
+      // a report is a copy of the status: it is tried again at the next reconcile, nothing else waits on it
+      LOG.warn("policy report not written namespace={} policy={} code={} message=\"{}\"", namespace,
+          policy.getMetadata().getName(), e.getCode(), e.getMessage());
+    }
   }
 
   /** Everything one reconcile of {@code policy} needs: its neighbours, its memo, and how it writes. */
@@ -202,6 +233,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     rollouts.retain(id, Set.of());
     statusPace.forget(id);
     memos.remove(id);
+    reports.forget(policy.getMetadata().getNamespace(), me); // the reports go with the policy (owner references)
     metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }

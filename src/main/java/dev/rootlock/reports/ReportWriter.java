@@ -140,7 +140,8 @@ public final class ReportWriter implements AutoCloseable {
   /** Reads the parts that exist after a start (or a format change): one GET per part, plus one past the end. */
   private Written readBack(ReportFormat f, PolicyReports.Policy policy, int entries) {
     List<GenericKubernetesResource> parts = new ArrayList<>();
-    int expected = Math.max(1, (entries + PolicyReports.MAX_RESULTS - 1) / PolicyReports.MAX_RESULTS);
+    int max = PolicyReports.maxResults();
+    int expected = Math.max(1, (entries + max - 1) / max);
     for (int i = 0; ; i++) {
       GenericKubernetesResource r = reports(f).inNamespace(policy.namespace())
           .withName(PolicyReports.name(policy.name(), i)).get();

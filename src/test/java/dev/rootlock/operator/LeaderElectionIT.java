@@ -20,7 +20,7 @@ class LeaderElectionIT {
   static final Duration LEASE = Duration.ofSeconds(3);
 
   private static Settings replica(String id) {
-    return new Settings(Set.of(), Settings.DEFAULT_RESYNC, -1, true, "rootlock-system", id, LEASE, false);
+    return Settings.defaults().withLeaderElection("rootlock-system", id, LEASE);
   }
 
   private static double writes(RootlockOperator r) {

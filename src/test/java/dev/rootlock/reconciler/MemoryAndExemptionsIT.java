@@ -59,9 +59,8 @@ class MemoryAndExemptionsIT {
   }
 
   void edit(Consumer<ReadOnlyPolicy> change) {
-    cluster.client().resources(ReadOnlyPolicy.class).inNamespace(NS).withName("p").edit(p -> {
+    cluster.editPolicy(NS, "p", p -> {
       change.accept(p);
-      return p;
     });
   }
 
