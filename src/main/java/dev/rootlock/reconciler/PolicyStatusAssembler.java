@@ -120,10 +120,14 @@ final class PolicyStatusAssembler {
 
   /**
    * The entry's message: a Failed one starts with its reason word (RevertRecordInvalid,
-   * PatchRejected...) to grep for; memory warnings the message does not carry yet are appended.
+   * PatchRejected...) to grep for; memory warnings the message does not carry yet are appended
+   * where the hardening is in place, under way or would be (not to a refusal or a rollback).
    */
   static String message(Outcome o) {
     String m = o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message();
+    if (!WARNED.contains(o.state())) {
+      return m;
+    }
     for (String w : o.warnings()) {
       if (!m.contains(w)) {
         m = m + "; warning: " + w;
@@ -131,6 +135,9 @@ final class PolicyStatusAssembler {
     }
     return m;
   }
+
+  private static final java.util.Set<WorkloadState> WARNED = java.util.EnumSet.of(WorkloadState.Compliant,
+      WorkloadState.RollingOut, WorkloadState.Pending, WorkloadState.NonCompliant);
 
   /** By name, then kind: one status entry per workload, kinds of one name side by side. */
   private static final Comparator<Outcome> BY_NAME = Comparator.comparing(Outcome::name).thenComparing(Outcome::kind);

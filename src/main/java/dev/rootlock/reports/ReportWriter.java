@@ -51,8 +51,11 @@ public final class ReportWriter implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** The format reports are written in now, or null when off (or auto and no report CRD is installed). */
-  public ReportFormat format() {
+  /**
+   * The format reports are written in now, or null when off (or auto and no report CRD is
+   * installed). Synchronized: fifty reconciles starting at once ask the API server once, not fifty times.
+   */
+  public synchronized ReportFormat format() {
     Instant now = clock.instant();
     if (formatCheckedAt == null || Duration.between(formatCheckedAt, now).compareTo(FORMAT_RECHECK) >= 0) {
       boolean first = formatCheckedAt == null;
