@@ -38,9 +38,9 @@ public final class WorkloadReviewer implements AdmissionServer.Reviewer {
       return Responses.allow(request, null);
     }
     Workload w = workload(kind.get(), request.get("object"), request.path("namespace").asText());
-    Workload old = operation.equals("UPDATE") && request.path("oldObject").isObject()
-        ? workload(kind.get(), request.get("oldObject"), request.path("namespace").asText()) : null;
-    Admission.Decision d = admission.decide(w, old);
+    JsonNode old = operation.equals("UPDATE") && request.path("oldObject").isObject() ? request.get("oldObject")
+        : null;
+    Admission.Decision d = admission.decide(w, request.get("object"), old);
     LOG.debug("review kind={} namespace={} name={} operation={} dryRun={} decision=\"{}\"", kind.get(), w.namespace(),
         w.name(), operation, request.path("dryRun").asBoolean(false), d.why());
     return Responses.allow(request, d.patch());

@@ -33,6 +33,10 @@ public final class Admission {
   private final Hardener hardener = new Hardener();
   private final Function<String, List<ReadOnlyPolicy>> policiesIn;
   private final Clock clock;
+  /** Each policy's validated rules, by uid, while its resourceVersion holds: validated once, not per review. */
+  private final Map<String, Validated> rules = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Validated(String resourceVersion, PolicyRules.Validation validation) {}
 
   /**
    * @param policiesIn the policies of a namespace, as the webhook's informer holds them
@@ -54,9 +58,10 @@ public final class Admission {
 
   /**
    * @param w the object as the request carries it (its namespace set from the request)
-   * @param old the stored object for an UPDATE, null for a CREATE
+   * @param raw the same object as JSON, exactly as the request carries it: the patch applies to it
+   * @param old the stored object for an UPDATE (as JSON), null for a CREATE
    */
-  public Decision decide(Workload w, Workload old) {
+  public Decision decide(Workload w, JsonNode raw, JsonNode old) {
     if ("true".equalsIgnoreCase(w.labels().get(Annotations.EXCLUDE))) {
       return Decision.none("labelled " + Annotations.EXCLUDE + "=true");
     }
@@ -67,7 +72,7 @@ public final class Admission {
     List<ReadOnlyPolicy> policies = policiesIn.apply(w.namespace());
     List<ReadOnlyPolicy> selecting = new ArrayList<>();
     for (ReadOnlyPolicy p : policies) {
-      PolicyRules.Validation v = PolicyRules.from(p.getSpec());
+      PolicyRules.Validation v = validated(p);
       if (v.isValid() && v.rules().mode() == Mode.Enforce && p.getMetadata().getDeletionTimestamp() == null
           && w.kind().isSelectedBy(v.rules()) && LabelSelectors.matches(v.rules().selector(), w.labels())) {
         selecting.add(p);
@@ -77,20 +82,38 @@ public final class Admission {
       return Decision.none("no enforcing policy selects it");
     }
     ReadOnlyPolicy first = selecting.get(0);
-    // a recorded owner the informer does not know is not guessed at: the reconcile asks the API server
-    Neighbours neighbours = new Neighbours(first, policies.stream().filter(p -> p != first).toList(), name -> true);
-    String owner = neighbours.ownerOf(w);
+    String recorded = dev.rootlock.engine.Ownership.recordedOwner(w.object());
+    String owner;
+    if (selecting.size() == 1 && (recorded == null || recorded.equals(first.getMetadata().getName()))) {
+      owner = first.getMetadata().getName(); // the common case: one policy, nothing recorded against it
+    } else {
+      // a recorded owner the informer does not know is not guessed at: the reconcile asks the API server
+      owner = new Neighbours(first, policies.stream().filter(p -> p != first).toList(), name -> true).ownerOf(w);
+    }
     ReadOnlyPolicy policy = selecting.stream().filter(p -> p.getMetadata().getName().equals(owner)).findFirst()
         .orElse(null);
     if (policy == null) {
       return Decision.none("owned by policy " + owner + ", which does not harden it now");
     }
-    return harden(w, old, policy);
+    return harden(w, raw, old, policy);
   }
 
-  private Decision harden(Workload w, Workload old, ReadOnlyPolicy policy) {
+  private PolicyRules.Validation validated(ReadOnlyPolicy p) {
+    String rv = p.getMetadata().getResourceVersion();
+    Validated known = rules.get(p.getMetadata().getUid());
+    if (known != null && rv != null && rv.equals(known.resourceVersion())) {
+      return known.validation();
+    }
+    PolicyRules.Validation v = PolicyRules.from(p.getSpec());
+    if (p.getMetadata().getUid() != null) {
+      rules.put(p.getMetadata().getUid(), new Validated(rv, v));
+    }
+    return v;
+  }
+
+  private Decision harden(Workload w, JsonNode raw, JsonNode old, ReadOnlyPolicy policy) {
     String name = policy.getMetadata().getName();
-    PolicyRules rules = PolicyRules.from(policy.getSpec()).rules();
+    PolicyRules rules = validated(policy).rules();
     RevertRecord prior;
     try {
       prior = RevertRecord.parse(w.annotation(Annotations.REVERT));
@@ -106,8 +129,9 @@ public final class Admission {
       return Decision.none("not hardened: memory risk (spec.onMemoryRisk: Skip)");
     }
     RolloutRecord next;
+    JsonNode template = h.changed() ? JsonPatches.tree(h.template()) : null;
     if (h.changed()) {
-      long generation = generationAfter(w, old, h);
+      long generation = generationAfter(w, raw, old, template);
       if (rb != null && rb.holds(name, policyGeneration, generation, w.template())) {
         return Decision.none("rolled back; not retried until the policy spec or the pod template changes");
       }
@@ -117,26 +141,25 @@ public final class Admission {
       next = rb == null ? rollout : rollout.rolledBack(null);
     }
     Map<String, String> annotations = RootlockAnnotations.desired(w, h.record(), name, next);
-    JsonNode before = JsonPatches.tree(w.object());
-    ObjectNode after = desired(w, h, annotations);
-    ArrayNode patch = JsonPatches.diff(before, after);
-    return new Decision(patch, patch.isEmpty() ? "compliant" : "hardened for policy " + name + ": "
-        + h.changeSummary());
-  }
-
-  /** The object with the hardened template at its kind's pointer and Rootlock's annotations. */
-  private static ObjectNode desired(Workload w, Hardening h, Map<String, String> annotations) {
-    ObjectNode o = JsonPatches.tree(w.object()).deepCopy();
-    if (h.changed()) {
-      String pointer = w.kind().templatePointer();
-      String parent = pointer.substring(0, pointer.lastIndexOf('/'));
-      ((ObjectNode) o.at(parent)).set(pointer.substring(pointer.lastIndexOf('/') + 1), JsonPatches.tree(h.template()));
-    }
-    ObjectNode meta = o.with("metadata");
+    ObjectNode after = withTemplate(w, raw, template);
+    ObjectNode meta = after.with("metadata");
     if (annotations.isEmpty()) {
       meta.remove("annotations");
     } else {
       meta.set("annotations", JsonPatches.tree(new java.util.TreeMap<>(annotations)));
+    }
+    ArrayNode patch = JsonPatches.diff(raw, after);
+    return new Decision(patch, patch.isEmpty() ? "compliant" : "hardened for policy " + name + ": "
+        + h.changeSummary());
+  }
+
+  /** A copy of the object with {@code template} (when not null) at its kind's pointer. */
+  private static ObjectNode withTemplate(Workload w, JsonNode raw, JsonNode template) {
+    ObjectNode o = raw.deepCopy();
+    if (template != null) {
+      String pointer = w.kind().templatePointer();
+      ((ObjectNode) o.at(pointer.substring(0, pointer.lastIndexOf('/'))))
+          .set(pointer.substring(pointer.lastIndexOf('/') + 1), template);
     }
     return o;
   }
@@ -145,16 +168,11 @@ public final class Admission {
    * The generation the API server gives the object once this request is stored: 1 for a new
    * object; for an update, one more than the stored object's when the spec changes.
    */
-  private static long generationAfter(Workload w, Workload old, Hardening h) {
+  private static long generationAfter(Workload w, JsonNode raw, JsonNode old, JsonNode template) {
     if (old == null) {
       return 1;
     }
-    JsonNode oldSpec = JsonPatches.tree(old.object()).path("spec");
-    ObjectNode newObject = JsonPatches.tree(w.object()).deepCopy();
-    String pointer = w.kind().templatePointer();
-    String parent = pointer.substring(0, pointer.lastIndexOf('/'));
-    ((ObjectNode) newObject.at(parent)).set(pointer.substring(pointer.lastIndexOf('/') + 1),
-        JsonPatches.tree(h.template()));
-    return old.generation() + (newObject.path("spec").equals(oldSpec) ? 0 : 1);
+    long stored = old.path("metadata").path("generation").asLong(0);
+    return stored + (withTemplate(w, raw, template).path("spec").equals(old.path("spec")) ? 0 : 1);
   }
 }

@@ -239,6 +239,29 @@ class AdmissionIT {
     assertThat(review("UPDATE", stored, stored, false)).isEmpty();
   }
 
+  @Test
+  void aCertificateDueForRenewalIsRenewedAtStartUnderTheSameCa() throws Exception {
+    cluster.stopOperator();
+    var secrets = cluster.client().secrets().inNamespace(OPERATOR_NS).withName(WebhookCertificates.SECRET);
+    String ca = WebhookCertificates.text(secrets.get(), "ca.crt");
+    String caKey = WebhookCertificates.text(secrets.get(), "ca.key");
+    // a serving certificate issued 300 days ago: 65 days left, inside the 90-day renewal window
+    var old = CertificateAuthority.renew(ca, caKey, List.of(WebhookCertificates.SERVICE + "." + OPERATOR_NS + ".svc"),
+        java.time.Instant.now().minus(Duration.ofDays(300)));
+    secrets.edit(sec -> {
+      sec.getData().put("tls.crt", Base64.getEncoder().encodeToString(old.cert().getBytes(StandardCharsets.UTF_8)));
+      sec.getData().put("tls.key", Base64.getEncoder().encodeToString(old.key().getBytes(StandardCharsets.UTF_8)));
+      return sec;
+    });
+    rootlock = cluster.startOperator(Settings.defaults().withWebhook(
+        new Settings.Webhook(true, 0, WebhookCertificates.Source.self, OPERATOR_NS)));
+    String renewed = WebhookCertificates.text(secrets.get(), "tls.crt");
+    assertThat(renewed).isNotEqualTo(old.cert());
+    assertThat(WebhookCertificates.text(secrets.get(), "ca.crt")).isEqualTo(ca);
+    assertThat(CertificateAuthority.certificate(renewed).getNotAfter().toInstant())
+        .isAfter(java.time.Instant.now().plus(Duration.ofDays(300)));
+  }
+
   /** The patch with the rollout record's start time (when the request was answered) blanked. */
   static JsonNode withoutStartTime(JsonNode patch) {
     JsonNode copy = patch.deepCopy();
