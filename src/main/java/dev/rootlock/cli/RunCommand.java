@@ -3,6 +3,7 @@ package dev.rootlock.cli;
 import dev.rootlock.admission.WebhookCertificates;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
+import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.operator.StartupFailure;
 import dev.rootlock.reports.ReportFormat;
 import io.fabric8.kubernetes.client.Config;
@@ -108,7 +109,7 @@ public final class RunCommand implements Callable<Integer> {
               + "' is neither self nor cert-manager");
         }, webhookNamespace);
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
-        true, ReportFormat.Mode.parse(reports), w, new Settings.DriftFight(driftCorrections, driftWindow));
+        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow));
   }
 
   private static String hostName() {

@@ -28,6 +28,7 @@ public final class RootlockMetrics {
   public static final String RECONCILE = "rootlock.reconcile.duration";
   public static final String ROLLBACKS = "rootlock.rollbacks";
   public static final String WARNINGS = "rootlock.policy.warnings";
+  public static final String DRIFT_FIGHTS = "rootlock.drift.fights";
 
   /** What a workload write was for. */
   public enum Action {
@@ -152,6 +153,14 @@ public final class RootlockMetrics {
         .register(registry).increment();
   }
 
+  /** Rootlock stopped correcting a workload someone kept reverting. */
+  public void driftFight(String namespace, String policy) {
+    Counter.builder(DRIFT_FIGHTS)
+        .description("Workloads Rootlock stopped correcting because another writer kept reverting their hardening")
+        .tags(new PolicyKey(namespace, policy).tags())
+        .register(registry).increment();
+  }
+
   public Timer.Sample startReconcile() {
     return Timer.start(registry);
   }
@@ -163,7 +172,7 @@ public final class RootlockMetrics {
   /** Removes every series of a deleted policy. */
   public synchronized void deleted(String namespace, String policy) {
     policies.remove(new PolicyKey(namespace, policy));
-    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES, ROLLBACKS, WARNINGS}) {
+    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES, ROLLBACKS, WARNINGS, DRIFT_FIGHTS}) {
       registry.find(name).tags("namespace", namespace, "policy", policy).meters().forEach(registry::remove);
     }
   }

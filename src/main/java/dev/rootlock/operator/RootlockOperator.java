@@ -131,7 +131,7 @@ public final class RootlockOperator implements AutoCloseable {
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
     ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
-        new ReportWriter(client, settings.reports(), Clock.systemUTC()));
+        new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight());
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);

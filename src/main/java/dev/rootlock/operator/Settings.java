@@ -1,6 +1,7 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.admission.WebhookCertificates;
+import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
 import java.util.Set;
@@ -23,7 +24,7 @@ import java.util.Set;
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftFight driftFight) {
+    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -39,19 +40,11 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
     public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
   }
 
-  /**
-   * @param corrections after this many corrections of the same workload within {@code window},
-   *     each after someone else reverted the hardening, Rootlock stops correcting it
-   */
-  public record DriftFight(int corrections, Duration window) {
-    public static final DriftFight DEFAULT = new DriftFight(3, Duration.ofHours(1));
-  }
-
   public Settings {
     namespaces = Set.copyOf(namespaces);
     reports = reports == null ? ReportFormat.Mode.auto : reports;
     webhook = webhook == null ? Webhook.OFF : webhook;
-    driftFight = driftFight == null ? DriftFight.DEFAULT : driftFight;
+    driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
     if (webhook.enabled() && (webhook.port() < 0 || webhook.port() > 65535)) {
       throw new IllegalArgumentException("--webhook-port must be 0..65535, was " + webhook.port());
     }
@@ -78,7 +71,7 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
     return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
-        ReportFormat.Mode.auto, Webhook.OFF, DriftFight.DEFAULT);
+        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT);
   }
 
   public Settings withResync(Duration d) {
@@ -106,7 +99,7 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
         exitOnLostLeadership, reports, w, driftFight);
   }
 
-  public Settings withDriftFight(DriftFight d) {
+  public Settings withDriftFight(DriftLimit d) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
         exitOnLostLeadership, reports, webhook, d);
   }

@@ -136,7 +136,7 @@ public final class Admission {
         return Decision.none("rolled back; not retried until the policy spec or the pod template changes");
       }
       next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
-          : new RolloutRecord(null, null, 0, rollout.learned(), null);
+          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
     } else {
       next = rb == null ? rollout : rollout.rolledBack(null);
     }

@@ -124,7 +124,8 @@ final class PolicyStatusAssembler {
    * where the hardening is in place, under way or would be (not to a refusal or a rollback).
    */
   static String message(Outcome o) {
-    String m = o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message();
+    String m = o.state() == WorkloadState.Failed || DriftFights.REASON.equals(o.reason())
+        ? o.reason() + ": " + o.message() : o.message();
     if (!WARNED.contains(o.state())) {
       return m;
     }

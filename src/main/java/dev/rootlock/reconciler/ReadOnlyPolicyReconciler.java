@@ -58,6 +58,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final RootlockMetrics metrics;
   private final EventRecorder events;
   private final ReportWriter reports;
+  private final DriftLimit driftFight;
+  private volatile DriftFights fights;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
@@ -69,18 +71,24 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
 
-  /** @param reports where per-workload results are published as policy reports ({@code --reports}) */
-  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports) {
-    this(Clock.systemUTC(), metrics, events, reports);
+  /**
+   * @param reports where per-workload results are published as policy reports ({@code --reports})
+   * @param driftFight when to stop correcting a workload someone keeps reverting
+   */
+  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
+      DriftLimit driftFight) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight);
   }
 
-  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports) {
+  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
+      DriftLimit driftFight) {
     this.statuses = new PolicyStatusAssembler(clock);
     this.clock = clock;
     this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
     this.metrics = metrics;
     this.events = events;
     this.reports = reports;
+    this.driftFight = driftFight;
   }
 
   @Override
@@ -90,6 +98,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
     siblings = SiblingPolicies.eventSource(context);
     rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
+    var client = context.getClient();
+    fights = new DriftFights(driftFight, clock, w -> {
+      try {
+        return client.resources(w.kind().type()).inNamespace(w.namespace()).withName(w.name()).get();
+      } catch (KubernetesClientException e) {
+        return null; // the message then names no writer; nothing else depends on it
+      }
+    });
     List<EventSource<?, ReadOnlyPolicy>> sources = new ArrayList<>(workloads.eventSources());
     sources.add(siblings);
     sources.add(nudges);
@@ -139,6 +155,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
         status.getWarnings());
     warnNewMemoryRisks(policy, result.selected());
+    reportNewDriftFights(policy, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
@@ -192,7 +209,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         new WriteEffects(workloads, workloadToPolicies, nudges, metrics, events, policy));
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
         w -> rollouts.related(policy, w.key(), w.namespace()));
-    return new WorkloadSync(memo, writer, follower, clock);
+    return new WorkloadSync(memo, writer, follower, clock, fights);
   }
 
   @Override
@@ -282,6 +299,26 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
           .ifPresent(w -> events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", fresh)
               + " (policy " + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)"));
+    }
+  }
+
+  /** A Warning Event and a count for each workload that has just become a drift fight. */
+  private void reportNewDriftFights(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
+        == null ? List.of() : policy.getStatus().getWorkloads();
+    for (Outcome o : outcomes) {
+      if (!DriftFights.REASON.equals(o.reason())) {
+        continue;
+      }
+      boolean known = before.stream().anyMatch(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind())
+          && w.getMessage() != null && w.getMessage().startsWith(DriftFights.REASON));
+      if (known) {
+        continue;
+      }
+      metrics.driftFight(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+      workloads.in(policy.getMetadata().getNamespace()).stream()
+          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
+          .ifPresent(w -> events.warning(w.object(), "Harden", DriftFights.REASON, o.message()));
     }
   }
 

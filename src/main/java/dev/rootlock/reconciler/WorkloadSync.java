@@ -32,16 +32,18 @@ final class WorkloadSync {
   private final WorkloadWriter writer;
   private final RolloutFollower follower;
   private final Clock clock;
+  private final DriftFights fights;
 
   /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
   record Policy(String name, long generation) {}
 
-  WorkloadSync(HardeningMemo memo, WorkloadWriter writer, RolloutFollower follower, Clock clock) {
+  WorkloadSync(HardeningMemo memo, WorkloadWriter writer, RolloutFollower follower, Clock clock, DriftFights fights) {
     this.hardener = memo.hardener();
     this.memo = memo;
     this.writer = writer;
     this.follower = follower;
     this.clock = clock;
+    this.fights = fights;
   }
 
   /**
@@ -79,6 +81,15 @@ final class WorkloadSync {
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     Uptake uptake = w.uptake();
     if (h.changed()) {
+      if (DriftFights.isCorrection(h, prior)) {
+        // someone reverted what Rootlock did: correct it, unless this has become a fight
+        DriftFights.Decision d = fights.decide(w, rollout, policy.generation());
+        if (d instanceof DriftFights.Decision.Stop stop) {
+          return Step.done(Outcome.of(w, WorkloadState.Conflict, DriftFights.REASON, stop.message())
+              .withLearned(rollout.learned()));
+        }
+        rollout = ((DriftFights.Decision.Correct) d).record();
+      }
       if (uptake.takesSlot() && !pacer.tryStart()) {
         return Step.done(Outcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + h.changeSummary()
             + "); waiting for a rollout slot: " + pacer.describe()).withLearned(rollout.learned()));
@@ -86,7 +97,7 @@ final class WorkloadSync {
       // A new hardening (first, after a spec or template change, after drift): learning starts over.
       RolloutRecord next = uptake.isFollowed()
           ? rollout.started(w.generation() + 1, clock.instant(), 0, rollout.learned())
-          : new RolloutRecord(null, null, 0, rollout.learned(), null);
+          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
       Step step = follower.start(policy.name(), w, h, next, rules, h.changeSummary(), uptake);
       if (uptake.takesSlot() && !(step instanceof Step.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
         pacer.release(); // the write failed or lost a race: no rollout started

@@ -177,7 +177,7 @@ class HardeningMemoTest {
     // its own record, /tmp would be undone; another policy's record is none of its business.
     Deployment d = hardened("u1", 2);
     PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
-    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC());
+    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC(), null);
 
     assertThat(sync.evaluate(noPaths, w(d), false, "").state()).isEqualTo(WorkloadState.Compliant);
     assertThat(sync.evaluate(noPaths, w(d), true, "").state()).isEqualTo(WorkloadState.NonCompliant);
