@@ -129,6 +129,38 @@ class DeployManifestTest {
   }
 
   @Test
+  void theCertManagerComponentHandsTheCertificateToCertManager() throws Exception {
+    // rendered the way its header tells a user to use it: an overlay of deploy/ with the component
+    Path overlay = Path.of("target/cert-manager-overlay");
+    Files.createDirectories(overlay);
+    Files.writeString(overlay.resolve("kustomization.yaml"), """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources: [../../deploy]
+        components: [../../deploy/components/cert-manager]
+        """);
+    List<JsonNode> objects = Rendered.kustomize(overlay + "/");
+    JsonNode certificate = only(objects, "Certificate");
+    JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service")
+        && o.at("/metadata/name").asText().equals("rootlock-webhook")).findFirst().orElseThrow();
+    String namespace = service.at("/metadata/namespace").asText();
+    // the name the webhook's clientConfig reaches, the Secret the operator reads
+    assertThat(certificate.at("/spec/dnsNames").toString())
+        .contains("rootlock-webhook." + namespace + ".svc");
+    assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("rootlock-webhook-tls");
+    assertThat(only(objects, "MutatingWebhookConfiguration").at("/metadata/annotations")
+        .path("cert-manager.io/inject-ca-from").asText())
+        .isEqualTo(namespace + "/" + certificate.at("/metadata/name").asText());
+    assertThat(only(objects, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+        .contains("--webhook-certificates=cert-manager");
+    // without the component the operator issues its own, and nothing asks cert-manager
+    List<JsonNode> plain = Rendered.deploy();
+    assertThat(plain).noneMatch(o -> o.path("kind").asText().equals("Certificate"));
+    assertThat(only(plain, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+        .doesNotContain("cert-manager");
+  }
+
+  @Test
   void monitoringRenders() throws Exception {
     assertThat(Rendered.kustomize("deploy/monitoring/")).extracting(o -> o.path("kind").asText())
         .containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule", "ConfigMap");
