@@ -40,6 +40,7 @@ public final class AdmissionServer implements AutoCloseable {
    * @param threads requests served at once (the API server calls with a 3 s timeout)
    */
   public AdmissionServer(int port, ServingCertificate certificate, Reviewer reviewer, int threads) throws IOException {
+    HttpEndpoints.useNoDelay();
     server = HttpsServer.create(new InetSocketAddress(port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
     executor = Executors.newFixedThreadPool(threads, r -> {

@@ -195,7 +195,7 @@ public final class WebhookCertificates {
   }
 
   /** A key of the Secret as text, from data (base64) or stringData; null when absent. */
-  static String text(Secret s, String key) {
+  public static String text(Secret s, String key) {
     if (s == null) {
       return null;
     }

@@ -1,6 +1,7 @@
 package dev.rootlock.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,12 @@ public class ReadOnlyPolicyStatus {
   private Long observedGeneration;
   private Integer matched;
   private Integer compliant;
+  @JsonPropertyDescription("Selected workloads that are RolledBack.")
+  private Integer rolledBack;
+  @JsonPropertyDescription("Selected workloads whose hardening carries a memory warning (spec.memoryShareWarning).")
+  private Integer warnings;
+  @JsonPropertyDescription("Selected workloads by kind, e.g. \"Deployment:12 StatefulSet:2\".")
+  private String kinds;
   private List<Condition> conditions = new ArrayList<>();
   private List<WorkloadStatus> workloads = new ArrayList<>();
 
@@ -42,6 +49,30 @@ public class ReadOnlyPolicyStatus {
     this.compliant = compliant;
   }
 
+  public Integer getRolledBack() {
+    return rolledBack;
+  }
+
+  public void setRolledBack(Integer rolledBack) {
+    this.rolledBack = rolledBack;
+  }
+
+  public Integer getWarnings() {
+    return warnings;
+  }
+
+  public void setWarnings(Integer warnings) {
+    this.warnings = warnings;
+  }
+
+  public String getKinds() {
+    return kinds;
+  }
+
+  public void setKinds(String kinds) {
+    this.kinds = kinds;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -64,12 +95,15 @@ public class ReadOnlyPolicyStatus {
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(matched, s.matched)
         && Objects.equals(compliant, s.compliant)
+        && Objects.equals(rolledBack, s.rolledBack)
+        && Objects.equals(warnings, s.warnings)
+        && Objects.equals(kinds, s.kinds)
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(workloads, s.workloads);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, matched, compliant, conditions, workloads);
+    return Objects.hash(observedGeneration, matched, compliant, rolledBack, warnings, kinds, conditions, workloads);
   }
 }

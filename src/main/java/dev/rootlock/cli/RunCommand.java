@@ -1,8 +1,11 @@
 package dev.rootlock.cli;
 
+import dev.rootlock.admission.WebhookCertificates;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
+import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.operator.StartupFailure;
+import dev.rootlock.reports.ReportFormat;
 import io.fabric8.kubernetes.client.Config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -57,14 +60,56 @@ public final class RunCommand implements Callable<Integer> {
           + "plus a random suffix).")
   String identity;
 
+  @Option(names = "--reports", paramLabel = "API", defaultValue = "${env:ROOTLOCK_REPORTS:-auto}",
+      description = "Publish per-workload results as policy reports: auto (OpenReports when its CRD is installed, "
+          + "else wgpolicyk8s.io PolicyReport when that one is, else none), openreports, wgpolicy, off "
+          + "(env ROOTLOCK_REPORTS; default ${DEFAULT-VALUE}).")
+  String reports;
+
+  @Option(names = "--webhook", negatable = true, fallbackValue = "true", defaultValue = "${env:ROOTLOCK_WEBHOOK}",
+      description = "Serve the admission webhook that hardens workloads as they are created or updated (env "
+          + "ROOTLOCK_WEBHOOK; default: on in a pod, where POD_NAMESPACE is set, off elsewhere).")
+  Boolean webhook;
+
+  @Option(names = "--webhook-port", paramLabel = "PORT", defaultValue = "${env:ROOTLOCK_WEBHOOK_PORT:-9443}",
+      description = "HTTPS port of the webhook's /mutate (env ROOTLOCK_WEBHOOK_PORT; default ${DEFAULT-VALUE}).")
+  int webhookPort;
+
+  @Option(names = "--webhook-certificates", paramLabel = "SOURCE", defaultValue = "self",
+      description = "self (default): the operator issues and renews the webhook's certificate in Secret "
+          + "rootlock-webhook-tls and sets the caBundle; cert-manager: cert-manager does, the operator only reads it.")
+  String webhookCertificates;
+
+  @Option(names = "--drift-fight-corrections", paramLabel = "N", defaultValue = "3",
+      description = "Stop correcting a workload after this many corrections of someone else's revert within "
+          + "--drift-fight-window (default ${DEFAULT-VALUE}).")
+  int driftCorrections;
+
+  @Option(names = "--drift-fight-window", paramLabel = "DURATION", defaultValue = "1h",
+      converter = DurationConverter.class, description = "See --drift-fight-corrections (default ${DEFAULT-VALUE}).")
+  Duration driftWindow;
+
   Settings settings() {
     Set<String> ns = new LinkedHashSet<>();
     namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
     // Without a pod name, two replicas on one host must still differ in the Lease.
     String id = identity == null || identity.isBlank()
         ? hostName() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8) : identity;
-    return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id,
-        Settings.DEFAULT_LEASE_DURATION, true);
+    // In a pod (the downward API sets POD_NAMESPACE) the webhook is on by default. On a laptop it is
+    // off: it would write a Secret into the kubeconfig's namespace and could point the cluster's
+    // webhook configuration at a CA no in-cluster replica serves.
+    String podNamespace = System.getenv("POD_NAMESPACE");
+    boolean inPod = podNamespace != null && !podNamespace.isBlank();
+    String webhookNamespace = inPod ? podNamespace : leaseNamespace;
+    Settings.Webhook w = new Settings.Webhook(webhook != null ? webhook : inPod, webhookPort,
+        switch (webhookCertificates) {
+          case "self" -> WebhookCertificates.Source.self;
+          case "cert-manager" -> WebhookCertificates.Source.certManager;
+          default -> throw new IllegalArgumentException("--webhook-certificates: '" + webhookCertificates
+              + "' is neither self nor cert-manager");
+        }, webhookNamespace);
+    return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
+        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow));
   }
 
   private static String hostName() {

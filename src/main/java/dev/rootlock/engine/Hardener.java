@@ -83,6 +83,7 @@ public final class Hardener {
         (c, original) -> restoreMessagePolicy(c, original, findings));
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
+    Boolean changedSoFar = null;
     if (rules != null) {
       reportUnmatchedNames(rules, byName, isInit, findings);
       byName.values().stream().filter(c -> rules.hardens(c.getName(), isInit.get(c.getName())))
@@ -116,13 +117,15 @@ public final class Hardener {
       // Crash logs in the status are for the rollouts Rootlock causes anyway: setting them alone
       // would restart every pod of an already read-only workload for nothing. So the policy rides
       // along with a change hardening needs, and is never a reason to write by itself.
-      if (!JSON.valueToTree(t).equals(JSON.valueToTree(current))) {
+      changedSoFar = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
+      if (changedSoFar) {
         hardened.forEach(c -> ensureLogsOnError(c, messagePolicies, findings));
       }
     }
 
     RevertRecord record = new RevertRecord(originals, kept, messagePolicies);
-    boolean changed = !JSON.valueToTree(t).equals(JSON.valueToTree(current));
+    // the crash-log policy is only ever added to a template that changed already: one comparison
+    boolean changed = changedSoFar != null ? changedSoFar : !JSON.valueToTree(t).equals(JSON.valueToTree(current));
     return new Hardening(changed ? t : current, record, findings, changed);
   }
 

@@ -48,7 +48,11 @@ public class EventRecorder implements AutoCloseable {
         Thread t = new Thread(r, "rootlock-events");
         t.setDaemon(true);
         return t;
-      }, (r, pool) -> LOG.warn("event queue full; an event was dropped"));
+      }, (r, pool) -> {
+        if (!pool.isShutdown()) { // after close() events are dropped on purpose
+          LOG.warn("event queue full; an event was dropped");
+        }
+      });
 
   public EventRecorder(KubernetesClient client, String instance, Clock clock) {
     this.client = client;
@@ -56,13 +60,21 @@ public class EventRecorder implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Writes what is queued (for up to 5 s), then stops. */
+  /**
+   * Writes what is queued (for up to 5 s), then stops; what the rate limit still holds back then
+   * is dropped (and logged), so no write outlives the client that the caller closes next.
+   */
   @Override
   public void close() {
     writer.shutdown();
     try {
-      writer.awaitTermination(5, TimeUnit.SECONDS);
+      if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
+        int dropped = writer.shutdownNow().size();
+        LOG.warn("stopping: {} queued events not recorded", dropped);
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
+      writer.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
@@ -129,6 +141,10 @@ public class EventRecorder implements AutoCloseable {
       LOG.warn("event not recorded namespace={} object={} reason={} code={} message=\"{}\"",
           regarding.getMetadata().getNamespace(), regarding.getMetadata().getName(), reason, e.getCode(),
           e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+    } catch (RuntimeException e) {
+      // an Event is best effort: nothing may kill the writer thread (the client closing under it)
+      LOG.warn("event not recorded namespace={} object={} reason={}: {}", regarding.getMetadata().getNamespace(),
+          regarding.getMetadata().getName(), reason, e.toString());
     }
   }
 

@@ -16,6 +16,20 @@ import java.util.function.Supplier;
  * asks for it), {@code /healthz} (liveness) and {@code /readyz} (readiness).
  */
 public final class HttpEndpoints implements AutoCloseable {
+  static {
+    useNoDelay();
+  }
+
+  /**
+   * The JDK server writes a response's headers and body separately; with Nagle's algorithm on,
+   * the body then waits for the client's delayed ACK: about 40 ms added to every answer (measured:
+   * an admission review took 44 ms at p50 with the CPU idle). Read once, when the JDK's server
+   * configuration loads, so it is set before the first server of this process starts.
+   */
+  public static void useNoDelay() {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   static final String OPENMETRICS = "application/openmetrics-text";
 
   private final HttpServer server;

@@ -27,6 +27,8 @@ public final class RootlockMetrics {
   public static final String PATCHES = "rootlock.workload.patches";
   public static final String RECONCILE = "rootlock.reconcile.duration";
   public static final String ROLLBACKS = "rootlock.rollbacks";
+  public static final String WARNINGS = "rootlock.policy.warnings";
+  public static final String DRIFT_FIGHTS = "rootlock.drift.fights";
 
   /** What a workload write was for. */
   public enum Action {
@@ -57,6 +59,7 @@ public final class RootlockMetrics {
   private static final class PolicyGauges {
     final Map<WorkloadState, AtomicInteger> workloads = new EnumMap<>(WorkloadState.class);
     final AtomicInteger ready = new AtomicInteger();
+    final AtomicInteger warnings = new AtomicInteger();
     volatile Mode mode;
     volatile Meter info;
   }
@@ -80,14 +83,19 @@ public final class RootlockMetrics {
     return registry;
   }
 
-  /** The outcome of a reconcile: exact counts per state, readiness and mode. */
-  public void observed(String namespace, String policy, Mode mode, Map<WorkloadState, Integer> counts, boolean ready) {
+  /**
+   * The outcome of a reconcile: exact counts per state, readiness, mode, and how many workloads
+   * carry a memory warning.
+   */
+  public void observed(String namespace, String policy, Mode mode, Map<WorkloadState, Integer> counts, boolean ready,
+      int warnings) {
     PolicyKey key = new PolicyKey(namespace, policy);
     PolicyGauges g = policies.computeIfAbsent(key, this::register);
     for (WorkloadState s : WorkloadState.values()) {
       g.workloads.get(s).set(counts.getOrDefault(s, 0));
     }
     g.ready.set(ready ? 1 : 0);
+    g.warnings.set(warnings);
     setMode(key, g, mode);
   }
 
@@ -123,6 +131,9 @@ public final class RootlockMetrics {
     }
     Gauge.builder(READY, g.ready, AtomicInteger::get)
         .description("1 when the policy's Ready condition is True").tags(key.tags()).register(registry);
+    Gauge.builder(WARNINGS, g.warnings, AtomicInteger::get)
+        .description("Selected workloads whose memory-backed emptyDirs may use too much of a container's memory")
+        .tags(key.tags()).register(registry);
     return g;
   }
 
@@ -142,6 +153,14 @@ public final class RootlockMetrics {
         .register(registry).increment();
   }
 
+  /** Rootlock stopped correcting a workload someone kept reverting. */
+  public void driftFight(String namespace, String policy) {
+    Counter.builder(DRIFT_FIGHTS)
+        .description("Workloads Rootlock stopped correcting because another writer kept reverting their hardening")
+        .tags(new PolicyKey(namespace, policy).tags())
+        .register(registry).increment();
+  }
+
   public Timer.Sample startReconcile() {
     return Timer.start(registry);
   }
@@ -153,7 +172,7 @@ public final class RootlockMetrics {
   /** Removes every series of a deleted policy. */
   public synchronized void deleted(String namespace, String policy) {
     policies.remove(new PolicyKey(namespace, policy));
-    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES, ROLLBACKS}) {
+    for (String name : new String[] {WORKLOADS, READY, INFO, PATCHES, ROLLBACKS, WARNINGS, DRIFT_FIGHTS}) {
       registry.find(name).tags("namespace", namespace, "policy", policy).meters().forEach(registry::remove);
     }
   }

@@ -3,7 +3,9 @@ package dev.rootlock.operator;
 import dev.rootlock.api.Annotations;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.http.HttpEndpoints;
+import dev.rootlock.admission.Webhook;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.reconciler.ReadOnlyPolicyReconciler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,6 +48,7 @@ public final class RootlockOperator implements AutoCloseable {
   private final EventRecorder events;
   private final ReadOnlyPolicyReconciler reconciler;
   private HttpEndpoints http;
+  private Webhook webhook;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
       RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client,
@@ -127,7 +130,8 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
-    ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events);
+    ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
+        new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight());
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);
@@ -153,6 +157,16 @@ public final class RootlockOperator implements AutoCloseable {
       }
       LOG.info("serving /metrics /healthz /readyz on port {}", http.port());
     }
+    Settings.Webhook w = settings.webhook();
+    if (w.enabled()) {
+      try {
+        webhook = Webhook.start(client, w.port(), w.certificates(), w.namespace(), settings.namespaces(),
+            Clock.systemUTC());
+      } catch (Webhook.StartException e) {
+        throw e.portInUse() ? StartupFailure.portInUse("--webhook-port", w.port(), e.getCause())
+            : StartupFailure.of(e.getMessage(), e.getCause());
+      }
+    }
     operator.start();
   }
 
@@ -175,17 +189,32 @@ public final class RootlockOperator implements AutoCloseable {
         .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
   }
 
-  /** Readiness: started with caches synced, and leading (or leader election off). */
+  /**
+   * Readiness: this replica can do its part. Every replica serves the webhook (when on), so that
+   * must be up; the leader (or the only replica) must also have its controller caches synced. A
+   * standby is ready too: it serves the webhook and is ready to take over, and a rolling update
+   * needs ready new replicas before the old ones go.
+   */
   public HttpEndpoints.Probe readiness() {
+    if (webhook != null && !webhook.isServing()) {
+      return new HttpEndpoints.Probe(false, "starting: webhook certificate or policies not loaded yet");
+    }
+    if (!leader.get()) {
+      return new HttpEndpoints.Probe(true, "standby: another replica leads"
+          + (webhook == null ? "" : "; serving the webhook"));
+    }
     if (!operator.getRuntimeInfo().isStarted()) {
       return new HttpEndpoints.Probe(false, "starting: caches not synced yet");
     }
     if (!unhealthyEventSources().isEmpty()) {
       return new HttpEndpoints.Probe(false, "event sources unhealthy");
     }
-    return leader.get()
-        ? new HttpEndpoints.Probe(true, settings.leaderElection() ? "leader" : "ready")
-        : new HttpEndpoints.Probe(false, "standby: another replica leads");
+    return new HttpEndpoints.Probe(true, settings.leaderElection() ? "leader" : "ready");
+  }
+
+  /** The webhook's HTTPS port, or -1 without a webhook. */
+  public int webhookPort() {
+    return webhook == null ? -1 : webhook.port();
   }
 
   public boolean isLeader() {
@@ -224,6 +253,10 @@ public final class RootlockOperator implements AutoCloseable {
     events.close();
     if (wasLeader && handOver) {
       releaseLease();
+    }
+    if (webhook != null) {
+      webhook.close();
+      webhook = null;
     }
     client.close();
     if (http != null) {

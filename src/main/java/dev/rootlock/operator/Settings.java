@@ -1,5 +1,8 @@
 package dev.rootlock.operator;
 
+import dev.rootlock.admission.WebhookCertificates;
+import dev.rootlock.reconciler.DriftLimit;
+import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
 import java.util.Set;
 
@@ -15,16 +18,44 @@ import java.util.Set;
  * @param leaseDuration how long a silent leader keeps the Lease before another replica takes over
  * @param exitOnLostLeadership end the process when leadership is lost (a pod restarts clean);
  *     off in tests, where the JVM must survive
+ * @param reports which report API per-workload results are published in ({@code --reports})
+ * @param webhook the admission webhook, or {@link Webhook#OFF}
+ * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
-    String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership) {
+    String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
+    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
 
+  /**
+   * @param port the HTTPS port of {@code /mutate}; 0 picks a free one
+   * @param certificates who writes the TLS Secret: the operator (self) or cert-manager
+   * @param namespace where the TLS Secret lives: the operator's own namespace
+   */
+  public record Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
+    public static final int DEFAULT_PORT = 9443;
+    public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
+  }
+
   public Settings {
     namespaces = Set.copyOf(namespaces);
+    reports = reports == null ? ReportFormat.Mode.auto : reports;
+    webhook = webhook == null ? Webhook.OFF : webhook;
+    driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
+    if (webhook.enabled() && (webhook.port() < 0 || webhook.port() > 65535)) {
+      throw new IllegalArgumentException("--webhook-port must be 0..65535, was " + webhook.port());
+    }
+    if (webhook.enabled() && (webhook.namespace() == null || webhook.namespace().isBlank())) {
+      throw new IllegalArgumentException("the webhook needs the operator's namespace for its TLS Secret: set "
+          + "POD_NAMESPACE (from the downward API) or --lease-namespace, or run with --webhook=false");
+    }
+    if (driftFight.corrections() < 1 || driftFight.window().isNegative() || driftFight.window().isZero()) {
+      throw new IllegalArgumentException("--drift-fight-corrections must be at least 1 and --drift-fight-window "
+          + "positive");
+    }
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("--resync must be positive, was " + resync);
     }
@@ -39,20 +70,37 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
 
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
-    return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false);
+    return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
+        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT);
   }
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership);
+        exitOnLostLeadership, reports, webhook, driftFight);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership);
+        exitOnLostLeadership, reports, webhook, driftFight);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
-    return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership);
+    return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
+        webhook, driftFight);
+  }
+
+  public Settings withReports(ReportFormat.Mode mode) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, mode, webhook, driftFight);
+  }
+
+  public Settings withWebhook(Webhook w) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, reports, w, driftFight);
+  }
+
+  public Settings withDriftFight(DriftLimit d) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, reports, webhook, d);
   }
 }

@@ -31,6 +31,11 @@ public final class StartupFailure extends RuntimeException {
         + " (0 picks a free port)", cause);
   }
 
+  /** A failure already explained in words that name its cause and fix. */
+  static StartupFailure of(String message, Throwable cause) {
+    return new StartupFailure(message.startsWith("cannot start") ? message : "cannot start: " + message, cause);
+  }
+
   /** A port this process must listen on cannot be opened for another reason. */
   static StartupFailure cannotListen(String option, int port, Throwable cause) {
     return new StartupFailure("cannot start: cannot listen on port " + port + " (" + option + "): "

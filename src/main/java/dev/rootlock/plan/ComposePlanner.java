@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.Medium;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,11 @@ final class ComposePlanner {
       return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "",
           "service " + s.name() + " is not in spec.containers, nothing to harden");
     }
+    String exempt = rules.exemptions().reason(new ContainerBuilder().withName(s.name()).withImage(s.node().path("image").asText(null)).build());
+    if (exempt != null) {
+      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "",
+          "service " + s.name() + ": exempt (" + exempt + "), left as it is");
+    }
     ObjectNode planned = s.node().deepCopy();
     List<String> changes = new ArrayList<>();
     if (!s.readOnly()) {
@@ -97,6 +104,10 @@ final class ComposePlanner {
       added.forEach(p -> tmpfs.add(p + ":" + options));
       planned.set("tmpfs", tmpfs);
       changes.add("tmpfs: " + String.join(", ", added));
+      if (rules.memory().medium() == Medium.Disk) {
+        // Compose has no sized scratch volume on disk; saying so beats a silent memory mount
+        notes.add("spec.medium Disk does not apply to Compose: tmpfs is always memory-backed");
+      }
     }
     return new Decisions.Outcome(JsonPatches.diff(s.node(), planned), String.join("; ", changes),
         String.join(", ", notes));

@@ -37,12 +37,18 @@ import java.util.function.Function;
  */
 final class HardeningMemo {
   /**
+   * What a workload waiting for a rollout slot needs: the change's summary and the memory warnings
+   * its status entry carries.
+   */
+  record Due(String change, List<String> warnings) {}
+
+  /**
    * @param due null for "nothing to change" (then record and findings are the engine's answer);
-   *     otherwise the summary of the change a workload waiting for a rollout slot needs (then
-   *     record and findings are null)
+   *     otherwise what a workload waiting for a rollout slot needs (then record and findings are
+   *     null)
    */
   private record Answer(long generation, int templateHash, String revert, List<String> learned,
-      RevertRecord record, List<Finding> findings, String due) {
+      RevertRecord record, List<Finding> findings, Due due) {
 
     boolean holdsFor(long generation, int templateHash, String revert, List<String> learned) {
       return this.generation == generation && this.templateHash == templateHash
@@ -98,9 +104,10 @@ final class HardeningMemo {
    * Remembers that {@code w}, hardened with these inputs, needs {@code change} and waits for a
    * rollout slot: until it gets one, {@link #pendingChange} answers without the engine.
    */
-  void rememberPending(Workload w, PolicyRules rules, List<String> learned, String revert, String change) {
+  void rememberPending(Workload w, List<String> learned, String revert, Hardening change) {
     if (isKeyed(w)) {
-      answers.put(w.uid(), new Answer(generation(w), hash(w), revert, List.copyOf(learned), null, null, change));
+      answers.put(w.uid(), new Answer(generation(w), hash(w), revert, List.copyOf(learned), null, null,
+          new Due(change.changeSummary(), change.warnings())));
     }
   }
 
@@ -110,7 +117,7 @@ final class HardeningMemo {
    * slot (at 1,000 Deployments, one in five of the reconcilers' CPU samples was the engine
    * hardening those again), and the summary is all that needs.
    */
-  String pendingChange(Workload w, PolicyRules rules, List<String> learned, String revert) {
+  Due pendingChange(Workload w, PolicyRules rules, List<String> learned, String revert) {
     Answer known = known(w, hash(w), rules, learned, revert);
     if (known != null && known.due() != null) {
       hits++;

@@ -65,14 +65,18 @@ final class PolicyStatusAssembler {
     ReadOnlyPolicyStatus status = base(policy);
     status.setMatched(matched);
     status.setCompliant(compliant);
+    status.setRolledBack(count(byState, WorkloadState.RolledBack));
+    status.setWarnings((int) outcomes.stream().filter(o -> !o.warnings().isEmpty()).count());
+    status.setKinds(outcomes.stream().collect(Collectors.groupingBy(Outcome::kind, java.util.TreeMap::new,
+        Collectors.counting())).entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+        .collect(Collectors.joining(" ")));
     // Past the cap, the entries that need attention (or carry learned paths) are the ones kept.
     status.setWorkloads(outcomes.stream()
         .sorted(Comparator.comparing((Outcome o) -> !needsAttention(o)).thenComparing(BY_NAME))
         .limit(ReadOnlyPolicyStatus.MAX_WORKLOADS)
         .sorted(BY_NAME)
         // a Failed entry starts with its reason word (RevertRecordInvalid, PatchRejected...) to grep for
-        .map(o -> new WorkloadStatus(o.kind(), o.name(), o.state(),
-            o.state() == WorkloadState.Failed ? o.reason() + ": " + o.message() : o.message(), o.learned()))
+        .map(o -> new WorkloadStatus(o.kind(), o.name(), o.state(), message(o), o.learned()))
         .collect(Collectors.toList()));
 
     Condition ready;
@@ -113,6 +117,28 @@ final class PolicyStatusAssembler {
     status.setConditions(List.of(ready, degraded));
     return status;
   }
+
+  /**
+   * The entry's message: a Failed one starts with its reason word (RevertRecordInvalid,
+   * PatchRejected...) to grep for; memory warnings the message does not carry yet are appended
+   * where the hardening is in place, under way or would be (not to a refusal or a rollback).
+   */
+  static String message(Outcome o) {
+    String m = o.state() == WorkloadState.Failed || DriftFights.REASON.equals(o.reason())
+        ? o.reason() + ": " + o.message() : o.message();
+    if (!WARNED.contains(o.state())) {
+      return m;
+    }
+    for (String w : o.warnings()) {
+      if (!m.contains(w)) {
+        m = m + "; warning: " + w;
+      }
+    }
+    return m;
+  }
+
+  private static final java.util.Set<WorkloadState> WARNED = java.util.EnumSet.of(WorkloadState.Compliant,
+      WorkloadState.RollingOut, WorkloadState.Pending, WorkloadState.NonCompliant);
 
   /** By name, then kind: one status entry per workload, kinds of one name side by side. */
   private static final Comparator<Outcome> BY_NAME = Comparator.comparing(Outcome::name).thenComparing(Outcome::kind);

@@ -8,6 +8,9 @@ import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reports.PolicyReports;
+import dev.rootlock.reports.ReportEntry;
+import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.rollout.RolloutWatches;
 import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -54,6 +57,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
+  private final ReportWriter reports;
+  private final DriftLimit driftFight;
+  private volatile DriftFights fights;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
@@ -65,16 +71,24 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
 
-  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events) {
-    this(Clock.systemUTC(), metrics, events);
+  /**
+   * @param reports where per-workload results are published as policy reports ({@code --reports})
+   * @param driftFight when to stop correcting a workload someone keeps reverting
+   */
+  public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
+      DriftLimit driftFight) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight);
   }
 
-  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events) {
+  ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
+      DriftLimit driftFight) {
     this.statuses = new PolicyStatusAssembler(clock);
     this.clock = clock;
     this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
     this.metrics = metrics;
     this.events = events;
+    this.reports = reports;
+    this.driftFight = driftFight;
   }
 
   @Override
@@ -84,6 +98,14 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
     siblings = SiblingPolicies.eventSource(context);
     rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
+    var client = context.getClient();
+    fights = new DriftFights(driftFight, clock, w -> {
+      try {
+        return client.resources(w.kind().type()).inNamespace(w.namespace()).withName(w.name()).get();
+      } catch (KubernetesClientException e) {
+        return null; // the message then names no writer; nothing else depends on it
+      }
+    });
     List<EventSource<?, ReadOnlyPolicy>> sources = new ArrayList<>(workloads.eventSources());
     sources.add(siblings);
     sources.add(nudges);
@@ -130,10 +152,38 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     ReadOnlyPolicyStatus status = statuses.of(policy, result.selected(), result.unreleased());
     Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
-    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status));
+    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
+        status.getWarnings());
+    warnNewMemoryRisks(policy, result.selected());
+    reportNewDriftFights(policy, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
-    return statusUpdate(policy, status, retry, recheck);
+    ReadOnlyPolicyStatus before = policy.getStatus();
+    UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, status, retry, recheck);
+    if (Objects.equals(before, status) || policy.getStatus() == status) {
+      // the status holds or is written now: the report follows the same rule (not mid-rollout progress)
+      publishReport(policy, result.selected());
+    }
+    return control;
+  }
+
+  private void publishReport(ReadOnlyPolicy policy, List<Outcome> selected) {
+    String namespace = policy.getMetadata().getNamespace();
+    Map<String, Workload> byKey = workloads.in(namespace).stream()
+        .collect(Collectors.toMap(w -> w.kind().kind() + "/" + w.name(), w -> w, (a, b) -> a));
+    List<ReportEntry> entries = selected.stream().map(o -> {
+      Workload w = byKey.get(o.kind() + "/" + o.name());
+      return new ReportEntry(w == null ? "" : w.kind().apiVersion(), o.kind(), namespace, o.name(),
+          w == null ? null : w.object().getMetadata().getUid(), o.state(), PolicyStatusAssembler.message(o));
+    }).toList();
+    try {
+      reports.publish(new PolicyReports.Policy(namespace, policy.getMetadata().getName(),
+          policy.getMetadata().getUid()), entries);
+    } catch (KubernetesClientException e) {
+      // a report is a copy of the status: it is tried again at the next reconcile, nothing else waits on it
+      LOG.warn("policy report not written namespace={} policy={} code={} message=\"{}\"", namespace,
+          policy.getMetadata().getName(), e.getCode(), e.getMessage());
+    }
   }
 
   /** Everything one reconcile of {@code policy} needs: its neighbours, its memo, and how it writes. */
@@ -159,7 +209,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         new WriteEffects(workloads, workloadToPolicies, nudges, metrics, events, policy));
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
         w -> rollouts.related(policy, w.key(), w.namespace()));
-    return new WorkloadSync(memo, writer, follower, clock);
+    return new WorkloadSync(memo, writer, follower, clock, fights);
   }
 
   @Override
@@ -200,6 +250,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     rollouts.retain(id, Set.of());
     statusPace.forget(id);
     memos.remove(id);
+    reports.forget(policy.getMetadata().getNamespace(), me); // the reports go with the policy (owner references)
     metrics.deleted(policy.getMetadata().getNamespace(), me);
     return DeleteControl.defaultDelete();
   }
@@ -228,6 +279,47 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     Duration retry = backoff(transientFailures.merge(id, 1, Integer::sum));
     return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
+  }
+
+  /**
+   * A Warning Event on each workload whose memory warning is new: not in the message its status
+   * entry had before (so one per warning, not one per reconcile).
+   */
+  private void warnNewMemoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
+        == null ? List.of() : policy.getStatus().getWorkloads();
+    for (Outcome o : outcomes) {
+      String was = before.stream().filter(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind()))
+          .map(dev.rootlock.api.WorkloadStatus::getMessage).filter(Objects::nonNull).findFirst().orElse("");
+      List<String> fresh = o.warnings().stream().filter(w -> !was.contains(w)).toList();
+      if (fresh.isEmpty()) {
+        continue;
+      }
+      workloads.in(policy.getMetadata().getNamespace()).stream()
+          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
+          .ifPresent(w -> events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", fresh)
+              + " (policy " + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)"));
+    }
+  }
+
+  /** A Warning Event and a count for each workload that has just become a drift fight. */
+  private void reportNewDriftFights(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
+        == null ? List.of() : policy.getStatus().getWorkloads();
+    for (Outcome o : outcomes) {
+      if (!DriftFights.REASON.equals(o.reason())) {
+        continue;
+      }
+      boolean known = before.stream().anyMatch(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind())
+          && w.getMessage() != null && w.getMessage().startsWith(DriftFights.REASON));
+      if (known) {
+        continue;
+      }
+      metrics.driftFight(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+      workloads.in(policy.getMetadata().getNamespace()).stream()
+          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
+          .ifPresent(w -> events.warning(w.object(), "Harden", DriftFights.REASON, o.message()));
+    }
   }
 
   /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */

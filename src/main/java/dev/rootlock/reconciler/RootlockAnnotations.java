@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The annotations Rootlock keeps on a workload, and the words it reports about them. */
-final class RootlockAnnotations {
+public final class RootlockAnnotations {
   private RootlockAnnotations() {}
 
   /**
@@ -20,7 +20,7 @@ final class RootlockAnnotations {
    *
    * @param owner the policy, or null when Rootlock lets go of the workload
    */
-  static Map<String, String> desired(Workload w, RevertRecord record, String owner, RolloutRecord rollout) {
+  public static Map<String, String> desired(Workload w, RevertRecord record, String owner, RolloutRecord rollout) {
     Map<String, String> annotations = new HashMap<>(w.annotations());
     boolean hasRollout = owner != null && rollout != null && !rollout.isEmpty();
     if (owner == null || (record.isEmpty() && !hasRollout)) {

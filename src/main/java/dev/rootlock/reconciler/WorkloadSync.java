@@ -32,16 +32,18 @@ final class WorkloadSync {
   private final WorkloadWriter writer;
   private final RolloutFollower follower;
   private final Clock clock;
+  private final DriftFights fights;
 
   /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
   record Policy(String name, long generation) {}
 
-  WorkloadSync(HardeningMemo memo, WorkloadWriter writer, RolloutFollower follower, Clock clock) {
+  WorkloadSync(HardeningMemo memo, WorkloadWriter writer, RolloutFollower follower, Clock clock, DriftFights fights) {
     this.hardener = memo.hardener();
     this.memo = memo;
     this.writer = writer;
     this.follower = follower;
     this.clock = clock;
+    this.fights = fights;
   }
 
   /**
@@ -65,21 +67,44 @@ final class WorkloadSync {
       return Step.done(Outcome.of(w, WorkloadState.RolledBack, "RolledBack", rb.message()
           + RootlockAnnotations.notRetried(w)).withLearned(rollout.learned()));
     }
-    Uptake uptake = w.uptake();
-    String due = uptake.takesSlot() && pacer.isFull() ? memo.pendingChange(w, rules, rollout.learned(), revert) : null;
-    if (due != null) {
-      return Step.done(pending(w, due, pacer, rollout)); // still waiting: no need to harden it again
+    if (w.uptake().takesSlot() && pacer.isFull()) {
+      HardeningMemo.Due due = memo.pendingChange(w, rules, rollout.learned(), revert);
+      if (due != null) {
+        // still waiting for a slot, with nothing changed since: no need to harden it again
+        return Step.done(pending(w, due.change(), pacer, rollout).withWarnings(due.warnings()));
+      }
     }
     Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
+    if (h.skipped()) {
+      // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
+      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
+          : Step.done(Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings()));
+    }
+    return withWarnings(harden(policy, rules, w, pacer, h, prior, rollout), h);
+  }
+
+  private Step harden(Policy policy, PolicyRules rules, Workload w, Pacer pacer, Hardening h, RevertRecord prior,
+      RolloutRecord rollout) {
+    RolloutRecord.RolledBack rb = rollout.rolledBack();
+    Uptake uptake = w.uptake();
     if (h.changed()) {
+      if (DriftFights.isCorrection(h, prior)) {
+        // someone reverted what Rootlock did: correct it, unless this has become a fight
+        DriftFights.Decision d = fights.decide(w, rollout, policy.generation());
+        if (d instanceof DriftFights.Decision.Stop stop) {
+          return Step.done(Outcome.of(w, WorkloadState.Conflict, DriftFights.REASON, stop.message())
+              .withLearned(rollout.learned()));
+        }
+        rollout = ((DriftFights.Decision.Correct) d).record();
+      }
       if (uptake.takesSlot() && !pacer.tryStart()) {
-        memo.rememberPending(w, rules, rollout.learned(), revert, h.changeSummary());
+        memo.rememberPending(w, rollout.learned(), w.annotation(Annotations.REVERT), h);
         return Step.done(pending(w, h.changeSummary(), pacer, rollout));
       }
       // A new hardening (first, after a spec or template change, after drift): learning starts over.
       RolloutRecord next = uptake.isFollowed()
           ? rollout.started(w.generation() + 1, clock.instant(), 0, rollout.learned())
-          : new RolloutRecord(null, null, 0, rollout.learned(), null);
+          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
       Step step = follower.start(policy.name(), w, h, next, rules, h.changeSummary(), uptake);
       if (uptake.takesSlot() && !(step instanceof Step.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
         pacer.release(); // the write failed or lost a race: no rollout started
@@ -131,10 +156,25 @@ final class WorkloadSync {
       return RootlockAnnotations.invalidRecord(w, e);
     }
     Hardening h = memo.harden(w, rules, List.of(), prior, revert);
-    if (!h.changed()) {
-      return Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h));
+    if (h.skipped()) {
+      return Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
     }
-    return Outcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice);
+    if (!h.changed()) {
+      return Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h))
+          .withWarnings(h.warnings());
+    }
+    return Outcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice)
+        .withWarnings(h.warnings());
+  }
+
+  /** "not hardened: tmpfs may use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)". */
+  private static String skipped(Hardening h) {
+    return "not hardened: " + String.join("; ", h.warnings()) + " (spec.onMemoryRisk: Skip)";
+  }
+
+  private static Step withWarnings(Step step, Hardening h) {
+    return step instanceof Step.Done done && !h.warnings().isEmpty()
+        ? Step.done(done.outcome().withWarnings(h.warnings())) : step;
   }
 
   /**

@@ -28,6 +28,14 @@ public final class PolicyReports {
 
   private PolicyReports() {}
 
+  /**
+   * Results per report part: {@value #MAX_RESULTS}; the system property {@code
+   * rootlock.reports.maxResults} lowers it so tests can split without a thousand workloads.
+   */
+  static int maxResults() {
+    return Math.max(1, Math.min(MAX_RESULTS, Integer.getInteger("rootlock.reports.maxResults", MAX_RESULTS)));
+  }
+
   /** The policy a report is for. */
   public record Policy(String namespace, String name, String uid) {}
 
@@ -46,9 +54,9 @@ public final class PolicyReports {
     sorted.sort(Comparator.comparing(ReportEntry::kind).thenComparing(ReportEntry::namespace)
         .thenComparing(ReportEntry::name));
     List<ObjectNode> reports = new ArrayList<>();
-    for (int from = 0, part = 0; from < sorted.size() || part == 0; from += MAX_RESULTS, part++) {
-      List<ReportEntry> slice = sorted.subList(Math.min(from, sorted.size()),
-          Math.min(from + MAX_RESULTS, sorted.size()));
+    int max = maxResults();
+    for (int from = 0, part = 0; from < sorted.size() || part == 0; from += max, part++) {
+      List<ReportEntry> slice = sorted.subList(Math.min(from, sorted.size()), Math.min(from + max, sorted.size()));
       reports.add(report(format, policy, name(policy.name(), part), slice, previous, now));
     }
     return reports;

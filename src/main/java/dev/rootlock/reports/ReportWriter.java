@@ -51,8 +51,11 @@ public final class ReportWriter implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** The format reports are written in now, or null when off (or auto and no report CRD is installed). */
-  public ReportFormat format() {
+  /**
+   * The format reports are written in now, or null when off (or auto and no report CRD is
+   * installed). Synchronized: fifty reconciles starting at once ask the API server once, not fifty times.
+   */
+  public synchronized ReportFormat format() {
     Instant now = clock.instant();
     if (formatCheckedAt == null || Duration.between(formatCheckedAt, now).compareTo(FORMAT_RECHECK) >= 0) {
       boolean first = formatCheckedAt == null;
@@ -140,7 +143,8 @@ public final class ReportWriter implements AutoCloseable {
   /** Reads the parts that exist after a start (or a format change): one GET per part, plus one past the end. */
   private Written readBack(ReportFormat f, PolicyReports.Policy policy, int entries) {
     List<GenericKubernetesResource> parts = new ArrayList<>();
-    int expected = Math.max(1, (entries + PolicyReports.MAX_RESULTS - 1) / PolicyReports.MAX_RESULTS);
+    int max = PolicyReports.maxResults();
+    int expected = Math.max(1, (entries + max - 1) / max);
     for (int i = 0; ; i++) {
       GenericKubernetesResource r = reports(f).inNamespace(policy.namespace())
           .withName(PolicyReports.name(policy.name(), i)).get();

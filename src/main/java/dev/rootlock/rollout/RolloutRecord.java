@@ -26,6 +26,7 @@ import java.util.List;
  * @param attempts learn-mode retries made so far
  * @param learned directories learned from read-only-filesystem crashes, writable for this workload
  * @param rolledBack set when a failed rollout was undone
+ * @param corrections when Rootlock put back a hardening someone else had reverted (drift fights)
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record RolloutRecord(
@@ -33,9 +34,39 @@ public record RolloutRecord(
     @JsonProperty("started") String started,
     @JsonProperty("attempts") int attempts,
     @JsonProperty("learned") List<String> learned,
-    @JsonProperty("rolledBack") RolledBack rolledBack) {
+    @JsonProperty("rolledBack") RolledBack rolledBack,
+    @JsonProperty("corrections") List<Correction> corrections) {
 
   public static final RolloutRecord EMPTY = new RolloutRecord(null, null, 0, List.of(), null);
+
+  public RolloutRecord(Long generation, String started, int attempts, List<String> learned, RolledBack rolledBack) {
+    this(generation, started, attempts, learned, rolledBack, List.of());
+  }
+
+  /**
+   * One correction of someone else's revert: when, and under which policy generation (a changed
+   * policy spec starts the count over).
+   */
+  public record Correction(@JsonProperty("at") String at, @JsonProperty("policyGeneration") long policyGeneration) {}
+
+  /** Corrections made under {@code policyGeneration} since {@code since}. */
+  public List<Correction> correctionsSince(Instant since, long policyGeneration) {
+    return corrections.stream().filter(c -> c.policyGeneration() == policyGeneration)
+        .filter(c -> {
+          try {
+            return !Instant.parse(c.at()).isBefore(since);
+          } catch (RuntimeException e) {
+            return false;
+          }
+        }).toList();
+  }
+
+  /** This record with {@code recent} (older ones forgotten) plus a correction now. */
+  public RolloutRecord corrected(List<Correction> recent, Instant now, long policyGeneration) {
+    List<Correction> all = new java.util.ArrayList<>(recent);
+    all.add(new Correction(now.toString(), policyGeneration));
+    return new RolloutRecord(generation, started, attempts, learned, rolledBack, all);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -43,6 +74,7 @@ public record RolloutRecord(
 
   public RolloutRecord {
     learned = learned == null ? List.of() : List.copyOf(learned);
+    corrections = corrections == null ? List.of() : List.copyOf(corrections);
   }
 
   /**
@@ -71,12 +103,12 @@ public record RolloutRecord(
 
   @JsonIgnore
   public boolean isEmpty() {
-    return generation == null && learned.isEmpty() && rolledBack == null;
+    return generation == null && learned.isEmpty() && rolledBack == null && corrections.isEmpty();
   }
 
   /** The record of a template change written now, producing {@code generation}. */
   public RolloutRecord started(long generation, Instant now, int attempts, List<String> learned) {
-    return new RolloutRecord(generation, now.toString(), attempts, learned, null);
+    return new RolloutRecord(generation, now.toString(), attempts, learned, null, corrections);
   }
 
   /**
@@ -84,11 +116,11 @@ public record RolloutRecord(
    * remembers that (a CronJob's Job): nothing is followed any more.
    */
   public RolloutRecord passed() {
-    return new RolloutRecord(null, null, attempts, learned, null);
+    return new RolloutRecord(null, null, attempts, learned, null, corrections);
   }
 
   public RolloutRecord rolledBack(RolledBack r) {
-    return new RolloutRecord(null, null, attempts, learned, r);
+    return new RolloutRecord(null, null, attempts, learned, r, corrections);
   }
 
   /** True when this record says the rollout of {@code generation} is Rootlock's to follow. */

@@ -11,6 +11,9 @@ final class RequestVerbs {
   private RequestVerbs() {}
 
   static String verb(Exchange e) {
+    if (e.path().contains("/customresourcedefinitions/")) {
+      return "get report crd"; // --reports auto asks whether a report API is installed
+    }
     String path = e.path().replaceAll("\\?.*", "");
     return switch (e.method()) {
       case "GET" -> e.path().contains("watch=true") ? "watch" : path.matches(".*/[^/]+/[^/]+$")

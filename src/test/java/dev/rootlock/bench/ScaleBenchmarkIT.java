@@ -21,6 +21,8 @@ class ScaleBenchmarkIT {
         .isEqualTo(ScaleBenchmark.NAMESPACES);
     assertThat(r.requestsByVerb()).as("no read past the caches: no conflict re-read, no owner lookup")
         .doesNotContainKey("get");
+    assertThat(r.requestsByVerb().getOrDefault("get report crd", 0L))
+        .as("the two report CRDs asked for once (at most once a minute), not per policy").isLessThanOrEqualTo(2);
     assertThat(r.steadyStateRequests()).as("no request at all in steady state").isZero();
     assertThat(r.reactionSamples()).isEqualTo(10);
   }

@@ -29,7 +29,7 @@ class DeployManifestTest {
     List<JsonNode> objects = Rendered.deploy();
     assertThat(objects).extracting(o -> o.path("kind").asText()).containsExactlyInAnyOrder(
         "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-        "Role", "RoleBinding", "Deployment", "Service");
+        "Role", "RoleBinding", "Deployment", "Service", "Service", "MutatingWebhookConfiguration");
     assertThat(only(objects, "Namespace").at("/metadata/name").asText()).isEqualTo("rootlock-system");
     // kustomize writes the generator's "maximum: 1000.0" as 1000: numbers compare by value
     assertThat(only(objects, "CustomResourceDefinition").at("/spec").equals(
@@ -52,7 +52,7 @@ class DeployManifestTest {
           : List.of("list", "watch"));
     }
     assertThat(grants).filteredOn(g -> g.verb().equals("patch") && !g.resource().contains("readonlypolicies")
-        && !g.resource().equals("leases"))
+        && !g.resource().equals("leases") && !g.resource().equals("mutatingwebhookconfigurations"))
         .extracting(RbacIT.Grant::resource)
         .containsExactlyInAnyOrderElementsOf(WorkloadKinds.HARDENED.stream().map(WorkloadKind::plural).toList());
   }
@@ -92,6 +92,72 @@ class DeployManifestTest {
     var tmp = d.getSpec().getTemplate().getSpec().getVolumes().get(0).getEmptyDir();
     assertThat(tmp.getMedium()).isEqualTo("Memory");
     assertThat(tmp.getSizeLimit()).isNotNull();
+  }
+
+  @Test
+  void theWebhookCanNeverBlockADeployAndNeverSeesWhatItMustNot() throws Exception {
+    List<JsonNode> objects = Rendered.deploy();
+    JsonNode hook = only(objects, "MutatingWebhookConfiguration").at("/webhooks/0");
+    assertThat(hook.path("failurePolicy").asText()).isEqualTo("Ignore");
+    assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(3);
+    assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
+    assertThat(hook.path("reinvocationPolicy").asText()).isEqualTo("IfNeeded");
+    assertThat(hook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
+    assertThat(hook.at("/clientConfig/service/name").asText()).isEqualTo("rootlock-webhook");
+    assertThat(hook.at("/clientConfig/service/path").asText()).isEqualTo("/mutate");
+    assertThat(hook.at("/namespaceSelector/matchExpressions/0/values").toString())
+        .contains("kube-system").contains("rootlock-system");
+    assertThat(hook.at("/objectSelector/matchExpressions/0/key").asText()).isEqualTo("rootlock.dev/exclude");
+    assertThat(hook.at("/objectSelector/matchExpressions/0/operator").asText()).isEqualTo("NotIn");
+    assertThat(hook.at("/matchConditions/0/expression").asText()).contains("rootlock.dev/exclude");
+    // exactly the kinds Rootlock hardens, CREATE and UPDATE only
+    List<String> resources = new java.util.ArrayList<>();
+    hook.path("rules").forEach(r -> {
+      assertThat(r.path("operations").toString()).isEqualTo("[\"CREATE\",\"UPDATE\"]");
+      r.path("resources").forEach(x -> resources.add(r.at("/apiGroups/0").asText() + "/" + x.asText()));
+    });
+    assertThat(resources).containsExactlyInAnyOrderElementsOf(WorkloadKinds.HARDENED.stream()
+        .map(k -> k.group() + "/" + k.plural()).toList());
+    // the Service reaches every replica's webhook port, and an update keeps one serving
+    JsonNode service = objects.stream().filter(o -> o.at("/metadata/name").asText().equals("rootlock-webhook"))
+        .findFirst().orElseThrow();
+    assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("webhook");
+    JsonNode d = only(objects, "Deployment");
+    assertThat(d.at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
+    assertThat(d.at("/spec/template/spec/containers/0/ports").toString()).contains("\"webhook\"")
+        .contains("9443");
+  }
+
+  @Test
+  void theCertManagerComponentHandsTheCertificateToCertManager() throws Exception {
+    // rendered the way its header tells a user to use it: an overlay of deploy/ with the component
+    Path overlay = Path.of("target/cert-manager-overlay");
+    Files.createDirectories(overlay);
+    Files.writeString(overlay.resolve("kustomization.yaml"), """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources: [../../deploy]
+        components: [../../deploy/components/cert-manager]
+        """);
+    List<JsonNode> objects = Rendered.kustomize(overlay + "/");
+    JsonNode certificate = only(objects, "Certificate");
+    JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service")
+        && o.at("/metadata/name").asText().equals("rootlock-webhook")).findFirst().orElseThrow();
+    String namespace = service.at("/metadata/namespace").asText();
+    // the name the webhook's clientConfig reaches, the Secret the operator reads
+    assertThat(certificate.at("/spec/dnsNames").toString())
+        .contains("rootlock-webhook." + namespace + ".svc");
+    assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("rootlock-webhook-tls");
+    assertThat(only(objects, "MutatingWebhookConfiguration").at("/metadata/annotations")
+        .path("cert-manager.io/inject-ca-from").asText())
+        .isEqualTo(namespace + "/" + certificate.at("/metadata/name").asText());
+    assertThat(only(objects, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+        .contains("--webhook-certificates=cert-manager");
+    // without the component the operator issues its own, and nothing asks cert-manager
+    List<JsonNode> plain = Rendered.deploy();
+    assertThat(plain).noneMatch(o -> o.path("kind").asText().equals("Certificate"));
+    assertThat(only(plain, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+        .doesNotContain("cert-manager");
   }
 
   @Test

@@ -103,7 +103,8 @@ class RbacIT {
     try {
       LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
           .selectors(selectClass("dev.rootlock.reconciler.OperatorIT"), selectClass("dev.rootlock.metrics.MetricsIT"),
-              selectClass("dev.rootlock.operator.LeaderElectionIT"), selectClass("dev.rootlock.rollout.RolloutIT"))
+              selectClass("dev.rootlock.operator.LeaderElectionIT"), selectClass("dev.rootlock.rollout.RolloutIT"),
+              selectClass("dev.rootlock.reports.ReportsIT"), selectClass("dev.rootlock.admission.AdmissionIT"))
           .build(), listener);
     } finally {
       MockApiServer.observer = null;

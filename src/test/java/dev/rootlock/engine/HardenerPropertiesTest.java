@@ -55,6 +55,7 @@ class HardenerPropertiesTest {
 
     assertThat(tree(c.template()).toString()).as("input untouched").isEqualTo(before);
     EngineInvariants.assertCompliant(h.template(), c.rules());
+    EngineInvariants.assertCrashLogsRideAlong(c.template(), h.template(), h.changed(), c.rules());
     EngineInvariants.assertVolumeNamesValid(h.template());
     assertThat(EngineInvariants.withoutRootlockChanges(h.template(), h.record())).isEqualTo(tree(c.template()));
   }

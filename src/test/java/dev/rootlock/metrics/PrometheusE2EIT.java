@@ -108,6 +108,10 @@ class PrometheusE2EIT {
             .isEqualTo(status(cluster, "second").getMatched());
         assertThat(value(prometheus.query("rootlock_policy_workloads{namespace=\"shop\",policy=\"second\",state=\"Conflict\"}")))
             .isEqualTo(2);
+        // the fixtures set no memory limit: every hardened workload carries the memory warning
+        assertThat(status.getWarnings()).isEqualTo(2);
+        assertThat(value(prometheus.query("rootlock_policy_warnings{namespace=\"shop\",policy=\"first\"}")))
+            .isEqualTo(status.getWarnings());
 
         // Every dashboard expression runs and returns data, and no NaN (an empty histogram would).
         Map<String, String> panels = dashboardExpressions();

@@ -20,7 +20,7 @@ class LeaderElectionIT {
   static final Duration LEASE = Duration.ofSeconds(3);
 
   private static Settings replica(String id) {
-    return new Settings(Set.of(), Settings.DEFAULT_RESYNC, -1, true, "rootlock-system", id, LEASE, false);
+    return Settings.defaults().withLeaderElection("rootlock-system", id, LEASE);
   }
 
   private static double writes(RootlockOperator r) {
@@ -68,7 +68,11 @@ class LeaderElectionIT {
       RootlockOperator leader = a.isLeader() ? a : b;
       RootlockOperator standby = leader == a ? b : a;
       assertThat(standby.isLeader()).isFalse();
-      assertThat(standby.readiness().ok()).isFalse();
+      // a standby is Ready (it serves the webhook and can take over; a rolling update needs that),
+      // and says it is not the one reconciling
+      assertThat(standby.readiness().ok()).isTrue();
+      assertThat(standby.readiness().detail()).startsWith("standby: another replica leads");
+      assertThat(leader.readiness().detail()).isEqualTo("leader");
 
       cluster.create(web("first"));
       cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));

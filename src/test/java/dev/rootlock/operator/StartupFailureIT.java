@@ -60,6 +60,28 @@ class StartupFailureIT {
   }
 
   @Test
+  void aTakenWebhookPortIsNamedWithItsOwnOption() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      String message = startupError(cluster.client().getConfiguration(), Settings.defaults().withWebhook(
+          new Settings.Webhook(true, taken.getLocalPort(), dev.rootlock.admission.WebhookCertificates.Source.self,
+              "rootlock-system")));
+      assertThat(message).isEqualTo("cannot start: port " + taken.getLocalPort() + " (--webhook-port) is already "
+          + "in use (BindException: Address already in use); stop what listens there (another Rootlock?) or choose "
+          + "another port with --webhook-port (0 picks a free port)");
+    }
+  }
+
+  @Test
+  void aWebhookWithoutItsSecretSaysWhyAndHowToRunWithout() {
+    cluster.api().injectFaults(r -> r.getPath().contains("/secrets") ? Fault.FORBIDDEN : Fault.NONE);
+    String message = startupError(cluster.client().getConfiguration(), Settings.defaults().withWebhook(
+        new Settings.Webhook(true, 0, dev.rootlock.admission.WebhookCertificates.Source.self, "rootlock-system")));
+    assertThat(message).startsWith("cannot start the admission webhook: its TLS certificate is not available (")
+        .contains("secrets is forbidden")
+        .endsWith("check the RBAC on Secret rootlock-system/rootlock-webhook-tls, or run with --webhook=false");
+  }
+
+  @Test
   void aMissingCrdSaysToInstallIt() {
     cluster.api().injectFaults(r -> r.getPath().contains("/readonlypolicies") ? Fault.NOT_FOUND : Fault.NONE);
     String message = startupError(cluster.client().getConfiguration(), Settings.defaults());

@@ -70,6 +70,30 @@ class ComposePlannerTest {
   }
 
   @Test
+  void anExemptServiceIsLeftAsItIsAndSaysWhy() throws Exception {
+    ComposeService byImage = service("image: registry.example/vendor-agent:2.1\n");
+    ComposeService other = service("image: registry.example/shop:1\n");
+    var rules = Manifests.rules("{excludeImages: ['*/vendor-agent:*']}");
+
+    Decisions.Outcome o = ComposePlanner.harden(byImage, rules);
+
+    assertThat(o.ops()).isEmpty();
+    assertThat(o.notes()).startsWith("service web: exempt (").contains("*/vendor-agent:*");
+    assertThat(ComposePlanner.harden(other, rules).ops()).isNotEmpty();
+    assertThat(ComposePlanner.harden(service("image: x\n"), Manifests.rules("{excludeContainers: ['w*']}"))
+        .ops()).isEmpty();
+  }
+
+  @Test
+  void mediumDiskIsNamedAsNotApplyingToCompose() throws Exception {
+    ComposeService s = service("image: x\n");
+
+    assertThat(ComposePlanner.harden(s, Manifests.rules("{medium: Disk}")).notes())
+        .isEqualTo("spec.medium Disk does not apply to Compose: tmpfs is always memory-backed");
+    assertThat(ComposePlanner.harden(s, Manifests.rules("{}")).notes()).isEmpty();
+  }
+
+  @Test
   void readOnlyFalseIsSetToTrueInPlace() throws Exception {
     ComposeService s = service("read_only: false\nimage: x\n");
 

@@ -119,8 +119,9 @@ class HardeningMemoTest {
     assertThat(memo.hits()).as("the template to write always comes from the engine").isZero();
     assertThat(memo.pendingChange(w(plain), RULES, List.of(), null)).as("not waiting for a slot").isNull();
 
-    memo.rememberPending(w(plain), RULES, List.of(), null, h.changeSummary());
-    assertThat(memo.pendingChange(w(copy(plain)), RULES, List.of(), null)).isEqualTo(h.changeSummary());
+    memo.rememberPending(w(plain), List.of(), null, h);
+    assertThat(memo.pendingChange(w(copy(plain)), RULES, List.of(), null))
+        .isEqualTo(new HardeningMemo.Due(h.changeSummary(), h.warnings()));
     assertThat(memo.hits()).isEqualTo(1);
     assertThat(ask(plain, RULES).template()).as("once it gets a slot: hardened afresh")
         .isEqualTo(h.template());
@@ -193,7 +194,7 @@ class HardeningMemoTest {
     // its own record, /tmp would be undone; another policy's record is none of its business.
     Deployment d = hardened("u1", 2);
     PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
-    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC());
+    WorkloadSync sync = new WorkloadSync(memo, null, null, Clock.systemUTC(), null);
 
     assertThat(sync.evaluate(noPaths, w(d), false, "").state()).isEqualTo(WorkloadState.Compliant);
     assertThat(sync.evaluate(noPaths, w(d), true, "").state()).isEqualTo(WorkloadState.NonCompliant);

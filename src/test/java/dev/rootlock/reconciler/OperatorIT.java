@@ -286,9 +286,8 @@ class OperatorIT {
     Cluster.settle(Duration.ofMillis(500));
     assertThat(Cluster.workloadWrites(cluster.takeRequests())).isEmpty();
 
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+    cluster.editPolicy(NS, "web", p -> {
       p.getSpec().setKinds(List.of(kind.kind()));
-      return p;
     });
     eventually(() -> assertHardened(get(kind, "web"), kind, "/tmp"));
   }
@@ -327,9 +326,8 @@ class OperatorIT {
     cluster.create(policy("web", WEB_POLICY));
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(2));
 
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+    cluster.editPolicy(NS, "web", p -> {
       p.getSpec().getSelector().getMatchLabels().put("track", "stable");
-      return p;
     });
 
     eventually(() -> {
@@ -349,9 +347,8 @@ class OperatorIT {
     cluster.create(policy("web", WEB_POLICY));
     eventually(() -> assertHardened(get(kind, "web"), kind, "/tmp", "/var/cache/nginx"));
 
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+    cluster.editPolicy(NS, "web", p -> {
       p.getSpec().setCachePaths(List.of());
-      return p;
     });
 
     eventually(() -> {
@@ -435,16 +432,14 @@ class OperatorIT {
     cluster.startOperator();
     cluster.create(policy("web", WEB_POLICY));
     eventually(() -> assertThat(status("web").getCompliant()).isEqualTo(1));
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+    cluster.editPolicy(NS, "web", p -> {
       p.getSpec().setMode(dev.rootlock.api.Mode.Audit);
-      return p;
     });
     eventually(() -> assertThat(status("web").getObservedGeneration()).isEqualTo(2L));
     cluster.takeRequests();
 
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("web").edit(p -> {
+    cluster.editPolicy(NS, "web", p -> {
       p.getSpec().getSelector().getMatchLabels().put("tier", "nothing");
-      return p;
     });
 
     eventually(() -> assertThat(status("web").getMatched()).isZero());
@@ -463,9 +458,8 @@ class OperatorIT {
     eventually(() -> assertThat(workload("second", "web").getState()).isEqualTo(WorkloadState.Conflict));
     String version = get(kind, "web").getMetadata().getResourceVersion();
 
-    client.resources(ReadOnlyPolicy.class).inNamespace(NS).withName("first").edit(p -> {
+    cluster.editPolicy(NS, "first", p -> {
       p.getSpec().setTmpPaths(List.of("relative"));
-      return p;
     });
 
     eventually(() -> assertThat(condition(status("first"), "Ready").getReason()).isEqualTo("InvalidSpec"));
@@ -514,7 +508,7 @@ class OperatorIT {
       WorkloadStatus adhoc = workload("web", "adhoc");
       assertThat(adhoc.getState()).isEqualTo(WorkloadState.NonCompliant);
       assertThat(adhoc.getMessage()).startsWith("would change: read-only root: app")
-          .endsWith("a Job's pod template cannot change once it is created, so Rootlock only reports it: harden its "
+          .contains("a Job's pod template cannot change once it is created, so Rootlock only reports it: harden its "
               + "manifest with rootlock plan, or start it from a CronJob the policy selects");
       assertThat(workload("web", "hardened").getState()).isEqualTo(WorkloadState.Compliant);
       assertThat(s.getMatched()).isEqualTo(3);

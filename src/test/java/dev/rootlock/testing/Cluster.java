@@ -101,6 +101,14 @@ public final class Cluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Edits a policy as a user would (kubectl edit): on a 409, because the operator wrote its status
+   * meanwhile, it reads again and reapplies the change.
+   */
+  public ReadOnlyPolicy editPolicy(String namespace, String name, java.util.function.Consumer<ReadOnlyPolicy> change) {
+    return editTyped(ReadOnlyPolicy.class, namespace, name, o -> change.accept((ReadOnlyPolicy) o));
+  }
+
   /** Creates any workload (or other object) as given. */
   public <T extends io.fabric8.kubernetes.api.model.HasMetadata> T create(T o) {
     return client.resource(o).create();
