@@ -63,6 +63,12 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
+  /**
+   * Per policy: the status this process last computed, which Events and counts were announced
+   * against. The stored status lags behind it (a paced write, or one the informer has not yet
+   * seen), and comparing with that one repeated each memory warning and drift fight per reconcile.
+   */
+  private final Map<ResourceID, ReadOnlyPolicyStatus> announced = new ConcurrentHashMap<>();
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
@@ -154,8 +160,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
     metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
         status.getWarnings());
-    warnNewMemoryRisks(policy, result.selected());
-    reportNewDriftFights(policy, result.selected());
+    ReadOnlyPolicyStatus was = announced.getOrDefault(id, policy.getStatus());
+    warnNewMemoryRisks(policy, was, result.selected());
+    reportNewDriftFights(policy, was, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
@@ -249,6 +256,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     transientFailures.remove(id);
     rollouts.retain(id, Set.of());
     statusPace.forget(id);
+    announced.remove(id);
     memos.remove(id);
     reports.forget(policy.getMetadata().getNamespace(), me); // the reports go with the policy (owner references)
     metrics.deleted(policy.getMetadata().getNamespace(), me);
@@ -261,6 +269,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     UpdateControl<ReadOnlyPolicy> control;
     ResourceID id = ResourceID.fromResource(policy);
     Duration wait = statusPace.delay(id, policy.getStatus(), status);
+    recordConditionChanges(policy, announced.getOrDefault(id, policy.getStatus()), status);
+    announced.put(id, status);
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
     } else if (!wait.isZero()) {
@@ -269,7 +279,6 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       recheck = recheck == null || wait.compareTo(recheck) < 0 ? wait : recheck;
     } else {
       statusPace.written(id);
-      recordConditionChanges(policy, policy.getStatus(), status);
       policy.setStatus(status);
       control = UpdateControl.patchStatus(policy);
     }
@@ -285,9 +294,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * A Warning Event on each workload whose memory warning is new: not in the message its status
    * entry had before (so one per warning, not one per reconcile).
    */
-  private void warnNewMemoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes) {
-    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
-        == null ? List.of() : policy.getStatus().getWorkloads();
+  private void warnNewMemoryRisks(ReadOnlyPolicy policy, ReadOnlyPolicyStatus announcedBefore, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = workloadsOf(announcedBefore);
     for (Outcome o : outcomes) {
       String was = before.stream().filter(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind()))
           .map(dev.rootlock.api.WorkloadStatus::getMessage).filter(Objects::nonNull).findFirst().orElse("");
@@ -303,9 +311,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   }
 
   /** A Warning Event and a count for each workload that has just become a drift fight. */
-  private void reportNewDriftFights(ReadOnlyPolicy policy, List<Outcome> outcomes) {
-    List<dev.rootlock.api.WorkloadStatus> before = policy.getStatus() == null || policy.getStatus().getWorkloads()
-        == null ? List.of() : policy.getStatus().getWorkloads();
+  private void reportNewDriftFights(ReadOnlyPolicy policy, ReadOnlyPolicyStatus announcedBefore, List<Outcome> outcomes) {
+    List<dev.rootlock.api.WorkloadStatus> before = workloadsOf(announcedBefore);
     for (Outcome o : outcomes) {
       if (!DriftFights.REASON.equals(o.reason())) {
         continue;
@@ -320,6 +327,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
           .ifPresent(w -> events.warning(w.object(), "Harden", DriftFights.REASON, o.message()));
     }
+  }
+
+  private static List<dev.rootlock.api.WorkloadStatus> workloadsOf(ReadOnlyPolicyStatus s) {
+    return s == null || s.getWorkloads() == null ? List.of() : s.getWorkloads();
   }
 
   /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */

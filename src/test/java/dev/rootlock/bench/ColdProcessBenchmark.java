@@ -172,6 +172,10 @@ public final class ColdProcessBenchmark {
    * floor meets the server as the operator did: the mock server's every request scans all it holds.
    */
   private static void restore(KubernetesClient client) {
+    System.out.println("operator's Events by regarding kind and reason: " + client
+        .resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inAnyNamespace().list().getItems().stream()
+        .collect(Collectors.groupingBy(e -> e.getRegarding().getKind() + " " + e.getReason(), TreeMap::new,
+            Collectors.counting())));
     client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inAnyNamespace().delete();
     client.apps().deployments().inAnyNamespace().list().getItems().stream()
         .filter(d -> d.getMetadata().getName().startsWith("late-")).forEach(d -> client.resource(d).delete());

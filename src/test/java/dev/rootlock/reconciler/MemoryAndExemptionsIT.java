@@ -94,6 +94,24 @@ class MemoryAndExemptionsIT {
   }
 
   @Test
+  void eachWarningAndConditionChangeIsAnnouncedOnceWhileStatusWritesArePaced() {
+    int n = 8;
+    for (int i = 0; i < n; i++) {
+      cluster.create(deployment("w" + i, "{tier: web}", "{containers: [{name: app, image: app:1}]}")); // no limit
+    }
+    start();
+    // one rollout at a time: the status is mid-rollout for several seconds, so its writes are paced
+    cluster.create(policy("p", "{selector: {matchLabels: {tier: web}}, rollout: {maxInProgress: 1}}"));
+
+    eventually(() -> assertThat(cluster.status(NS, "p").getCompliant()).isEqualTo(n));
+    Cluster.settle(Duration.ofSeconds(3)); // three resyncs
+    assertThat(events("MemoryRisk")).as("one per workload, not one per reconcile").hasSize(n)
+        .extracting(e -> e.getRegarding().getName()).doesNotHaveDuplicates();
+    assertThat(events("RollingOut")).as("Ready=False once, however many paced writes followed").hasSize(1);
+    assertThat(events("AllCompliant")).hasSize(1);
+  }
+
+  @Test
   void skipLeavesARiskyWorkloadUnhardenedAndUndoesOneHardenedBefore() {
     Deployment original = cluster.create(limited("tight", "96Mi"));
     start();
