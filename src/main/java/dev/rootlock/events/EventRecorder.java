@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * thread: they are information, so they never slow a reconcile down or fail it. Like client-go's
  * event broadcaster, the writer is rate-limited (a burst of 100, then 50 per second) so that
  * hardening thousands of Deployments at once does not also send thousands of Event writes to the
- * API server at once; a full queue drops the newest with a log line.
+ * API server at once; a full queue drops the newest, with a warning at most every 10 s.
  */
 public class EventRecorder implements AutoCloseable {
   private static final int QUEUE = 20_000;
@@ -50,9 +50,25 @@ public class EventRecorder implements AutoCloseable {
         return t;
       }, (r, pool) -> {
         if (!pool.isShutdown()) { // after close() events are dropped on purpose
-          LOG.warn("event queue full; an event was dropped");
+          dropped();
         }
       });
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedWarnedAt = new AtomicLong();
+
+  /**
+   * Counts an Event the full queue refused, with a warning at most every 10 s: a burst that fills
+   * the queue would otherwise log one line per Event.
+   */
+  private void dropped() {
+    long total = dropped.incrementAndGet();
+    long now = System.nanoTime();
+    long last = droppedWarnedAt.get();
+    if ((total == 1 || now - last >= TimeUnit.SECONDS.toNanos(10)) && droppedWarnedAt.compareAndSet(last, now)) {
+      LOG.warn("event queue full ({} waiting): {} Events dropped since start; Events are information only, "
+          + "statuses and metrics are complete", QUEUE, total);
+    }
+  }
 
   public EventRecorder(KubernetesClient client, String instance, Clock clock) {
     this.client = client;

@@ -63,12 +63,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
-  /**
-   * Per policy: the status this process last computed, which Events and counts were announced
-   * against. The stored status lags behind it (a paced write, or one the informer has not yet
-   * seen), and comparing with that one repeated each memory warning and drift fight per reconcile.
-   */
-  private final Map<ResourceID, ReadOnlyPolicyStatus> announced = new ConcurrentHashMap<>();
+  private final Announcements announcements = new Announcements();
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
@@ -160,9 +155,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
     metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
         status.getWarnings());
-    ReadOnlyPolicyStatus was = announced.getOrDefault(id, policy.getStatus());
-    warnNewMemoryRisks(policy, was, result.selected());
-    reportNewDriftFights(policy, was, result.selected());
+    warnNewMemoryRisks(policy, result.selected());
+    reportNewDriftFights(policy, result.selected());
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
@@ -176,8 +170,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   private void publishReport(ReadOnlyPolicy policy, List<Outcome> selected) {
     String namespace = policy.getMetadata().getNamespace();
-    Map<String, Workload> byKey = workloads.in(namespace).stream()
-        .collect(Collectors.toMap(w -> w.kind().kind() + "/" + w.name(), w -> w, (a, b) -> a));
+    Map<String, Workload> byKey = byKey(policy);
     List<ReportEntry> entries = selected.stream().map(o -> {
       Workload w = byKey.get(o.kind() + "/" + o.name());
       return new ReportEntry(w == null ? "" : w.kind().apiVersion(), o.kind(), namespace, o.name(),
@@ -256,7 +249,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     transientFailures.remove(id);
     rollouts.retain(id, Set.of());
     statusPace.forget(id);
-    announced.remove(id);
+    announcements.forget(id);
     memos.remove(id);
     reports.forget(policy.getMetadata().getNamespace(), me); // the reports go with the policy (owner references)
     metrics.deleted(policy.getMetadata().getNamespace(), me);
@@ -269,8 +262,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     UpdateControl<ReadOnlyPolicy> control;
     ResourceID id = ResourceID.fromResource(policy);
     Duration wait = statusPace.delay(id, policy.getStatus(), status);
-    recordConditionChanges(policy, announced.getOrDefault(id, policy.getStatus()), status);
-    announced.put(id, status);
+    recordConditionChanges(policy, announcements.conditionsBefore(id, policy.getStatus()), status);
+    announcements.conditionsAnnounced(id, status);
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
     } else if (!wait.isZero()) {
@@ -290,47 +283,43 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
   }
 
-  /**
-   * A Warning Event on each workload whose memory warning is new: not in the message its status
-   * entry had before (so one per warning, not one per reconcile).
-   */
-  private void warnNewMemoryRisks(ReadOnlyPolicy policy, ReadOnlyPolicyStatus announcedBefore, List<Outcome> outcomes) {
-    List<dev.rootlock.api.WorkloadStatus> before = workloadsOf(announcedBefore);
-    for (Outcome o : outcomes) {
-      String was = before.stream().filter(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind()))
-          .map(dev.rootlock.api.WorkloadStatus::getMessage).filter(Objects::nonNull).findFirst().orElse("");
-      List<String> fresh = o.warnings().stream().filter(w -> !was.contains(w)).toList();
-      if (fresh.isEmpty()) {
-        continue;
-      }
-      workloads.in(policy.getMetadata().getNamespace()).stream()
-          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
-          .ifPresent(w -> events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", fresh)
-              + " (policy " + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)"));
+  /** A Warning Event on each workload with a memory warning not announced before. */
+  private void warnNewMemoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    var fresh = announcements.newWarnings(ResourceID.fromResource(policy), policy.getStatus(), outcomes);
+    if (fresh.isEmpty()) {
+      return;
     }
+    Map<String, Workload> byKey = byKey(policy);
+    fresh.forEach((o, warnings) -> {
+      Workload w = byKey.get(o.kind() + "/" + o.name());
+      if (w != null) {
+        events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", warnings) + " (policy "
+            + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)");
+      }
+    });
   }
 
   /** A Warning Event and a count for each workload that has just become a drift fight. */
-  private void reportNewDriftFights(ReadOnlyPolicy policy, ReadOnlyPolicyStatus announcedBefore, List<Outcome> outcomes) {
-    List<dev.rootlock.api.WorkloadStatus> before = workloadsOf(announcedBefore);
-    for (Outcome o : outcomes) {
-      if (!DriftFights.REASON.equals(o.reason())) {
-        continue;
-      }
-      boolean known = before.stream().anyMatch(w -> o.name().equals(w.getName()) && o.kind().equals(w.getKind())
-          && w.getMessage() != null && w.getMessage().startsWith(DriftFights.REASON));
-      if (known) {
-        continue;
-      }
+  private void reportNewDriftFights(ReadOnlyPolicy policy, List<Outcome> outcomes) {
+    List<Outcome> fresh = announcements.newFights(ResourceID.fromResource(policy), policy.getStatus(), outcomes,
+        DriftFights.REASON);
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Map<String, Workload> byKey = byKey(policy);
+    for (Outcome o : fresh) {
       metrics.driftFight(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-      workloads.in(policy.getMetadata().getNamespace()).stream()
-          .filter(w -> w.name().equals(o.name()) && w.kind().kind().equals(o.kind())).findFirst()
-          .ifPresent(w -> events.warning(w.object(), "Harden", DriftFights.REASON, o.message()));
+      Workload w = byKey.get(o.kind() + "/" + o.name());
+      if (w != null) {
+        events.warning(w.object(), "Harden", DriftFights.REASON, o.message());
+      }
     }
   }
 
-  private static List<dev.rootlock.api.WorkloadStatus> workloadsOf(ReadOnlyPolicyStatus s) {
-    return s == null || s.getWorkloads() == null ? List.of() : s.getWorkloads();
+  /** The policy's namespace's workloads by kind/name. */
+  private Map<String, Workload> byKey(ReadOnlyPolicy policy) {
+    return workloads.in(policy.getMetadata().getNamespace()).stream()
+        .collect(Collectors.toMap(w -> w.kind().kind() + "/" + w.name(), w -> w, (a, b) -> a));
   }
 
   /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.metrics.RootlockMetrics;
@@ -109,6 +110,22 @@ class MemoryAndExemptionsIT {
         .extracting(e -> e.getRegarding().getName()).doesNotHaveDuplicates();
     assertThat(events("RollingOut")).as("Ready=False once, however many paced writes followed").hasSize(1);
     assertThat(events("AllCompliant")).hasSize(1);
+  }
+
+  @Test
+  void warningsOfWorkloadsPastTheStatusCapAreAnnouncedOnceToo() {
+    int n = ReadOnlyPolicyStatus.MAX_WORKLOADS + 4; // the status keeps 100 entries: 4 have none
+    for (int i = 0; i < n; i++) {
+      cluster.create(deployment(String.format("w%03d", i), "{tier: web}", "{containers: [{name: app, image: app:1}]}"));
+    }
+    start();
+    cluster.create(policy("p", "{selector: {matchLabels: {tier: web}}, rollout: {maxInProgress: 200}}"));
+
+    eventually(() -> assertThat(cluster.status(NS, "p").getCompliant()).isEqualTo(n));
+    assertThat(cluster.status(NS, "p").getWorkloads()).hasSize(ReadOnlyPolicyStatus.MAX_WORKLOADS);
+    Cluster.settle(Duration.ofSeconds(3)); // three resyncs
+    assertThat(events("MemoryRisk")).as("one per workload, entry in the status or not").hasSize(n)
+        .extracting(e -> e.getRegarding().getName()).doesNotHaveDuplicates();
   }
 
   @Test

@@ -1,0 +1,113 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.api.ReadOnlyPolicyStatus;
+import dev.rootlock.api.WorkloadStatus;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What this process has announced per policy (memory-risk Events, drift-fight Events and counts,
+ * condition Events), so that each is announced once and not once per reconcile.
+ *
+ * <p>The stored status cannot be the memory: its writes are paced mid-rollout (so it lags behind
+ * what was announced), and it keeps at most {@link ReadOnlyPolicyStatus#MAX_WORKLOADS} entries
+ * (so a workload past the cap has no entry to compare with; at 200 workloads a policy this
+ * repeated their warnings at every reconcile, hundreds of thousands of Events queued at N = 10,000).
+ * The stored status is used only for a policy's first reconcile in this process, after a restart:
+ * a workload past the cap, or one whose status write was still paced, is then announced once more.
+ */
+final class Announcements {
+  private final Map<ResourceID, Map<String, Set<String>>> warnings = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Set<String>> fights = new ConcurrentHashMap<>();
+  private final Map<ResourceID, ReadOnlyPolicyStatus> statuses = new ConcurrentHashMap<>();
+
+  /**
+   * Each outcome's memory warnings not announced before, in outcome order (outcomes without new
+   * ones left out); remembers the current warnings of every outcome as announced.
+   */
+  Map<Outcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes) {
+    Map<String, Set<String>> before = warnings.get(policy);
+    Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
+    Map<String, Set<String>> now = new HashMap<>();
+    Map<Outcome, List<String>> fresh = new LinkedHashMap<>();
+    for (Outcome o : outcomes) {
+      if (o.warnings().isEmpty()) {
+        continue;
+      }
+      String key = key(o.kind(), o.name());
+      String message = storedMessages.getOrDefault(key, "");
+      Set<String> known = before == null ? Set.of() : before.getOrDefault(key, Set.of());
+      List<String> unseen = o.warnings().stream()
+          .filter(w -> before == null ? !message.contains(w) : !known.contains(w)).toList();
+      if (!unseen.isEmpty()) {
+        fresh.put(o, unseen);
+      }
+      now.put(key, new HashSet<>(o.warnings()));
+    }
+    warnings.put(policy, now);
+    return fresh;
+  }
+
+  /**
+   * The outcomes that are drift fights not announced before; remembers the current ones.
+   *
+   * @param reason the outcome reason that marks a fight (its entry message starts with it)
+   */
+  List<Outcome> newFights(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes, String reason) {
+    Set<String> before = fights.get(policy);
+    Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
+    Set<String> now = new HashSet<>();
+    List<Outcome> fresh = new java.util.ArrayList<>();
+    for (Outcome o : outcomes) {
+      if (!reason.equals(o.reason())) {
+        continue;
+      }
+      String key = key(o.kind(), o.name());
+      boolean known = before == null ? storedMessages.getOrDefault(key, "").startsWith(reason) : before.contains(key);
+      if (!known) {
+        fresh.add(o);
+      }
+      now.add(key);
+    }
+    fights.put(policy, now);
+    return fresh;
+  }
+
+  /** The status whose conditions were last announced (the stored one before the first). */
+  ReadOnlyPolicyStatus conditionsBefore(ResourceID policy, ReadOnlyPolicyStatus stored) {
+    return statuses.getOrDefault(policy, stored);
+  }
+
+  void conditionsAnnounced(ResourceID policy, ReadOnlyPolicyStatus status) {
+    statuses.put(policy, status);
+  }
+
+  /** Forgets a deleted policy. */
+  void forget(ResourceID policy) {
+    warnings.remove(policy);
+    fights.remove(policy);
+    statuses.remove(policy);
+  }
+
+  private static Map<String, String> messages(ReadOnlyPolicyStatus s) {
+    Map<String, String> out = new HashMap<>();
+    if (s != null && s.getWorkloads() != null) {
+      for (WorkloadStatus w : s.getWorkloads()) {
+        if (w.getMessage() != null) {
+          out.put(key(w.getKind(), w.getName()), w.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String key(String kind, String name) {
+    return kind + "/" + name;
+  }
+}
