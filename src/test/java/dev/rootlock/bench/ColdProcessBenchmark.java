@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
 public final class ColdProcessBenchmark {
   static final Path JAR = Path.of("target/rootlock-operator.jar");
   static final Path OUT = Path.of("target/bench");
+  static final boolean RETAIN_EVENTS = Boolean.getBoolean("bench.retainEvents");
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -54,6 +55,8 @@ public final class ColdProcessBenchmark {
     }
     Files.createDirectories(OUT);
     try (Cluster cluster = new Cluster()) {
+      // -Dbench.retainEvents=true keeps the operator's Events in the mock, which then scans them on every request
+      cluster.api().retainEvents(RETAIN_EVENTS);
       KubernetesClient client = cluster.client();
       FloorPatches floorPatches = new FloorPatches(Manifests.rules(ScaleBenchmark.POLICY));
       int needing = 0;
@@ -172,7 +175,8 @@ public final class ColdProcessBenchmark {
    * floor meets the server as the operator did: the mock server's every request scans all it holds.
    */
   private static void restore(KubernetesClient client) {
-    System.out.println("operator's Events by regarding kind and reason: " + client
+    System.out.println(!RETAIN_EVENTS ? "operator's Events: answered, not kept (-Dbench.retainEvents=false)"
+        : "operator's Events by regarding kind and reason: " + client
         .resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inAnyNamespace().list().getItems().stream()
         .collect(Collectors.groupingBy(e -> e.getRegarding().getKind() + " " + e.getReason(), TreeMap::new,
             Collectors.counting())));

@@ -42,7 +42,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
         ? String.valueOf(e.getValue().longValue()) : String.format("%.2f", e.getValue())))
         .collect(Collectors.joining(", "));
     return String.format("""
-        Cold process: N=%d (%d needing a change), 50 namespaces, policy %s
+        Cold process: N=%d (%d needing a change), 50 namespaces, policy %s; the mock %s the operator's Events
         JVM (operator and floor): %s
         operator (pid %d, log %s):
           first API request:     %d ms after the process started
@@ -59,7 +59,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
           first API request at %d ms, patches from %d to %d ms, last rollout complete at %d ms (stand-in),
           seen complete at %d ms
           CPU at completion:     %.2f s
-        %s""", n, needingChange, ScaleBenchmark.POLICY, jvm, o.pid(), o.log(), o.firstRequest(), o.ready(),
+        %s""", n, needingChange, ScaleBenchmark.POLICY, ColdProcessBenchmark.RETAIN_EVENTS ? "keeps" : "answers, without keeping,", jvm, o.pid(), o.log(), o.firstRequest(), o.ready(),
         o.patches()[0], o.patches()[1], o.lastRollout(), o.rollouts(), o.convergence(), floor.complete(), ratio(),
         o.steadyWindow().toSeconds(), o.steadyStateRequests(), o.reactionP50(), o.reactionP99(), o.reactionSamples(),
         o.cpuSeconds(), threads, counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),

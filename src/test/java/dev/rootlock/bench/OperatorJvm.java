@@ -15,7 +15,8 @@ import java.util.Map;
  * How the benchmark starts the operator's JVM (and the floor's, alike): the flags deploy/operator.yaml
  * sets in JAVA_TOOL_OPTIONS, read from that file so that the benchmark runs what is deployed, except
  * -XX:MaxRAMPercentage, which outside a container would size the heap from the whole machine: it is
- * replaced by the heap it gives under the pod's memory limit. Extra arguments (a profiler, a flag
+ * replaced by the heap it gives under the pod's memory limit, and the JVM is told the pod's CPU
+ * count. Extra arguments (a profiler, a flag
  * to try) go on the operator's command line only: the floor always runs as deployed.
  *
  * @param flags JAVA_TOOL_OPTIONS, as deployed apart from the heap size
@@ -25,6 +26,12 @@ record OperatorJvm(List<String> flags, List<String> extraArguments) {
   static final Path DEPLOYMENT = Path.of("deploy/operator.yaml");
   /** -XX:MaxRAMPercentage=60 of the 512Mi limit in deploy/operator.yaml. */
   static final String POD_HEAP = "-Xmx307m";
+  /**
+   * The CPU count the JVM sees under the pod's limit of 1 CPU: it sizes the GC (Serial with one
+   * CPU), the compiler threads and the common pool from it, so outside a container the operator
+   * would otherwise run with other collectors and pools than in its pod.
+   */
+  static final String POD_CPUS = "-XX:ActiveProcessorCount=1";
 
   static OperatorJvm fromSystemProperties() {
     String extra = System.getProperty("bench.jvm", "").trim();
@@ -40,6 +47,7 @@ record OperatorJvm(List<String> flags, List<String> extraArguments) {
         : System.getProperty("bench.deployFlags");
     List<String> flags = new ArrayList<>();
     flags.add(POD_HEAP);
+    flags.add(POD_CPUS);
     Arrays.stream(options.trim().split("\\s+")).filter(f -> !f.startsWith("-XX:MaxRAMPercentage")).forEach(flags::add);
     return flags;
   }

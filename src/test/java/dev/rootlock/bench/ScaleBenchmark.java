@@ -46,6 +46,11 @@ public final class ScaleBenchmark {
       ColdProcessBenchmark.main(args);
       return;
     }
+    if ("webhook".equals(System.getProperty("bench.mode"))) {
+      WebhookBenchmark.main(new String[] {System.getProperty("bench.reviews", "10000"),
+          System.getProperty("bench.callers", "50"), System.getProperty("bench.rate", "0")});
+      return;
+    }
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int steady = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     int samples = args.length > 2 ? Integer.parseInt(args[2]) : 100;

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sent over HTTPS by C concurrent callers, after a warm-up. Reports client-side latency p50/p99
  * and the CPU the webhook's own threads spent per review.
  *
- * <pre>mvn -q -Pbench-webhook -Dbench.reviews=10000 -Dbench.callers=50</pre>
+ * <pre>mvn -q -Pbench -Dbench.mode=webhook -Dbench.reviews=10000 -Dbench.callers=50</pre>
  */
 public final class WebhookBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
