@@ -29,7 +29,7 @@ final class Announcements {
 
   /**
    * Each outcome's memory warnings not announced before, in outcome order (outcomes without new
-   * ones left out); remembers the current warnings of every outcome as announced.
+   * ones left out); remembers them as announced for as long as the workload is selected.
    */
   Map<Outcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes) {
     Map<String, Set<String>> before = warnings.get(policy);
@@ -37,18 +37,23 @@ final class Announcements {
     Map<String, Set<String>> now = new HashMap<>();
     Map<Outcome, List<String>> fresh = new LinkedHashMap<>();
     for (Outcome o : outcomes) {
+      String key = key(o.kind(), o.name());
+      Set<String> known = before == null ? Set.of() : before.getOrDefault(key, Set.of());
       if (o.warnings().isEmpty()) {
+        if (!known.isEmpty()) {
+          now.put(key, known); // an outcome that does not carry them (a rollback) does not forget them
+        }
         continue;
       }
-      String key = key(o.kind(), o.name());
       String message = storedMessages.getOrDefault(key, "");
-      Set<String> known = before == null ? Set.of() : before.getOrDefault(key, Set.of());
       List<String> unseen = o.warnings().stream()
           .filter(w -> before == null ? !message.contains(w) : !known.contains(w)).toList();
       if (!unseen.isEmpty()) {
         fresh.put(o, unseen);
       }
-      now.put(key, new HashSet<>(o.warnings()));
+      Set<String> all = new HashSet<>(known);
+      all.addAll(o.warnings());
+      now.put(key, all);
     }
     warnings.put(policy, now);
     return fresh;

@@ -79,6 +79,8 @@ public final class ScaleBenchmark {
   public static ScaleResult run(int n, Duration steadyWindow, int reactionSamples, boolean mixed) throws Exception {
     JvmFigures.HeapWatch heap = new JvmFigures.HeapWatch();
     try (Cluster cluster = new Cluster()) {
+      // -Dbench.retainEvents=true keeps the operator's Events in the mock, which then scans them on every request
+      cluster.api().retainEvents(ColdProcessBenchmark.RETAIN_EVENTS);
       KubernetesClient client = cluster.client();
       PolicyRules rules = Manifests.rules(POLICY);
       int needing = create(client, rules, n, mixed);
