@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * ({@link BenchWorkloads}: Deployments, or with -Dbench.mixed=true every kind), one policy per
  * namespace, the real operator. Measures convergence, requests by verb, writes, steady state,
  * reaction latency, heap and CPU, and the floor ({@link InProcessFloor}). -Dbench.mode=cold-process
- * runs {@link ColdProcessBenchmark} instead.
+ * runs {@link ColdProcessBenchmark} instead, -Dbench.mode=webhook {@link WebhookBenchmark}.
  *
  * <pre>mvn -q -Pbench -Dbench.n=1000            (see docs/benchmarks.md)</pre>
  */
