@@ -1,19 +1,28 @@
 package dev.rootlock.reconciler;
 
+import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadStatus;
+import dev.rootlock.events.EventRecorder;
+import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.workload.Workload;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * What this process has announced per policy (memory-risk Events, drift-fight Events and counts,
- * condition Events), so that each is announced once and not once per reconcile.
+ * Announces what a reconcile found that a person should hear about once: memory-risk and
+ * drift-fight Warning Events on workloads (and the drift-fight count), and Events on the policy
+ * when its Ready or Degraded condition changes. Remembers per policy what was announced, so
+ * that each is announced once and not once per reconcile.
  *
  * <p>The stored status cannot be the memory: its writes are paced mid-rollout (so it lags behind
  * what was announced), and it keeps at most {@link ReadOnlyPolicyStatus#MAX_WORKLOADS} entries
@@ -26,12 +35,73 @@ final class Announcements {
   private final Map<ResourceID, Map<String, Set<String>>> warnings = new ConcurrentHashMap<>();
   private final Map<ResourceID, Set<String>> fights = new ConcurrentHashMap<>();
   private final Map<ResourceID, ReadOnlyPolicyStatus> statuses = new ConcurrentHashMap<>();
+  private final EventRecorder events;
+  private final RootlockMetrics metrics;
+
+  Announcements(EventRecorder events, RootlockMetrics metrics) {
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  /**
+   * A Warning Event on each workload with a memory warning not announced before.
+   *
+   * @param workloads the policy's namespace's workloads by "kind/name", asked for only when needed
+   */
+  void memoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes, Supplier<Map<String, Workload>> workloads) {
+    var fresh = newWarnings(ResourceID.fromResource(policy), policy.getStatus(), outcomes);
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Map<String, Workload> byKey = workloads.get();
+    fresh.forEach((o, w) -> {
+      Workload workload = byKey.get(key(o.kind(), o.name()));
+      if (workload != null) {
+        events.warning(workload.object(), "Harden", "MemoryRisk", String.join("; ", w) + " (policy "
+            + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)");
+      }
+    });
+  }
+
+  /** A Warning Event and a count for each workload that has just become a drift fight. */
+  void driftFights(ReadOnlyPolicy policy, List<Outcome> outcomes, Supplier<Map<String, Workload>> workloads) {
+    List<Outcome> fresh = newFights(ResourceID.fromResource(policy), policy.getStatus(), outcomes, DriftFights.REASON);
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Map<String, Workload> byKey = workloads.get();
+    for (Outcome o : fresh) {
+      metrics.driftFight(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+      Workload workload = byKey.get(key(o.kind(), o.name()));
+      if (workload != null) {
+        events.warning(workload.object(), "Harden", DriftFights.REASON, o.message());
+      }
+    }
+  }
+
+  /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */
+  void conditionChanges(ReadOnlyPolicy policy, ReadOnlyPolicyStatus after) {
+    ResourceID id = ResourceID.fromResource(policy);
+    ReadOnlyPolicyStatus before = statuses.getOrDefault(id, policy.getStatus());
+    statuses.put(id, after);
+    for (Condition now : after.getConditions()) {
+      Condition was = before == null || before.getConditions() == null ? null : before.getConditions().stream()
+          .filter(c -> now.getType().equals(c.getType())).findFirst().orElse(null);
+      if (was != null && Objects.equals(was.getStatus(), now.getStatus())
+          && Objects.equals(was.getReason(), now.getReason())) {
+        continue;
+      }
+      boolean bad = PolicyStatusAssembler.READY.equals(now.getType()) != "True".equals(now.getStatus());
+      events.record(policy, "Reconcile", now.getReason(), now.getType() + "=" + now.getStatus() + ": "
+          + now.getMessage(), bad);
+    }
+  }
 
   /**
    * Each outcome's memory warnings not announced before, in outcome order (outcomes without new
    * ones left out); remembers them as announced for as long as the workload is selected.
    */
-  Map<Outcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes) {
+  private Map<Outcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes) {
     Map<String, Set<String>> before = warnings.get(policy);
     Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
     Map<String, Set<String>> now = new HashMap<>();
@@ -64,7 +134,7 @@ final class Announcements {
    *
    * @param reason the outcome reason that marks a fight (its entry message starts with it)
    */
-  List<Outcome> newFights(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes, String reason) {
+  private List<Outcome> newFights(ResourceID policy, ReadOnlyPolicyStatus stored, List<Outcome> outcomes, String reason) {
     Set<String> before = fights.get(policy);
     Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
     Set<String> now = new HashSet<>();
@@ -82,15 +152,6 @@ final class Announcements {
     }
     fights.put(policy, now);
     return fresh;
-  }
-
-  /** The status whose conditions were last announced (the stored one before the first). */
-  ReadOnlyPolicyStatus conditionsBefore(ResourceID policy, ReadOnlyPolicyStatus stored) {
-    return statuses.getOrDefault(policy, stored);
-  }
-
-  void conditionsAnnounced(ResourceID policy, ReadOnlyPolicyStatus status) {
-    statuses.put(policy, status);
   }
 
   /** Forgets a deleted policy. */

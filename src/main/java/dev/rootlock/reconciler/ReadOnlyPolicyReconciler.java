@@ -13,7 +13,6 @@ import dev.rootlock.reports.ReportEntry;
 import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.rollout.RolloutWatches;
 import dev.rootlock.workload.Workload;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -63,7 +62,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
-  private final Announcements announcements = new Announcements();
+  private final Announcements announcements;
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
@@ -90,6 +89,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     this.events = events;
     this.reports = reports;
     this.driftFight = driftFight;
+    this.announcements = new Announcements(events, metrics);
   }
 
   @Override
@@ -155,8 +155,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
     metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
         status.getWarnings());
-    warnNewMemoryRisks(policy, result.selected());
-    reportNewDriftFights(policy, result.selected());
+    announcements.memoryRisks(policy, result.selected(), () -> byKey(policy));
+    announcements.driftFights(policy, result.selected(), () -> byKey(policy));
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
@@ -262,8 +262,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     UpdateControl<ReadOnlyPolicy> control;
     ResourceID id = ResourceID.fromResource(policy);
     Duration wait = statusPace.delay(id, policy.getStatus(), status);
-    recordConditionChanges(policy, announcements.conditionsBefore(id, policy.getStatus()), status);
-    announcements.conditionsAnnounced(id, status);
+    announcements.conditionChanges(policy, status);
     if (Objects.equals(policy.getStatus(), status)) {
       control = UpdateControl.noUpdate();
     } else if (!wait.isZero()) {
@@ -283,56 +282,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
   }
 
-  /** A Warning Event on each workload with a memory warning not announced before. */
-  private void warnNewMemoryRisks(ReadOnlyPolicy policy, List<Outcome> outcomes) {
-    var fresh = announcements.newWarnings(ResourceID.fromResource(policy), policy.getStatus(), outcomes);
-    if (fresh.isEmpty()) {
-      return;
-    }
-    Map<String, Workload> byKey = byKey(policy);
-    fresh.forEach((o, warnings) -> {
-      Workload w = byKey.get(o.kind() + "/" + o.name());
-      if (w != null) {
-        events.warning(w.object(), "Harden", "MemoryRisk", String.join("; ", warnings) + " (policy "
-            + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)");
-      }
-    });
-  }
-
-  /** A Warning Event and a count for each workload that has just become a drift fight. */
-  private void reportNewDriftFights(ReadOnlyPolicy policy, List<Outcome> outcomes) {
-    List<Outcome> fresh = announcements.newFights(ResourceID.fromResource(policy), policy.getStatus(), outcomes,
-        DriftFights.REASON);
-    if (fresh.isEmpty()) {
-      return;
-    }
-    Map<String, Workload> byKey = byKey(policy);
-    for (Outcome o : fresh) {
-      metrics.driftFight(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-      Workload w = byKey.get(o.kind() + "/" + o.name());
-      if (w != null) {
-        events.warning(w.object(), "Harden", DriftFights.REASON, o.message());
-      }
-    }
-  }
-
   /** The policy's namespace's workloads by kind/name. */
   private Map<String, Workload> byKey(ReadOnlyPolicy policy) {
     return workloads.in(policy.getMetadata().getNamespace()).stream()
         .collect(Collectors.toMap(w -> w.kind().kind() + "/" + w.name(), w -> w, (a, b) -> a));
-  }
-
-  /** An Event on the policy for each of Ready and Degraded whose status or reason changed. */
-  private void recordConditionChanges(ReadOnlyPolicy policy, ReadOnlyPolicyStatus before, ReadOnlyPolicyStatus after) {
-    for (Condition now : after.getConditions()) {
-      Condition was = before == null || before.getConditions() == null ? null : before.getConditions().stream()
-          .filter(c -> now.getType().equals(c.getType())).findFirst().orElse(null);
-      if (was != null && Objects.equals(was.getStatus(), now.getStatus()) && Objects.equals(was.getReason(), now.getReason())) {
-        continue;
-      }
-      boolean bad = PolicyStatusAssembler.READY.equals(now.getType()) != "True".equals(now.getStatus());
-      events.record(policy, "Reconcile", now.getReason(), now.getType() + "=" + now.getStatus() + ": " + now.getMessage(), bad);
-    }
   }
 
   /** Stops following rollouts (operator shutdown). */
