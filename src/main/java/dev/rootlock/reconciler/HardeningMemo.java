@@ -29,8 +29,8 @@ import java.util.function.Function;
  * on every spec change) and by the template's own hash, so neither a server that forgot the
  * generation nor a hash collision alone can serve a stale answer. Answers are kept without a
  * template: for "nothing to change" the record and findings; for a workload whose change waits for
- * a rollout slot only the change's summary and memory warnings, until it gets one and is hardened afresh (a change
- * about to be written is not kept). Uids are unique across kinds.
+ * a rollout slot only the change's summary and memory warnings, until it gets one and is hardened
+ * afresh (a change about to be written is not kept). Uids are unique across kinds.
  *
  * <p>One memo per policy, used by one reconcile at a time (JOSDK never runs two for one policy).
  * Each reconcile keeps only the entries it used, so deleted workloads and old records drop out.
