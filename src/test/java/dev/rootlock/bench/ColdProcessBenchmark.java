@@ -77,7 +77,7 @@ public final class ColdProcessBenchmark {
       }
       Path patchFile = writeFloorPatches(client, floorPatches, n);
       var rollouts = cluster.api().track(dev.rootlock.testing.ClusterControllers.USER_AGENT);
-      Path kubeconfig = kubeconfig(client);
+      Path kubeconfig = cluster.writeKubeconfig(OUT.resolve("kubeconfig"), "default");
       int expectedCompliant = n / 20 * 18 + Math.min(n % 20, 18);
 
       ColdProcessResult.Run operator = runOperator(cluster, kubeconfig, jvm, expectedCompliant, steadyWindow,
@@ -204,17 +204,6 @@ public final class ColdProcessBenchmark {
           });
     }
     return Files.write(OUT.resolve("floor-patches-" + n + ".tsv"), lines);
-  }
-
-  static Path kubeconfig(KubernetesClient client) throws Exception {
-    return Files.writeString(OUT.resolve("kubeconfig"), """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: u, user: {token: t}}]
-        contexts: [{name: mock, context: {cluster: mock, user: u, namespace: default}}]
-        current-context: mock
-        """.formatted(client.getConfiguration().getMasterUrl()));
   }
 
   /** Nanoseconds from start until /readyz answers 200 (caches synced). */

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -120,16 +119,7 @@ class StartupFailureIT {
   /** As a user meets it: a second operator on one host, started from the jar's main with a kubeconfig. */
   @Test
   void aSecondOperatorOnTheSameHttpPortExitsOneBlamingThePort(@TempDir Path dir) throws Exception {
-    Config c = cluster.client().getConfiguration();
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: u, user: {token: t}}]
-        contexts: [{name: mock, context: {cluster: mock, user: u, namespace: test}}]
-        current-context: mock
-        """.formatted(c.getMasterUrl()));
+    Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), "test");
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

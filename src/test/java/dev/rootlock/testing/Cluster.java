@@ -45,6 +45,21 @@ public final class Cluster implements AutoCloseable {
     return controllers;
   }
 
+  /**
+   * Writes a kubeconfig for this mock server (no TLS check, a dummy token) with {@code namespace}
+   * as the context's namespace, for a process started outside this JVM; returns {@code file}.
+   */
+  public Path writeKubeconfig(Path file, String namespace) throws java.io.IOException {
+    return Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: mock, context: {cluster: mock, user: u, namespace: %s}}]
+        current-context: mock
+        """.formatted(client().getConfiguration().getMasterUrl(), namespace));
+  }
+
   public KubernetesClient client() {
     return client;
   }
