@@ -66,6 +66,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
+  private final PassedTests passes;
   private volatile WorkloadCaches workloads;
   private volatile WorkloadToPolicies workloadToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
@@ -90,12 +91,13 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     this.reports = reports;
     this.driftFight = driftFight;
     this.announcements = new Announcements(events, metrics);
+    this.passes = new PassedTests();
   }
 
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
     workloadToPolicies = new WorkloadToPolicies(context.getPrimaryCache());
-    workloads = new WorkloadCaches(context, workloadToPolicies,
+    workloads = new WorkloadCaches(context, workloadToPolicies, passes,
         Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
     siblings = SiblingPolicies.eventSource(context);
     rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
@@ -131,6 +133,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     String namespace = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
     ResourceID id = ResourceID.fromResource(policy);
+    passes.begin(clock.instant());
     PolicyRules.Validation validation = PolicyRules.from(policy.getSpec());
     if (!validation.isValid()) {
       LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, name, validation.describeErrors());
@@ -141,7 +144,9 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     PolicyRules rules = validation.rules();
     HardeningMemo memo = memos.computeIfAbsent(id, k -> new HardeningMemo(hardener));
-    PolicyRound.Result result = round(policy, rules, context, memo).run(workloads.in(namespace));
+    List<Workload> present = workloads.in(namespace);
+    PolicyRound.Result result = round(policy, rules, context, memo).run(present);
+    passes.retain(namespace, present);
 
     rollouts.retain(id, result.selected().stream().filter(Outcome::following)
         .map(o -> o.kind() + "/" + namespace + "/" + o.name()).collect(Collectors.toSet()));
@@ -208,7 +213,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(context.getClient()),
         new WriteEffects(workloads, workloadToPolicies, nudges, metrics, events, policy));
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
-        w -> rollouts.related(policy, w.key(), w.namespace()));
+        w -> rollouts.related(policy, w.key(), w.namespace()), passes);
     return new WorkloadSync(memo, writer, follower, clock, fights);
   }
 

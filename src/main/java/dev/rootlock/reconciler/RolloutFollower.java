@@ -34,13 +34,19 @@ final class RolloutFollower {
   private final WorkloadWriter writer;
   private final Clock clock;
   private final Function<Workload, Related> related;
+  private final PassedTests passes;
 
-  /** @param related what each followed workload's change created, watched while it is followed */
-  RolloutFollower(Hardener hardener, WorkloadWriter writer, Clock clock, Function<Workload, Related> related) {
+  /**
+   * @param related what each followed workload's change created, watched while it is followed
+   * @param passes the changes this process has seen pass, of every policy
+   */
+  RolloutFollower(Hardener hardener, WorkloadWriter writer, Clock clock, Function<Workload, Related> related,
+      PassedTests passes) {
     this.hardener = hardener;
     this.writer = writer;
     this.clock = clock;
     this.related = related;
+    this.passes = passes;
   }
 
   /** Writes a template change (with its rollout record, in the same patch) and reports what it starts. */
@@ -74,11 +80,20 @@ final class RolloutFollower {
   /** Looks at what Rootlock's change started and acts on what it sees. */
   Step follow(WorkloadSync.Policy policy, PolicyRules rules, Workload w, RevertRecord prior, RolloutRecord rollout,
       Pacer pacer, Outcome compliant, Uptake uptake) {
+    if (passes.has(w)) {
+      return Step.done(compliant);
+    }
     PolicyRules.Rollout how = rules.rollout();
     Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
     Verdict verdict = w.judge(related.apply(w), started, clock.instant(), how.timeout());
-    if (verdict instanceof Verdict.Complete complete) {
-      return complete.lasting() ? Step.done(compliant) : passed(policy.name(), w, prior, rollout, compliant);
+    boolean unwatched = passes.windowEndedUnwatched(rollout.startedAt(), how.timeout());
+    if (verdict instanceof Verdict.Complete) {
+      return passed(policy.name(), w, compliant, unwatched ? "" : null);
+    }
+    if (verdict instanceof Verdict.Failed f && f.container() == null && unwatched && w.couldHavePassed()) {
+      // No process saw how this went (it ended before this one began), and what the workload shows
+      // now is what a pass lowered by a later node or lost pod looks like, not a stalled rollout.
+      return passed(policy.name(), w, compliant, f.evidence());
     }
     if (verdict instanceof Verdict.InProgress p) {
       if (!uptake.takesSlot()) {
@@ -124,15 +139,21 @@ final class RolloutFollower {
     return rollBack(policy, w, prior, rollout, failed.message() + gaveUp);
   }
 
-  /** Records a passed test nothing on the workload remembers (metadata only: no rollout), and stops following. */
-  private Step passed(String policy, Workload w, RevertRecord prior, RolloutRecord rollout, Outcome compliant) {
-    var ops = writer.patcher().diff(w, w.template(), RootlockAnnotations.desired(w, prior, policy, rollout.passed()));
-    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, null);
-    if (a.failed() != null) {
-      return a.failed();
+  /**
+   * Remembers a passed test and stops following (nothing is written: see {@link PassedTests}).
+   *
+   * @param unwatched null when this process saw the change's window; otherwise what the workload
+   *     falls short of complete now ("" for nothing), logged when it is taken as passed
+   */
+  private Step passed(String policy, Workload w, Outcome compliant, String unwatched) {
+    passes.add(w);
+    if (unwatched == null) {
+      LOG.info("change passed its test namespace={} policy={} kind={} workload={}", w.namespace(), policy, w.kind(),
+          w.name());
+    } else if (!unwatched.isEmpty()) {
+      LOG.info("rollout window ended before this operator began; taken as passed namespace={} policy={} kind={} "
+          + "workload={} now=\"{}\"", w.namespace(), policy, w.kind(), w.name(), unwatched);
     }
-    LOG.info("change passed its test namespace={} policy={} kind={} workload={}", w.namespace(), policy, w.kind(),
-        w.name());
     return Step.done(compliant);
   }
 

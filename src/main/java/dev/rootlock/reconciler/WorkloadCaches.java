@@ -51,20 +51,22 @@ final class WorkloadCaches {
     }
   }
 
-  WorkloadCaches(EventSourceContext<ReadOnlyPolicy> context, WorkloadToPolicies mapper, boolean trim) {
+  /** @param passes followed changes that passed: their status updates are no longer this operator's concern */
+  WorkloadCaches(EventSourceContext<ReadOnlyPolicy> context, WorkloadToPolicies mapper, PassedTests passes,
+      boolean trim) {
     this.caches = WorkloadKinds.WATCHED.stream().collect(Collectors.toMap(Function.identity(),
-        kind -> cache(kind, context, mapper, trim), (a, b) -> a, java.util.LinkedHashMap::new));
+        kind -> cache(kind, context, mapper, passes, trim), (a, b) -> a, java.util.LinkedHashMap::new));
     mapper.forgetWhenNotIn(this::holds);
   }
 
   private static <T extends HasMetadata> KindCache<T> cache(WorkloadKind<T> kind,
-      EventSourceContext<ReadOnlyPolicy> context, WorkloadToPolicies mapper, boolean trim) {
+      EventSourceContext<ReadOnlyPolicy> context, WorkloadToPolicies mapper, PassedTests passes, boolean trim) {
     var config = InformerEventSourceConfiguration.from(kind.type(), ReadOnlyPolicy.class)
         .withName(kind.plural())
         .withSecondaryToPrimaryMapper(o -> mapper.toPrimaryResourceIDs(new Workload(kind, o)))
         // Status-only updates (replica counts during a rollout) cannot change any decision.
         .withOnUpdateFilter((now, before) -> WorkloadToPolicies.relevantChange(new Workload(kind, now),
-            new Workload(kind, before)))
+            new Workload(kind, before), passes))
         // Thousands of workloads: cache them without what Rootlock never reads (the switch exists
         // only so the benchmark can measure what trimming saves).
         .withItemStore(trim ? new TrimmingStore<T>() : null)

@@ -90,16 +90,17 @@ final class WorkloadToPolicies {
   /**
    * Only changes that can alter a decision: the spec (generation), labels or annotations, whether
    * the operator looks at it at all (a Job that finished), and the status of a change Rootlock
-   * follows until it is complete. Other status-only updates (replica counts moving in a rollout
-   * that is not Rootlock's) cannot change anything.
+   * follows until it is complete (or seen to pass: a DaemonSet's counts dip again when a node
+   * joins). Other status-only updates (replica counts moving in a rollout that is not Rootlock's)
+   * cannot change anything.
    */
-  static boolean relevantChange(Workload now, Workload before) {
+  static boolean relevantChange(Workload now, Workload before, PassedTests passes) {
     return !Objects.equals(now.object().getMetadata().getGeneration(), before.object().getMetadata().getGeneration())
         || !Objects.equals(now.object().getMetadata().getLabels(), before.object().getMetadata().getLabels())
         || !Objects.equals(now.object().getMetadata().getAnnotations(),
             before.object().getMetadata().getAnnotations())
         || now.kind().isInScope(now.object()) != before.kind().isInScope(before.object())
-        || (now.kind().isHardened() && followedAndUnfinished(now, before));
+        || (now.kind().isHardened() && followedAndUnfinished(now, before) && !passes.has(now));
   }
 
   private static boolean followedAndUnfinished(Workload now, Workload before) {

@@ -22,8 +22,9 @@ import java.util.Optional;
  * error fails the change; a Job that fails for anything else does not (batch work fails for its own
  * reasons, and rolling back would not help), nor does one that succeeds.
  *
- * <p>Nothing on the CronJob remembers that its test passed, so a passed test is a
- * {@link Verdict.Complete} that does not last: Rootlock records it and stops following.
+ * <p>Nothing on the CronJob remembers that its test passed (its Jobs go, by its history limits),
+ * so completion does not last: Rootlock remembers the pass and stops following. (Nothing here
+ * times out, so a restart only means following its first remaining Job again.)
  */
 public final class CronJobRun implements RolloutReader<CronJob> {
   static final String WAITING = "its next Job is the test of this change (none has started yet)";
@@ -81,7 +82,7 @@ public final class CronJobRun implements RolloutReader<CronJob> {
     // as many failed pods are seen as it counts, or the evidence could still be on its way.
     int failed = job.getStatus() == null || job.getStatus().getFailed() == null ? 0 : job.getStatus().getFailed();
     if (finished(job) && failures.size() >= failed) {
-      return new Verdict.Complete(false);
+      return new Verdict.Complete();
     }
     return new Verdict.InProgress(following);
   }

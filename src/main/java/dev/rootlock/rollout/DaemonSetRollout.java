@@ -15,9 +15,8 @@ import java.util.List;
  * OnDelete} no pod is replaced by itself, so nothing is followed.
  *
  * <p>Nothing in a DaemonSet's status keeps saying the rollout completed: a node that joins later
- * lowers the counts until its pod runs. So completion does not last ({@link Verdict.Complete}):
- * Rootlock records it and stops following, and a node added an hour later is never taken for a
- * stalled rollout.
+ * lowers the counts until its pod runs. So completion does not last: Rootlock remembers the pass
+ * and stops following, and a node added an hour later is never taken for a stalled rollout.
  */
 public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
   /** The DaemonSet generation a pod was created from, set by the DaemonSet controller. */
@@ -39,10 +38,27 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
     return Readings.n(s.getUpdatedNumberScheduled()) >= desired && Readings.n(s.getNumberAvailable()) >= desired;
   }
 
+  /**
+   * Every node runs the change and some pod is available: a node that joined (its pod made from the
+   * current template at once) or went down lowers only the available count, while a rolling update
+   * that stalled stops replacing pods (at spec.updateStrategy.rollingUpdate.maxUnavailable) with
+   * nodes still on the old template, or none of its new pods available.
+   */
+  @Override
+  public boolean couldHavePassed(DaemonSet d) {
+    DaemonSetStatus s = d.getStatus();
+    if (s == null || !Readings.observed(d, s.getObservedGeneration())) {
+      return false;
+    }
+    int desired = Readings.n(s.getDesiredNumberScheduled());
+    return Readings.n(s.getUpdatedNumberScheduled()) >= desired
+        && (desired == 0 || Readings.n(s.getNumberAvailable()) > 0);
+  }
+
   @Override
   public Verdict judge(DaemonSet d, Related related, Instant started, Instant now, Duration timeout) {
     if (isComplete(d, started)) {
-      return new Verdict.Complete(false);
+      return new Verdict.Complete();
     }
     DaemonSetStatus s = d.getStatus();
     boolean observed = s != null && Readings.observed(d, s.getObservedGeneration());

@@ -41,7 +41,7 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
     DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
     boolean observed = isObserved(d);
     if (isComplete(d, started)) {
-      return new Verdict.Complete(true);
+      return new Verdict.Complete();
     }
     if (observed) {
       // The controller has acted on the change (the new ReplicaSet exists): now its pods matter.

@@ -28,4 +28,16 @@ public interface RolloutReader<T extends HasMetadata> {
    * @param timeout spec.rollout.timeout
    */
   Verdict judge(T workload, Related related, Instant started, Instant now, Duration timeout);
+
+  /**
+   * Whether what the workload shows now, short of complete, could be a rollout that completed
+   * earlier and was lowered since by what came later (a node that joined a DaemonSet, a pod lost),
+   * rather than one that stalled: asked only about a change whose window ended before this operator
+   * process began following it, so that no process saw how it went. False for the kinds whose own
+   * status keeps saying "complete" once it was (a Deployment's condition, a StatefulSet's
+   * revisions without a partition): short of complete, they never were.
+   */
+  default boolean couldHavePassed(T workload) {
+    return false;
+  }
 }

@@ -111,14 +111,6 @@ public record RolloutRecord(
     return new RolloutRecord(generation, now.toString(), attempts, learned, null, corrections);
   }
 
-  /**
-   * This record once the change it follows has passed its test and nothing on the workload
-   * remembers that (a CronJob's Job): nothing is followed any more.
-   */
-  public RolloutRecord passed() {
-    return new RolloutRecord(null, null, attempts, learned, null, corrections);
-  }
-
   public RolloutRecord rolledBack(RolledBack r) {
     return new RolloutRecord(null, null, attempts, learned, r, corrections);
   }

@@ -35,7 +35,7 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
    * leaves it there, so a pod lost an hour later does not reopen the rollout. With a partition the
    * pods below it keep the old revision for good: complete once every ordinal at or above it is
    * updated and every replica is ready, as {@code kubectl rollout status} reads it; that reading
-   * does not last (a pod lost later lowers it), so Rootlock records it and stops following.
+   * does not last (a pod lost later lowers it), so Rootlock remembers the pass and stops following.
    */
   @Override
   public boolean isComplete(StatefulSet s, Instant started) {
@@ -49,10 +49,22 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
     return allUpdated(s) && Readings.n(st.getReadyReplicas()) >= replicas(s);
   }
 
+  /**
+   * With a partition (without one the revisions keep saying "complete"): every ordinal from the
+   * partition up runs the change and some pod is ready. A pod lost later lowers only the ready
+   * count; a rolling update that stalled stops at the first ordinal whose new pod never gets ready.
+   */
+  @Override
+  public boolean couldHavePassed(StatefulSet s) {
+    StatefulSetStatus st = s.getStatus();
+    return partition(s) > 0 && st != null && Readings.observed(s, st.getObservedGeneration())
+        && allUpdated(s) && Readings.n(st.getReadyReplicas()) > 0;
+  }
+
   @Override
   public Verdict judge(StatefulSet s, Related related, Instant started, Instant now, Duration timeout) {
     if (isComplete(s, started)) {
-      return new Verdict.Complete(partition(s) == 0);
+      return new Verdict.Complete();
     }
     StatefulSetStatus st = s.getStatus();
     boolean observed = st != null && Readings.observed(s, st.getObservedGeneration()) && st.getUpdateRevision() != null;

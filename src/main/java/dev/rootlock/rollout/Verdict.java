@@ -5,14 +5,10 @@ import dev.rootlock.diagnosis.Diagnosis;
 /** The outcome of one look at what a template change started. */
 public sealed interface Verdict {
   /**
-   * Done and healthy.
-   *
-   * @param lasting true when the workload's own status keeps saying so (the Deployment controller's
-   *     condition, a StatefulSet's revisions); false when nothing on it does (a CronJob's Job, a
-   *     DaemonSet's counts, which a node joining later lowers), so Rootlock records it in the
-   *     rollout record (metadata only) and stops following
+   * Done and healthy. Whether the workload's own status keeps saying so is
+   * {@link RolloutReader#completionLasts}.
    */
-  record Complete(boolean lasting) implements Verdict {}
+  record Complete() implements Verdict {}
 
   /** @param detail progress in words, for the workload message */
   record InProgress(String detail) implements Verdict {}

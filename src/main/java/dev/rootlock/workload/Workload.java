@@ -96,6 +96,11 @@ public record Workload(WorkloadKind<?> kind, HasMetadata object) {
     return typed(kind).judge(object, related, started, now, timeout);
   }
 
+  /** See {@link RolloutReader#couldHavePassed}. */
+  public boolean couldHavePassed() {
+    return typed(kind).couldHavePassed(object);
+  }
+
   private <T extends HasMetadata> Reader<T> typed(WorkloadKind<T> k) {
     if (k.rollout() == null) {
       throw new IllegalStateException(k + " is never written, so it has no rollout to read");
@@ -115,6 +120,10 @@ public record Workload(WorkloadKind<?> kind, HasMetadata object) {
 
     Verdict judge(HasMetadata o, Related related, Instant started, Instant now, Duration timeout) {
       return reader.judge(type.cast(o), related, started, now, timeout);
+    }
+
+    boolean couldHavePassed(HasMetadata o) {
+      return reader.couldHavePassed(type.cast(o));
     }
   }
 }

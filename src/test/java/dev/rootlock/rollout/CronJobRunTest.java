@@ -52,7 +52,7 @@ class CronJobRunTest {
     test.getStatus().setConditions(List.of(Manifests.parse("{type: Complete, status: 'True'}",
         io.fabric8.kubernetes.api.model.batch.v1.JobCondition.class)));
     assertThat(READER.judge(c, Related.of(List.of(before, test)), STARTED, STARTED.plusSeconds(400), TIMEOUT))
-        .isEqualTo(new Verdict.Complete(false));
+        .isEqualTo(new Verdict.Complete());
   }
 
   @Test
@@ -65,7 +65,7 @@ class CronJobRunTest {
         .isEqualTo(new Verdict.InProgress("following Job report-2, its first since this change"));
     Pod unrelated = pod("report-2-a", "uid-report-2", "connection refused: db:5432");
     assertThat(READER.judge(c, Related.of(List.of(test, unrelated)), STARTED, STARTED.plusSeconds(400), TIMEOUT))
-        .as("batch work fails for its own reasons: not the hardening's").isEqualTo(new Verdict.Complete(false));
+        .as("batch work fails for its own reasons: not the hardening's").isEqualTo(new Verdict.Complete());
     Pod readOnly = pod("report-2-b", "uid-report-2", RO_CRASH);
     Verdict v = READER.judge(c, Related.of(List.of(test, unrelated, readOnly)), STARTED, STARTED.plusSeconds(400),
         TIMEOUT);

@@ -26,8 +26,15 @@ class DaemonSetRolloutTest {
         .isEqualTo(new Verdict.InProgress("3 of 3 nodes updated, 2 available"));
     d.getStatus().setNumberAvailable(3);
     assertThat(READER.judge(d, Related.UNKNOWN, STARTED, STARTED.plusSeconds(5), TIMEOUT))
-        .as("a node joining later lowers the counts again: recorded, not lasting")
-        .isEqualTo(new Verdict.Complete(false));
+        .isEqualTo(new Verdict.Complete());
+    d.getStatus().setDesiredNumberScheduled(4); // a node joined: its pod is made from the current template
+    d.getStatus().setUpdatedNumberScheduled(4);
+    assertThat(READER.couldHavePassed(d)).isTrue();
+    d.getStatus().setUpdatedNumberScheduled(3); // or a rolling update stalled with a node on the old template
+    assertThat(READER.couldHavePassed(d)).isFalse();
+    d.getStatus().setUpdatedNumberScheduled(4);
+    d.getStatus().setNumberAvailable(0); // or every new pod is unavailable
+    assertThat(READER.couldHavePassed(d)).isFalse();
   }
 
   @Test

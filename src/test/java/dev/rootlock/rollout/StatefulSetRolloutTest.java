@@ -26,7 +26,9 @@ class StatefulSetRolloutTest {
     s.getStatus().setReadyReplicas(3);
     s.getStatus().setCurrentRevision("db-new");
     assertThat(READER.judge(s, Related.UNKNOWN, STARTED, STARTED.plusSeconds(9), TIMEOUT))
-        .isEqualTo(new Verdict.Complete(true));
+        .isEqualTo(new Verdict.Complete());
+    assertThat(READER.couldHavePassed(s)).as("short of complete, a StatefulSet without a partition never was")
+        .isFalse();
     s.getStatus().setReadyReplicas(2); // a pod lost an hour later
     assertThat(READER.isComplete(s, STARTED)).isTrue();
   }
@@ -41,7 +43,11 @@ class StatefulSetRolloutTest {
     s.getStatus().setUpdatedReplicas(2);
     assertThat(READER.judge(s, Related.UNKNOWN, STARTED, STARTED.plusSeconds(9), TIMEOUT))
         .as("the revisions never meet with a partition: nothing on it keeps saying complete")
-        .isEqualTo(new Verdict.Complete(false));
+        .isEqualTo(new Verdict.Complete());
+    s.getStatus().setReadyReplicas(2); // a pod lost later
+    assertThat(READER.couldHavePassed(s)).isTrue();
+    s.getStatus().setUpdatedReplicas(1); // a rollout stalled at its first ordinal
+    assertThat(READER.couldHavePassed(s)).isFalse();
     assertThat(READER.uptake(s)).isEqualTo(Uptake.ROLL_OUT);
   }
 

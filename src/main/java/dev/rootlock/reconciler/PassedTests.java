@@ -1,0 +1,81 @@
+package dev.rootlock.reconciler;
+
+import dev.rootlock.workload.Workload;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * The followed changes this operator process has seen pass their test, by workload uid and the
+ * generation the change produced. Kept in memory, not on the workload: recording a pass in the
+ * rollout annotation was a write (metadata only, no rollout) per DaemonSet, per partitioned
+ * StatefulSet and per CronJob whose first Job passed, the only write left for a workload the
+ * webhook had hardened at creation. For a Deployment, and a StatefulSet without a partition, the
+ * workload's own status keeps saying "complete" anyway; for the others it does not (a node that
+ * joins a DaemonSet lowers its counts until its pod is up), and this memory is what stops a later
+ * dip from being taken for the change's rollout.
+ *
+ * <p>What a restart (or a new leader) loses is bounded by {@link #windowEndedUnwatched}: the
+ * process that wrote a change followed it through its window (spec.rollout.timeout) and would have
+ * rolled back a rollout that did not complete in it, so a later process does not let the timeout
+ * fail a change whose window had ended before it began; a crash of a pod running the change still
+ * does.
+ *
+ * <p>One per operator, shared by every policy's reconciles (thread-safe). An entry goes when its
+ * workload is no longer among its namespace's workloads, or a new change replaces it.
+ */
+final class PassedTests {
+  private record Pass(String namespace, long generation) {}
+
+  private final Map<String, Pass> byUid = new ConcurrentHashMap<>();
+  /** When this process began following rollouts: its first reconcile, once it leads. */
+  private final AtomicReference<Instant> since = new AtomicReference<>();
+
+  /** Marks the start of following (the first call counts): a standby replica follows nothing. */
+  void begin(Instant now) {
+    since.compareAndSet(null, now);
+  }
+
+  /** Whether the change that produced {@code w}'s current generation has passed its test. */
+  boolean has(Workload w) {
+    Pass p = w.uid() == null ? null : byUid.get(w.uid());
+    return p != null && p.generation() == generation(w);
+  }
+
+  /** Remembers that the change that produced {@code w}'s current generation passed its test. */
+  void add(Workload w) {
+    if (w.uid() != null) {
+      byUid.put(w.uid(), new Pass(w.namespace(), generation(w)));
+    }
+  }
+
+  /** Forgets every workload of {@code namespace} that is not in {@code present} (deleted ones). */
+  void retain(String namespace, Collection<Workload> present) {
+    Set<String> uids = present.stream().map(Workload::uid).collect(Collectors.toSet());
+    byUid.entrySet().removeIf(e -> e.getValue().namespace().equals(namespace) && !uids.contains(e.getKey()));
+  }
+
+  /**
+   * True when a rollout written at {@code started} had its whole window, {@code timeout}, before
+   * this process began: nobody in this process saw it in progress, and a process that did would
+   * have rolled it back on time.
+   */
+  boolean windowEndedUnwatched(Instant started, Duration timeout) {
+    Instant began = since.get();
+    return started != null && began != null && !started.plus(timeout).isAfter(began);
+  }
+
+  int size() {
+    return byUid.size();
+  }
+
+  private static long generation(Workload w) {
+    Long g = w.object().getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+}
