@@ -30,9 +30,8 @@ import java.util.stream.Collectors;
  * workload is no longer among its namespace's workloads, or a new change replaces it.
  */
 final class PassedTests {
-  private record Pass(String namespace, long generation) {}
-
-  private final Map<String, Pass> byUid = new ConcurrentHashMap<>();
+  /** By namespace, then uid: the generation whose change passed. Each reconcile prunes its namespace only. */
+  private final Map<String, Map<String, Long>> byNamespace = new ConcurrentHashMap<>();
   /** When this process began following rollouts: its first reconcile, once it leads. */
   private final AtomicReference<Instant> since = new AtomicReference<>();
 
@@ -43,21 +42,26 @@ final class PassedTests {
 
   /** Whether the change that produced {@code w}'s current generation has passed its test. */
   boolean has(Workload w) {
-    Pass p = w.uid() == null ? null : byUid.get(w.uid());
-    return p != null && p.generation() == generation(w);
+    Map<String, Long> passes = w.uid() == null ? null : byNamespace.get(w.namespace());
+    Long g = passes == null ? null : passes.get(w.uid());
+    return g != null && g == generation(w);
   }
 
   /** Remembers that the change that produced {@code w}'s current generation passed its test. */
   void add(Workload w) {
     if (w.uid() != null) {
-      byUid.put(w.uid(), new Pass(w.namespace(), generation(w)));
+      byNamespace.computeIfAbsent(w.namespace(), ns -> new ConcurrentHashMap<>()).put(w.uid(), generation(w));
     }
   }
 
   /** Forgets every workload of {@code namespace} that is not in {@code present} (deleted ones). */
   void retain(String namespace, Collection<Workload> present) {
+    Map<String, Long> passes = byNamespace.get(namespace);
+    if (passes == null) {
+      return;
+    }
     Set<String> uids = present.stream().map(Workload::uid).collect(Collectors.toSet());
-    byUid.entrySet().removeIf(e -> e.getValue().namespace().equals(namespace) && !uids.contains(e.getKey()));
+    passes.keySet().retainAll(uids);
   }
 
   /**
@@ -71,7 +75,7 @@ final class PassedTests {
   }
 
   int size() {
-    return byUid.size();
+    return byNamespace.values().stream().mapToInt(Map::size).sum();
   }
 
   private static long generation(Workload w) {

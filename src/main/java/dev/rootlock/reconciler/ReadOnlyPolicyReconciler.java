@@ -140,7 +140,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
       rollouts.retain(id, Set.of()); // nothing is judged while invalid
       memos.remove(id);
-      return statusUpdate(policy, statuses.invalid(policy, validation), false, null);
+      return statusUpdate(policy, context, statuses.invalid(policy, validation), false, null);
     }
     PolicyRules rules = validation.rules();
     HardeningMemo memo = memos.computeIfAbsent(id, k -> new HardeningMemo(hardener));
@@ -165,7 +165,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
-    UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, status, retry, recheck);
+    UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, context, status, retry, recheck);
     if (Objects.equals(before, status) || policy.getStatus() == status) {
       // the status holds or is written now: the report follows the same rule (not mid-rollout progress)
       publishReport(policy, result.selected());
@@ -262,8 +262,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   }
 
   /** @param recheck when to look again even without an event (a rollout timeout), or null */
-  private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, ReadOnlyPolicyStatus status,
-      boolean transientFailure, Duration recheck) {
+  private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context,
+      ReadOnlyPolicyStatus status, boolean transientFailure, Duration recheck) {
     UpdateControl<ReadOnlyPolicy> control;
     ResourceID id = ResourceID.fromResource(policy);
     Duration wait = statusPace.delay(id, policy.getStatus(), status);
@@ -275,9 +275,10 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       control = UpdateControl.noUpdate();
       recheck = recheck == null || wait.compareTo(recheck) < 0 ? wait : recheck;
     } else {
+      StatusWriter.write(context, policy, status);
       statusPace.written(id);
-      policy.setStatus(status);
-      control = UpdateControl.patchStatus(policy);
+      policy.setStatus(status); // what the caller checks to know it was written
+      control = UpdateControl.noUpdate();
     }
     if (!transientFailure) {
       transientFailures.remove(id);

@@ -57,9 +57,19 @@ final class WorkloadPatcher {
   }
 
   private <T extends HasMetadata> T send(Class<T> type, Workload current, PatchContext ctx, String patch) {
-    // resource(current), not withName(): fabric8 would GET the object first to address the patch
-    return client.resources(type).inNamespace(current.namespace()).resource(type.cast(current.object()))
-        .patch(ctx, patch);
+    // resource(...), not withName(): fabric8 would GET the object first to address the patch. And a
+    // bare object with the name, not the workload as read: fabric8 copies (serialises and reads
+    // back) the object it is given, and the name is all a JSON Patch needs.
+    T target;
+    try {
+      target = type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(type + " has no public no-argument constructor", e);
+    }
+    target.setMetadata(new ObjectMeta());
+    target.getMetadata().setName(current.name());
+    target.getMetadata().setNamespace(current.namespace());
+    return client.resources(type).inNamespace(current.namespace()).resource(target).patch(ctx, patch);
   }
 
   /** A fresh read, bypassing the informer cache, after a conflict; null when it is gone. */

@@ -106,11 +106,13 @@ public final class ColdProcessBenchmark {
       Map<String, Long> here = JvmFigures.threadCpuByGroup();
       List<String> args = new ArrayList<>(jvm.extraArguments());
       args.addAll(List.of("-jar", JAR.toString(), "run", "--http-port", String.valueOf(port), "--log-format=json"));
-      JvmProcess p = JvmProcess.start(args, jvm.environment(kubeconfig), OUT.resolve("operator-" + n + ".log"));
+      JvmProcess p = JvmProcess.start("operator", args, jvm.environment(kubeconfig),
+          OUT.resolve("operator-" + n + ".log"));
       try {
         long ready = awaitReady(p, port);
         long convergedNanos = policies.await(Duration.ofMinutes(30));
         double cpu = p.cpuSeconds();
+        String cpuLimit = p.cpuLimit();
         Map<String, Double> threads = p.cpuByThread();
         Map<String, Double> benchmarkCpu = since(here);
         double[] standInTimes = cluster.controllers().takePlainRolloutTimes();
@@ -131,7 +133,7 @@ public final class ColdProcessBenchmark {
         return new ColdProcessResult.Run(p.pid(), ready / 1_000_000, (convergedNanos - p.startedNanos()) / 1_000_000,
             (during.get(0).nanos() - p.startedNanos()) / 1_000_000, patchTimes(during, p.startedNanos()),
             lastRollout / 1_000_000, rollouts, load, steady, steadyWindow, Reaction.percentile(reaction, 50),
-            Reaction.percentile(reaction, 99), reaction.size(), cpu, threads, counters, heap, p.log());
+            Reaction.percentile(reaction, 99), reaction.size(), cpu, cpuLimit, threads, counters, heap, p.log());
       } finally {
         p.close();
       }
@@ -146,8 +148,10 @@ public final class ColdProcessBenchmark {
     List<String> args = new ArrayList<>(List.of("-cp", JAR + java.io.File.pathSeparator + "target/test-classes",
         PacedFloorClient.class.getName(), patches.toString(), String.valueOf(ScaleBenchmark.MAX_IN_PROGRESS)));
     // the deployed flags only: extra arguments (a profiler, a flag being tried) are the operator's
-    JvmProcess p = JvmProcess.start(args, jvm.environment(kubeconfig), OUT.resolve("floor.log"));
+    JvmProcess p = JvmProcess.start("floor", args, jvm.environment(kubeconfig), OUT.resolve("floor.log"));
     int exit = p.waitFor(1800);
+    String cpuLimit = p.cpuLimit();
+    p.close(); // exited: this only removes its cgroup
     Map<String, Double> benchmarkCpu = since(here);
     double[] standInTimes = cluster.controllers().takePlainRolloutTimes();
     String line = Files.readAllLines(p.log()).stream().filter(l -> l.startsWith("floor sent=")).findFirst()
@@ -167,7 +171,7 @@ public final class ColdProcessBenchmark {
     return new ColdProcessResult.Floor(f.get("complete") - p.startedMillis(), first / 1_000_000,
         f.get("firstPatch") - p.startedMillis(), f.get("lastPatch") - p.startedMillis(),
         (cluster.controllers().lastCompletionNanos() - p.startedNanos()) / 1_000_000, f.get("cpuMillis") / 1000.0,
-        ServerLoad.of(during, standIn, p.startedNanos(), completeNanos, benchmarkCpu, standInTimes, slots));
+        cpuLimit, ServerLoad.of(during, standIn, p.startedNanos(), completeNanos, benchmarkCpu, standInTimes, slots));
   }
 
   /**

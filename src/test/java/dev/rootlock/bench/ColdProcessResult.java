@@ -19,7 +19,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
    */
   public record Run(long pid, long ready, long convergence, long firstRequest, long[] patches, long lastRollout,
       long rollouts, ServerLoad load, long steadyStateRequests, Duration steadyWindow, long reactionP50,
-      long reactionP99, int reactionSamples, double cpuSeconds, Map<String, Double> cpuByThread,
+      long reactionP99, int reactionSamples, double cpuSeconds, String cpuLimit, Map<String, Double> cpuByThread,
       Map<String, Double> counters, long heapAfterGcBytes, Path log) {}
 
   /**
@@ -27,7 +27,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
    * @param lastRollout when the stand-in controller reported it complete
    */
   public record Floor(long complete, long firstRequest, long firstPatch, long lastPatch, long lastRollout,
-      double cpuSeconds, ServerLoad load) {}
+      double cpuSeconds, String cpuLimit, ServerLoad load) {}
 
   public double ratio() {
     return (double) operator.convergence() / Math.max(1, floor.complete());
@@ -52,18 +52,18 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
           convergence:           %d ms   floor: %d ms   operator/floor: %.2f
           steady state (%ds):    %d requests
           reaction p50 / p99:    %d ms / %d ms (%d samples)
-          CPU at convergence:    %.2f s; by thread: %s
+          CPU at convergence:    %.2f s (%s); by thread: %s
           JVM at convergence:    %s
           heap after full GC:    %.1f MiB (after the steady state and the reaction samples)
         %sfloor (plain client, own JVM, same pacing):
           first API request at %d ms, patches from %d to %d ms, last rollout complete at %d ms (stand-in),
           seen complete at %d ms
-          CPU at completion:     %.2f s
+          CPU at completion:     %.2f s (%s)
         %s""", n, needingChange, ScaleBenchmark.POLICY, ColdProcessBenchmark.RETAIN_EVENTS ? "keeps" : "answers, without keeping,", jvm, o.pid(), o.log(), o.firstRequest(), o.ready(),
         o.patches()[0], o.patches()[1], o.lastRollout(), o.rollouts(), o.convergence(), floor.complete(), ratio(),
         o.steadyWindow().toSeconds(), o.steadyStateRequests(), o.reactionP50(), o.reactionP99(), o.reactionSamples(),
-        o.cpuSeconds(), threads, counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),
+        o.cpuSeconds(), o.cpuLimit(), threads, counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),
         floor.firstRequest(), floor.firstPatch(), floor.lastPatch(), floor.lastRollout(), floor.complete(),
-        floor.cpuSeconds(), floor.load().describe());
+        floor.cpuSeconds(), floor.cpuLimit(), floor.load().describe());
   }
 }

@@ -22,26 +22,38 @@ final class JvmProcess implements AutoCloseable {
   private final long startedNanos;
   private final long startedMillis;
   private final Path log;
+  private final CpuLimit limit;
 
-  private JvmProcess(Process process, long startedNanos, long startedMillis, Path log) {
+  private JvmProcess(Process process, long startedNanos, long startedMillis, Path log, CpuLimit limit) {
     this.process = process;
     this.startedNanos = startedNanos;
     this.startedMillis = startedMillis;
     this.log = log;
+    this.limit = limit;
   }
 
-  /** Starts {@code java <arguments>} with {@code env} added, stdout and stderr to {@code log}. */
-  static JvmProcess start(List<String> arguments, Map<String, String> env, Path log) throws IOException {
+  /**
+   * Starts {@code java <arguments>} with {@code env} added, stdout and stderr to {@code log}, under
+   * the pod's CPU limit (a cgroup named {@code name}) where this machine lets the benchmark set one.
+   */
+  static JvmProcess start(String name, List<String> arguments, Map<String, String> env, Path log)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>();
     command.add(java);
     command.addAll(arguments);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+    CpuLimit limit = CpuLimit.oneCpu("rootlock-bench-" + name);
+    ProcessBuilder pb = new ProcessBuilder(limit.wrap(command)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     pb.environment().putAll(env);
     long millis = System.currentTimeMillis();
     long nanos = System.nanoTime();
-    return new JvmProcess(pb.start(), nanos, millis, log);
+    return new JvmProcess(pb.start(), nanos, millis, log, limit);
+  }
+
+  /** The CPU limit it runs under, and how often it held the process back so far. */
+  String cpuLimit() {
+    return limit.throttling();
   }
 
   long pid() {
@@ -122,5 +134,6 @@ final class JvmProcess implements AutoCloseable {
     if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
+    limit.remove();
   }
 }
