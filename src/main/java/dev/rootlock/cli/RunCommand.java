@@ -89,6 +89,11 @@ public final class RunCommand implements Callable<Integer> {
       converter = DurationConverter.class, description = "See --drift-fight-corrections (default ${DEFAULT-VALUE}).")
   Duration driftWindow;
 
+  @Option(names = "--reconcile-threads", paramLabel = "N",
+      defaultValue = "${env:ROOTLOCK_RECONCILE_THREADS:-" + Settings.DEFAULT_RECONCILE_THREADS + "}",
+      description = "Policies reconciled at once (env ROOTLOCK_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
+  int reconcileThreads;
+
   Settings settings() {
     Set<String> ns = new LinkedHashSet<>();
     namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(ns::add);
@@ -109,7 +114,7 @@ public final class RunCommand implements Callable<Integer> {
               + "' is neither self nor cert-manager");
         }, webhookNamespace);
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
-        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow));
+        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads);
   }
 
   private static String hostName() {

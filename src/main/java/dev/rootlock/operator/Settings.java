@@ -21,14 +21,22 @@ import java.util.Set;
  * @param reports which report API per-workload results are published in ({@code --reports})
  * @param webhook the admission webhook, or {@link Webhook#OFF}
  * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
+ * @param reconcileThreads policies reconciled at once ({@code --reconcile-threads}); 0 for
+ *     {@link #DEFAULT_RECONCILE_THREADS}
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight) {
+    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+  /**
+   * JOSDK's default. A reconcile mostly waits on the API server, so many run at once; under a CPU
+   * limit, fewer let each policy's first patches out sooner when every policy starts at once
+   * (docs/benchmarks.md, cold process, has what 4 did).
+   */
+  public static final int DEFAULT_RECONCILE_THREADS = 50;
 
   /**
    * @param port the HTTPS port of {@code /mutate}; 0 picks a free one
@@ -45,6 +53,10 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
     reports = reports == null ? ReportFormat.Mode.auto : reports;
     webhook = webhook == null ? Webhook.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
+    if (reconcileThreads < 0) {
+      throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
+    }
+    reconcileThreads = reconcileThreads == 0 ? DEFAULT_RECONCILE_THREADS : reconcileThreads;
     if (webhook.enabled() && (webhook.port() < 0 || webhook.port() > 65535)) {
       throw new IllegalArgumentException("--webhook-port must be 0..65535, was " + webhook.port());
     }
@@ -71,36 +83,36 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
     return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
-        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT);
+        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT, 0);
   }
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight);
+        webhook, driftFight, reconcileThreads);
   }
 
   public Settings withReports(ReportFormat.Mode mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads);
   }
 
   public Settings withWebhook(Webhook w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads);
   }
 
   public Settings withDriftFight(DriftLimit d) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, d);
+        exitOnLostLeadership, reports, webhook, d, reconcileThreads);
   }
 }

@@ -26,8 +26,10 @@ import java.util.function.Function;
  * are keyed by the annotation text they were parsed from. An engine answer is keyed by the
  * workload's uid and checked against the pod template, the revert record, the learned paths and
  * the rules. The template is matched twice over: by metadata.generation (the API server moves it
- * on every spec change) and by the template's own hash, so neither a server that forgot the
- * generation nor a hash collision alone can serve a stale answer. Answers are kept without a
+ * on every spec change) and by the template itself: by the workload's resourceVersion (the same
+ * version is the same object), or for another version (a status update) by the template's hash —
+ * so neither a server that forgot the generation nor a hash collision alone can serve a stale
+ * answer, and a workload unchanged since the last reconcile costs no hash of its template. Answers are kept without a
  * template: for "nothing to change" the record and findings; for a workload whose change waits for
  * a rollout slot only the change's summary and memory warnings, until it gets one and is hardened
  * afresh (a change about to be written is not kept). Uids are unique across kinds.
@@ -43,16 +45,22 @@ final class HardeningMemo {
   record Due(String change, List<String> warnings) {}
 
   /**
+   * @param resourceVersion of the workload as read when it was computed: while a read has the same
+   *     one, the object (and so its template) is the same, without hashing the template
    * @param due null for "nothing to change" (then record and findings are the engine's answer);
    *     otherwise what a workload waiting for a rollout slot needs (then record and findings are
    *     null)
    */
-  private record Answer(long generation, int templateHash, String revert, List<String> learned,
-      RevertRecord record, List<Finding> findings, Due due) {
+  private record Answer(long generation, String resourceVersion, int templateHash, String revert,
+      List<String> learned, RevertRecord record, List<Finding> findings, Due due) {
 
-    boolean holdsFor(long generation, int templateHash, String revert, List<String> learned) {
-      return this.generation == generation && this.templateHash == templateHash
-          && Objects.equals(this.revert, revert) && this.learned.equals(learned);
+    boolean holdsFor(long generation, String revert, List<String> learned) {
+      return this.generation == generation && Objects.equals(this.revert, revert) && this.learned.equals(learned);
+    }
+
+    /** The same answer for another read with the same template (a status update, a label). */
+    Answer readAs(String newer) {
+      return new Answer(generation, newer, templateHash, revert, learned, record, findings, due);
     }
   }
 
@@ -83,8 +91,7 @@ final class HardeningMemo {
    * @param revert the annotation text {@code prior} was parsed from (null for none)
    */
   Hardening harden(Workload w, PolicyRules rules, List<String> learned, RevertRecord prior, String revert) {
-    int hash = hash(w);
-    Answer known = known(w, hash, rules, learned, revert);
+    Answer known = known(w, rules, learned, revert);
     if (known != null && known.due() == null) {
       hits++;
       return new Hardening(w.template(), known.record(), known.findings(), false);
@@ -95,7 +102,8 @@ final class HardeningMemo {
       // The record usually equals the one parsed from the annotation, which workloads of one
       // template share: keep that one rather than a copy per workload.
       RevertRecord record = h.record().equals(prior) ? prior : h.record();
-      answers.put(w.uid(), new Answer(generation(w), hash, revert, List.copyOf(learned), record, h.findings(), null));
+      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned), record,
+          h.findings(), null));
     }
     return h;
   }
@@ -106,7 +114,7 @@ final class HardeningMemo {
    */
   void rememberPending(Workload w, List<String> learned, String revert, Hardening change) {
     if (isKeyed(w)) {
-      answers.put(w.uid(), new Answer(generation(w), hash(w), revert, List.copyOf(learned), null, null,
+      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned), null, null,
           new Due(change.changeSummary(), change.warnings())));
     }
   }
@@ -118,7 +126,7 @@ final class HardeningMemo {
    * hardening those again), and the summary is all that needs.
    */
   Due pendingChange(Workload w, PolicyRules rules, List<String> learned, String revert) {
-    Answer known = known(w, hash(w), rules, learned, revert);
+    Answer known = known(w, rules, learned, revert);
     if (known != null && known.due() != null) {
       hits++;
       return known.due();
@@ -127,7 +135,7 @@ final class HardeningMemo {
   }
 
   /** The answer kept for {@code w} if it still holds (and kept for the next round), else null. */
-  private Answer known(Workload w, int hash, PolicyRules rules, List<String> learned, String revert) {
+  private Answer known(Workload w, PolicyRules rules, List<String> learned, String revert) {
     if (rules != this.rules && !rules.equals(this.rules)) {
       answers.clear();
     }
@@ -136,8 +144,15 @@ final class HardeningMemo {
       return null;
     }
     Answer known = answers.get(w.uid());
-    if (known == null || !known.holdsFor(generation(w), hash, revert, learned)) {
+    if (known == null || !known.holdsFor(generation(w), revert, learned)) {
       return null;
+    }
+    if (w.resourceVersion() == null || !w.resourceVersion().equals(known.resourceVersion())) {
+      // Another version of the workload (a status update): the same template only if it hashes the same.
+      if (known.templateHash() != hash(w)) {
+        return null;
+      }
+      known = known.readAs(w.resourceVersion());
     }
     answers.put(w.uid(), known);
     return known;
