@@ -57,6 +57,7 @@ public final class ColdProcessBenchmark {
     try (Cluster cluster = new Cluster()) {
       // -Dbench.retainEvents=true keeps the operator's Events in the mock, which then scans them on every request
       cluster.api().retainEvents(RETAIN_EVENTS);
+      cluster.api().keepNoRequestJournal(); // counted through exchanges(), not the mock's own journal
       KubernetesClient client = cluster.client();
       FloorPatches floorPatches = new FloorPatches(Manifests.rules(ScaleBenchmark.POLICY));
       int needing = 0;
@@ -106,6 +107,10 @@ public final class ColdProcessBenchmark {
       Map<String, Long> here = JvmFigures.threadCpuByGroup();
       List<String> args = new ArrayList<>(jvm.extraArguments());
       args.addAll(List.of("-jar", JAR.toString(), "run", "--http-port", String.valueOf(port), "--log-format=json"));
+      String operatorArgs = System.getProperty("bench.operatorArgs", "").trim(); // e.g. "--reconcile-threads 4"
+      if (!operatorArgs.isEmpty()) {
+        args.addAll(List.of(operatorArgs.split("\\s+")));
+      }
       JvmProcess p = JvmProcess.start("operator", args, jvm.environment(kubeconfig),
           OUT.resolve("operator-" + n + ".log"));
       try {

@@ -81,6 +81,7 @@ public final class ScaleBenchmark {
     try (Cluster cluster = new Cluster()) {
       // -Dbench.retainEvents=true keeps the operator's Events in the mock, which then scans them on every request
       cluster.api().retainEvents(ColdProcessBenchmark.RETAIN_EVENTS);
+      cluster.api().keepNoRequestJournal(); // counted through exchanges(), not the mock's own journal
       KubernetesClient client = cluster.client();
       PolicyRules rules = Manifests.rules(POLICY);
       int needing = create(client, rules, n, mixed);
