@@ -113,6 +113,9 @@ public final class RunCommand implements Callable<Integer> {
           default -> throw new IllegalArgumentException("--webhook-certificates: '" + webhookCertificates
               + "' is neither self nor cert-manager");
         }, webhookNamespace);
+    if (reconcileThreads < 1) {
+      throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
+    }
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
         true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads);
   }

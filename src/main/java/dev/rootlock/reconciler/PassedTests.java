@@ -3,12 +3,9 @@ package dev.rootlock.reconciler;
 import dev.rootlock.workload.Workload;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 /**
  * The followed changes this operator process has seen pass their test, by workload uid and the
@@ -20,17 +17,18 @@ import java.util.stream.Collectors;
  * joins a DaemonSet lowers its counts until its pod is up), and this memory is what stops a later
  * dip from being taken for the change's rollout.
  *
- * <p>What a restart (or a new leader) loses is bounded by {@link #windowEndedUnwatched}: the
- * process that wrote a change followed it through its window (spec.rollout.timeout) and would have
- * rolled back a rollout that did not complete in it, so a later process does not let the timeout
- * fail a change whose window had ended before it began; a crash of a pod running the change still
- * does.
+ * <p>A restart (or a new leader) loses the memory. A change still inside its window
+ * (spec.rollout.timeout from the write) is simply followed again. For one whose window ended
+ * before this process began ({@link #windowEndedUnwatched}), the follower does not let a timeout
+ * alone fail it: the process that wrote it followed it through that window and would have rolled
+ * it back. A read-only-filesystem crash still fails it; counts that look like a pass lowered by a
+ * later node pass it; anything else gets a window of its own from this process's start.
  *
  * <p>One per operator, shared by every policy's reconciles (thread-safe). An entry goes when its
- * workload is no longer among its namespace's workloads, or a new change replaces it.
+ * workload's informer reports it deleted, or a new change replaces it.
  */
 final class PassedTests {
-  /** By namespace, then uid: the generation whose change passed. Each reconcile prunes its namespace only. */
+  /** By namespace, then uid: the generation whose change passed. */
   private final Map<String, Map<String, Long>> byNamespace = new ConcurrentHashMap<>();
   /** When this process began following rollouts: its first reconcile, once it leads. */
   private final AtomicReference<Instant> since = new AtomicReference<>();
@@ -54,14 +52,14 @@ final class PassedTests {
     }
   }
 
-  /** Forgets every workload of {@code namespace} that is not in {@code present} (deleted ones). */
-  void retain(String namespace, Collection<Workload> present) {
-    Map<String, Long> passes = byNamespace.get(namespace);
-    if (passes == null) {
-      return;
+  /** Forgets a workload that is gone (its informer's delete event), and its namespace when it was the last. */
+  void forget(Workload w) {
+    if (w.uid() != null) {
+      byNamespace.computeIfPresent(w.namespace(), (ns, passes) -> {
+        passes.remove(w.uid());
+        return passes.isEmpty() ? null : passes;
+      });
     }
-    Set<String> uids = present.stream().map(Workload::uid).collect(Collectors.toSet());
-    passes.keySet().retainAll(uids);
   }
 
   /**
@@ -69,6 +67,11 @@ final class PassedTests {
    * this process began: nobody in this process saw it in progress, and a process that did would
    * have rolled it back on time.
    */
+  /** When this process began following rollouts; null before its first reconcile. */
+  Instant began() {
+    return since.get();
+  }
+
   boolean windowEndedUnwatched(Instant started, Duration timeout) {
     Instant began = since.get();
     return started != null && began != null && !started.plus(timeout).isAfter(began);

@@ -96,7 +96,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
-    workloadToPolicies = new WorkloadToPolicies(context.getPrimaryCache());
+    workloadToPolicies = new WorkloadToPolicies(context.getPrimaryCache(), passes::forget);
     workloads = new WorkloadCaches(context, workloadToPolicies, passes,
         Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
     siblings = SiblingPolicies.eventSource(context);
@@ -144,9 +144,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     PolicyRules rules = validation.rules();
     HardeningMemo memo = memos.computeIfAbsent(id, k -> new HardeningMemo(hardener));
-    List<Workload> present = workloads.in(namespace);
-    PolicyRound.Result result = round(policy, rules, context, memo).run(present);
-    passes.retain(namespace, present);
+    PolicyRound.Result result = round(policy, rules, context, memo).run(workloads.in(namespace));
 
     rollouts.retain(id, result.selected().stream().filter(Outcome::following)
         .map(o -> o.kind() + "/" + namespace + "/" + o.name()).collect(Collectors.toSet()));

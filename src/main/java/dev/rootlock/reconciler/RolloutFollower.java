@@ -85,15 +85,25 @@ final class RolloutFollower {
     }
     PolicyRules.Rollout how = rules.rollout();
     Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
-    Verdict verdict = w.judge(related.apply(w), started, clock.instant(), how.timeout());
+    Related objects = related.apply(w);
+    Verdict verdict = w.judge(objects, started, clock.instant(), how.timeout());
     boolean unwatched = passes.windowEndedUnwatched(rollout.startedAt(), how.timeout());
     if (verdict instanceof Verdict.Complete) {
       return passed(policy.name(), w, compliant, unwatched ? "" : null);
     }
-    if (verdict instanceof Verdict.Failed f && f.container() == null && unwatched && w.couldHavePassed()) {
-      // No process saw how this went (it ended before this one began), and what the workload shows
-      // now is what a pass lowered by a later node or lost pod looks like, not a stalled rollout.
-      return passed(policy.name(), w, compliant, f.evidence());
+    if (unwatched && !w.completionLasts() && verdict instanceof Verdict.Failed f && !f.isReadOnlyCrash()) {
+      // No process saw how this went (its window ended before this one began), and this kind's
+      // counts drop after a pass: a timeout, or a crash that is not a read-only-filesystem error,
+      // does not yet say the change failed.
+      if (!w.relatedKnown(objects)) {
+        verdict = new Verdict.InProgress("looking at its pods after an operator restart"); // the watch nudges when synced
+      } else if (w.couldHavePassed()) {
+        // what a pass lowered by a later node or a lost pod looks like, not a stalled rollout
+        return passed(policy.name(), w, compliant, f.evidence());
+      } else if (clock.instant().isBefore(passes.began().plus(how.timeout()))) {
+        // a window of its own from this process's start: pods down after a restart come back
+        verdict = new Verdict.InProgress("judged again after an operator restart, now: " + f.evidence());
+      }
     }
     if (verdict instanceof Verdict.InProgress p) {
       if (!uptake.takesSlot()) {

@@ -10,8 +10,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * Writes a policy's status as one JSON Patch that sets {@code /status} to the new value, and hands
- * the stored policy to JOSDK's cache of policies, as JOSDK does after its own status patch, so the
- * next reconcile reads it rather than the informer's older copy.
+ * the stored policy to JOSDK's cache of policies (as JOSDK's {@code PrimaryUpdateAndCacheUtils}
+ * do), so the next reconcile reads it rather than the informer's older copy. The cache takes it
+ * only while its own copy is still the one {@code policy} was read from, so nothing stale is kept.
+ * The patch names no resourceVersion (only Rootlock writes the status), so it meets no conflict; a
+ * policy deleted meanwhile answers 404, which fails the reconcile, and JOSDK drops the retry.
  *
  * <p>Why not {@code UpdateControl.patchStatus}: without server-side apply, JOSDK (through fabric8's
  * {@code editStatus}) copies the whole policy twice more and diffs the two as JSON trees to find

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -30,9 +31,12 @@ final class WorkloadToPolicies {
   private final Map<String, Set<ResourceID>> previous = new ConcurrentHashMap<>();
 
   private volatile Predicate<Workload> stillCached;
+  private final Consumer<Workload> gone;
 
-  WorkloadToPolicies(IndexerResourceCache<ReadOnlyPolicy> policies) {
+  /** @param gone told of each workload its informer no longer holds (a delete event) */
+  WorkloadToPolicies(IndexerResourceCache<ReadOnlyPolicy> policies, Consumer<Workload> gone) {
     this.policies = policies;
+    this.gone = gone;
   }
 
   /** Lets the mapper forget a workload once its informer no longer holds it (a delete event). */
@@ -50,8 +54,11 @@ final class WorkloadToPolicies {
         .filter(p -> p.getMetadata().getName().equals(owner) || selects(p, w))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
-    boolean gone = stillCached != null && !stillCached.test(w);
-    Set<ResourceID> before = now.isEmpty() || gone ? previous.remove(w.key()) : previous.put(w.key(), now);
+    boolean deleted = stillCached != null && !stillCached.test(w);
+    if (deleted) {
+      gone.accept(w);
+    }
+    Set<ResourceID> before = now.isEmpty() || deleted ? previous.remove(w.key()) : previous.put(w.key(), now);
     if (before == null || now.containsAll(before)) {
       return now;
     }

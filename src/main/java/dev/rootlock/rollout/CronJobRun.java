@@ -42,6 +42,11 @@ public final class CronJobRun implements RolloutReader<CronJob> {
   }
 
   @Override
+  public boolean completionLasts(CronJob c) {
+    return false;
+  }
+
+  @Override
   public Verdict judge(CronJob c, Related related, Instant started, Instant now, Duration timeout) {
     if (!scheduledSince(c, started)) {
       return new Verdict.InProgress(WAITING); // no watch until the CronJob controller says it started one

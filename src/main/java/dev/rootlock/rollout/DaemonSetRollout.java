@@ -38,21 +38,43 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
     return Readings.n(s.getUpdatedNumberScheduled()) >= desired && Readings.n(s.getNumberAvailable()) >= desired;
   }
 
+  @Override
+  public boolean completionLasts(DaemonSet d) {
+    return false;
+  }
+
   /**
    * Every node runs the change and some pod is available: a node that joined (its pod made from the
    * current template at once) or went down lowers only the available count, while a rolling update
    * that stalled stops replacing pods (at spec.updateStrategy.rollingUpdate.maxUnavailable) with
-   * nodes still on the old template, or none of its new pods available.
+   * nodes still on the old template. Not with maxSurge: an old pod kept beside a new one counts as
+   * available while the new one is not.
    */
   @Override
   public boolean couldHavePassed(DaemonSet d) {
     DaemonSetStatus s = d.getStatus();
-    if (s == null || !Readings.observed(d, s.getObservedGeneration())) {
+    if (s == null || !Readings.observed(d, s.getObservedGeneration()) || surges(d)) {
       return false;
     }
     int desired = Readings.n(s.getDesiredNumberScheduled());
     return Readings.n(s.getUpdatedNumberScheduled()) >= desired
         && (desired == 0 || Readings.n(s.getNumberAvailable()) > 0);
+  }
+
+  @Override
+  public boolean relatedKnown(DaemonSet d, Related related) {
+    return related.list(Pod.class, d.getSpec().getSelector()) != null;
+  }
+
+  private static boolean surges(DaemonSet d) {
+    var strategy = d.getSpec().getUpdateStrategy();
+    var surge = strategy == null || strategy.getRollingUpdate() == null ? null
+        : strategy.getRollingUpdate().getMaxSurge();
+    if (surge == null) {
+      return false;
+    }
+    String v = surge.getStrVal() != null ? surge.getStrVal() : String.valueOf(surge.getIntVal());
+    return !v.equals("0") && !v.equals("0%") && !v.equals("null");
   }
 
   @Override

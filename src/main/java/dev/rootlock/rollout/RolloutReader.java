@@ -30,14 +30,27 @@ public interface RolloutReader<T extends HasMetadata> {
   Verdict judge(T workload, Related related, Instant started, Instant now, Duration timeout);
 
   /**
-   * Whether what the workload shows now, short of complete, could be a rollout that completed
-   * earlier and was lowered since by what came later (a node that joined a DaemonSet, a pod lost),
-   * rather than one that stalled: asked only about a change whose window ended before this operator
-   * process began following it, so that no process saw how it went. False for the kinds whose own
-   * status keeps saying "complete" once it was (a Deployment's condition, a StatefulSet's
-   * revisions without a partition): short of complete, they never were.
+   * Whether the workload's own status keeps saying a completed rollout is complete (a Deployment's
+   * condition, a StatefulSet's revisions without a partition). When it does not (a DaemonSet's
+   * counts drop when a node joins), only the operator's memory of the pass stops a later dip from
+   * being judged as this rollout, and a restart loses that memory.
+   */
+  default boolean completionLasts(T workload) {
+    return true;
+  }
+
+  /**
+   * Whether what the workload shows now, short of complete, is what a rollout that completed
+   * earlier looks like once lowered by what came later (a node that joined a DaemonSet, a pod
+   * lost), and not a rollout that stalled: asked only about a change whose window ended before
+   * this operator process began following it, so that no process saw how it went.
    */
   default boolean couldHavePassed(T workload) {
     return false;
+  }
+
+  /** Whether the objects {@link #judge} looks at (its pods) are known yet: a watch just opened has not synced. */
+  default boolean relatedKnown(T workload, Related related) {
+    return true;
   }
 }

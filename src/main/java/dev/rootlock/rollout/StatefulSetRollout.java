@@ -49,16 +49,27 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
     return allUpdated(s) && Readings.n(st.getReadyReplicas()) >= replicas(s);
   }
 
+  @Override
+  public boolean completionLasts(StatefulSet s) {
+    return partition(s) == 0;
+  }
+
   /**
    * With a partition (without one the revisions keep saying "complete"): every ordinal from the
-   * partition up runs the change and some pod is ready. A pod lost later lowers only the ready
-   * count; a rolling update that stalled stops at the first ordinal whose new pod never gets ready.
+   * partition up runs the change and more pods are ready than the old ones below the partition, so
+   * at least one updated pod is. A pod lost later lowers only the ready count; a rolling update that
+   * stalled stops at the first ordinal whose new pod never gets ready.
    */
   @Override
   public boolean couldHavePassed(StatefulSet s) {
     StatefulSetStatus st = s.getStatus();
     return partition(s) > 0 && st != null && Readings.observed(s, st.getObservedGeneration())
-        && allUpdated(s) && Readings.n(st.getReadyReplicas()) > 0;
+        && allUpdated(s) && Readings.n(st.getReadyReplicas()) > replicas(s) - Readings.n(st.getUpdatedReplicas());
+  }
+
+  @Override
+  public boolean relatedKnown(StatefulSet s, Related related) {
+    return related.list(Pod.class, s.getSpec().getSelector()) != null;
   }
 
   @Override

@@ -6,7 +6,7 @@ import dev.rootlock.diagnosis.Diagnosis;
 public sealed interface Verdict {
   /**
    * Done and healthy. Whether the workload's own status keeps saying so is
-   * {@link RolloutReader#completionLasts}.
+   * {@link RolloutReader#completionLasts}; when it does not, the operator remembers the pass.
    */
   record Complete() implements Verdict {}
 
@@ -19,6 +19,11 @@ public sealed interface Verdict {
    * @param container the container it concerns, when a container failed
    */
   record Failed(String evidence, Diagnosis diagnosis, String container) implements Verdict {
+
+    /** A container crashed with a read-only-filesystem error: the hardening's fault whenever it happened. */
+    public boolean isReadOnlyCrash() {
+      return container != null && !diagnosis.isEmpty();
+    }
 
     /** The evidence, preceded by what to do when the crash says which paths were needed. */
     public String message() {

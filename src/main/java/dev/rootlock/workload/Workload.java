@@ -96,9 +96,19 @@ public record Workload(WorkloadKind<?> kind, HasMetadata object) {
     return typed(kind).judge(object, related, started, now, timeout);
   }
 
+  /** See {@link RolloutReader#completionLasts}. */
+  public boolean completionLasts() {
+    return typed(kind).completionLasts(object);
+  }
+
   /** See {@link RolloutReader#couldHavePassed}. */
   public boolean couldHavePassed() {
     return typed(kind).couldHavePassed(object);
+  }
+
+  /** See {@link RolloutReader#relatedKnown}. */
+  public boolean relatedKnown(Related related) {
+    return typed(kind).relatedKnown(object, related);
   }
 
   private <T extends HasMetadata> Reader<T> typed(WorkloadKind<T> k) {
@@ -124,6 +134,14 @@ public record Workload(WorkloadKind<?> kind, HasMetadata object) {
 
     boolean couldHavePassed(HasMetadata o) {
       return reader.couldHavePassed(type.cast(o));
+    }
+
+    boolean completionLasts(HasMetadata o) {
+      return reader.completionLasts(type.cast(o));
+    }
+
+    boolean relatedKnown(HasMetadata o, Related related) {
+      return reader.relatedKnown(type.cast(o), related);
     }
   }
 }

@@ -16,10 +16,13 @@ class RunCommandTest {
   }
 
   @Test
-  void aNegativeThreadCountNamesTheOption() {
+  void aThreadCountBelowOneNamesTheOption() {
     assertThatThrownBy(() -> settings("--reconcile-threads", "-1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--reconcile-threads must be at least 1, was -1");
+    assertThatThrownBy(() -> settings("--reconcile-threads", "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--reconcile-threads must be at least 1, was 0");
   }
 
   private static Settings settings(String... args) {

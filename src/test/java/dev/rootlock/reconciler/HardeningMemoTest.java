@@ -76,8 +76,12 @@ class HardeningMemoTest {
   @Test
   void aTemplateChangeIsRecomputedEvenWhenTheGenerationDidNotMove() throws Exception {
     Deployment d = hardened("u1", 2);
+    d.getMetadata().setResourceVersion("10");
     ask(d, RULES);
+    assertThat(ask(d, RULES).changed()).as("the same version: answered without hashing its template").isFalse();
+    assertThat(memo.hits()).isEqualTo(1);
     Deployment drifted = copy(d);
+    drifted.getMetadata().setResourceVersion("11"); // every write moves it, the template's too
     drifted.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext().setReadOnlyRootFilesystem(false);
 
     Hardening h = ask(drifted, RULES);

@@ -8,7 +8,6 @@ import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PassedTestsTest {
@@ -26,17 +25,19 @@ class PassedTestsTest {
   }
 
   @Test
-  void deletedWorkloadsAreForgottenNamespaceByNamespace() {
+  void aDeletedWorkloadIsForgottenAndItsNamespaceWithTheLast() {
     PassedTests passes = new PassedTests();
     Workload kept = workload("a", "uid-a", 2);
     Workload gone = workload("b", "uid-b", 2);
     passes.add(kept);
     passes.add(gone);
-    passes.retain("other", List.of());
-    assertThat(passes.size()).as("another namespace's list says nothing of these").isEqualTo(2);
-    passes.retain("shop", List.of(kept));
+    passes.forget(gone);
     assertThat(passes.has(kept)).isTrue();
     assertThat(passes.has(gone)).isFalse();
+    passes.forget(kept);
+    assertThat(passes.size()).isZero();
+    passes.forget(kept); // a second delete event, or one for a workload that never passed
+    assertThat(passes.size()).isZero();
   }
 
   @Test

@@ -66,6 +66,20 @@ class DaemonSetRolloutTest {
         TIMEOUT)).message()).isEqualTo("the rollout did not complete within 10m (2 of 2 nodes updated, 0 available)");
   }
 
+  @Test
+  void withMaxSurgeAnAvailableCountIsNoSignOfAPass() {
+    DaemonSet d = daemonSet("{observedGeneration: 2, desiredNumberScheduled: 3, updatedNumberScheduled: 3, "
+        + "numberAvailable: 3}");
+    d.getStatus().setNumberAvailable(2);
+    assertThat(READER.couldHavePassed(d)).isTrue();
+    d.getSpec().setUpdateStrategy(Manifests.parse("{type: RollingUpdate, rollingUpdate: {maxSurge: 1, "
+        + "maxUnavailable: 0}}", io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategy.class));
+    assertThat(READER.couldHavePassed(d)).as("an old pod kept beside a new one that never got ready counts as "
+        + "available").isFalse();
+    assertThat(READER.relatedKnown(d, Related.UNKNOWN)).isFalse();
+    assertThat(READER.relatedKnown(d, Related.of(List.of()))).isTrue();
+  }
+
   private static DaemonSet daemonSet(String status) {
     DaemonSet d = (DaemonSet) TestKind.DAEMON_SET.web("agent");
     d.getMetadata().setGeneration(2L);

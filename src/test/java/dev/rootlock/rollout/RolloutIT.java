@@ -310,6 +310,10 @@ class RolloutIT {
     assertThat(appliedWrites(kind, "agent")).as("no rollback after the restart").isEqualTo(1);
   }
 
+  /**
+   * Every node got the change (the stand-in replaces all pods at once) and none became available:
+   * after a restart past its window it gets a window of its own, and is then rolled back.
+   */
   @Test
   void aRolloutThatStalledWhileNoOperatorRanIsStillRolledBackAfterItsWindow() {
     TestKind kind = TestKind.DAEMON_SET;
@@ -323,6 +327,8 @@ class RolloutIT {
     Cluster.settle(Duration.ofSeconds(3)); // the whole window passes with no operator running
 
     start();
+    eventually(() -> assertThat(workload("p", "agent").getMessage()).contains("judged again after an operator "
+        + "restart"));
     eventually(() -> assertThat(workload("p", "agent").getState()).isEqualTo(WorkloadState.RolledBack));
     assertThat(workload("p", "agent").getMessage()).contains("did not complete within 2s");
     assertThat(appliedWrites(kind, "agent")).isEqualTo(2);

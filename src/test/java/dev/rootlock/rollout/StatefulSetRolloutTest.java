@@ -88,6 +88,16 @@ class StatefulSetRolloutTest {
         .isEqualTo(new Verdict.InProgress("waiting for the StatefulSet controller to see the change"));
   }
 
+  @Test
+  void aCanaryWhoseOneUpdatedPodNeverGotReadyIsNoPass() {
+    StatefulSet canary = set(3, 2, "{observedGeneration: 2, replicas: 3, readyReplicas: 2, updatedReplicas: 1, "
+        + "currentRevision: db-old, updateRevision: db-new}");
+    assertThat(READER.couldHavePassed(canary)).as("the two ready pods are the old ones below the partition")
+        .isFalse();
+    canary.getStatus().setReadyReplicas(3);
+    assertThat(READER.isComplete(canary, STARTED)).isTrue();
+  }
+
   private static StatefulSet set(int replicas, Integer partition, String status) {
     StatefulSet s = (StatefulSet) TestKind.STATEFUL_SET.web("db");
     s.getMetadata().setGeneration(2L);
