@@ -54,7 +54,8 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
     webhook = webhook == null ? Webhook.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
     if (reconcileThreads < 0) {
-      throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
+      throw new IllegalArgumentException("--reconcile-threads must be at least 1 (0 here: the default), was "
+          + reconcileThreads);
     }
     reconcileThreads = reconcileThreads == 0 ? DEFAULT_RECONCILE_THREADS : reconcileThreads;
     if (webhook.enabled() && (webhook.port() < 0 || webhook.port() > 65535)) {

@@ -29,8 +29,8 @@ import java.util.function.Function;
  * on every spec change) and by the template itself: by the workload's resourceVersion (the same
  * version is the same object), or for another version (a status update) by the template's hash —
  * so neither a server that forgot the generation nor a hash collision alone can serve a stale
- * answer, and a workload unchanged since the last reconcile costs no hash of its template. Answers are kept without a
- * template: for "nothing to change" the record and findings; for a workload whose change waits for
+ * answer, and a workload unchanged since the last reconcile costs no hash of its template.
+ * Answers are kept without a template: for "nothing to change" the record and findings; for a workload whose change waits for
  * a rollout slot only the change's summary and memory warnings, until it gets one and is hardened
  * afresh (a change about to be written is not kept). Uids are unique across kinds.
  *
@@ -102,8 +102,8 @@ final class HardeningMemo {
       // The record usually equals the one parsed from the annotation, which workloads of one
       // template share: keep that one rather than a copy per workload.
       RevertRecord record = h.record().equals(prior) ? prior : h.record();
-      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned), record,
-          h.findings(), null));
+      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned),
+          record, h.findings(), null));
     }
     return h;
   }
@@ -114,8 +114,8 @@ final class HardeningMemo {
    */
   void rememberPending(Workload w, List<String> learned, String revert, Hardening change) {
     if (isKeyed(w)) {
-      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned), null, null,
-          new Due(change.changeSummary(), change.warnings())));
+      answers.put(w.uid(), new Answer(generation(w), w.resourceVersion(), hash(w), revert, List.copyOf(learned),
+          null, null, new Due(change.changeSummary(), change.warnings())));
     }
   }
 

@@ -62,16 +62,16 @@ final class PassedTests {
     }
   }
 
-  /**
-   * True when a rollout written at {@code started} had its whole window, {@code timeout}, before
-   * this process began: nobody in this process saw it in progress, and a process that did would
-   * have rolled it back on time.
-   */
   /** When this process began following rollouts; null before its first reconcile. */
   Instant began() {
     return since.get();
   }
 
+  /**
+   * True when a rollout written at {@code started} had its whole window, {@code timeout}, before
+   * this process began: nobody in this process saw it in progress, and a process that did would
+   * have rolled it back on time.
+   */
   boolean windowEndedUnwatched(Instant started, Duration timeout) {
     Instant began = since.get();
     return started != null && began != null && !started.plus(timeout).isAfter(began);

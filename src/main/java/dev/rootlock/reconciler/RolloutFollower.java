@@ -96,7 +96,8 @@ final class RolloutFollower {
       // counts drop after a pass: a timeout, or a crash that is not a read-only-filesystem error,
       // does not yet say the change failed.
       if (!w.relatedKnown(objects)) {
-        verdict = new Verdict.InProgress("looking at its pods after an operator restart"); // the watch nudges when synced
+        // the watch the restart opened nudges the policy once it has synced
+        verdict = new Verdict.InProgress("looking at its pods after an operator restart");
       } else if (w.couldHavePassed()) {
         // what a pass lowered by a later node or a lost pod looks like, not a stalled rollout
         return passed(policy.name(), w, compliant, f.evidence());
