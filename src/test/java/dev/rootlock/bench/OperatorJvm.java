@@ -1,5 +1,6 @@
 package dev.rootlock.bench;
 
+import dev.rootlock.testing.ClassDataSharing;
 import dev.rootlock.testing.Manifests;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
@@ -16,8 +17,11 @@ import java.util.Map;
  * sets in JAVA_TOOL_OPTIONS, read from that file so that the benchmark runs what is deployed, except
  * -XX:MaxRAMPercentage, which outside a container would size the heap from the whole machine: it is
  * replaced by the heap it gives under the pod's memory limit, and the JVM is told the pod's CPU
- * count. Extra arguments (a profiler, a flag
- * to try) go on the operator's command line only: the floor always runs as deployed.
+ * count. The image's class-data-sharing archive ({@code -XX:SharedArchiveFile}) is dumped here as
+ * the Dockerfile dumps it ({@link ClassDataSharing}), from the jar the benchmark starts, and the
+ * flag names that copy; the floor maps it too (its class path starts with the same jar). Extra
+ * arguments (a profiler, a flag to try) go on the operator's command line only: the floor always
+ * runs as deployed.
  *
  * @param flags JAVA_TOOL_OPTIONS, as deployed apart from the heap size
  * @param extraArguments JVM arguments added on the command line ({@code -Dbench.jvm="..."})
@@ -32,6 +36,9 @@ record OperatorJvm(List<String> flags, List<String> extraArguments) {
    * would otherwise run with other collectors and pools than in its pod.
    */
   static final String POD_CPUS = "-XX:ActiveProcessorCount=1";
+  static final String SHARED_ARCHIVE = "-XX:SharedArchiveFile=";
+  /** Where the benchmark dumps its copy of the image's archive. */
+  static final Path ARCHIVE = Path.of("target/bench/rootlock.jsa");
 
   static OperatorJvm fromSystemProperties() {
     String extra = System.getProperty("bench.jvm", "").trim();
@@ -48,8 +55,25 @@ record OperatorJvm(List<String> flags, List<String> extraArguments) {
     List<String> flags = new ArrayList<>();
     flags.add(POD_HEAP);
     flags.add(POD_CPUS);
-    Arrays.stream(options.trim().split("\\s+")).filter(f -> !f.startsWith("-XX:MaxRAMPercentage")).forEach(flags::add);
+    for (String f : options.trim().split("\\s+")) {
+      if (f.startsWith(SHARED_ARCHIVE)) {
+        flags.add(SHARED_ARCHIVE + dumpArchive());
+      } else if (!f.startsWith("-XX:MaxRAMPercentage")) {
+        flags.add(f);
+      }
+    }
     return flags;
+  }
+
+  /** The Dockerfile's archive, dumped from {@link ClassDataSharing#CLASS_LIST} and the jar the benchmark runs. */
+  private static Path dumpArchive() {
+    ClassDataSharing.Dump dump = ClassDataSharing.dump(ColdProcessBenchmark.JAR, ClassDataSharing.CLASS_LIST, ARCHIVE);
+    if (dump.exitCode() != 0) {
+      throw new IllegalStateException("java -Xshare:dump failed (" + dump.exitCode() + "):\n" + dump.log());
+    }
+    System.out.println("class-data-sharing archive " + ARCHIVE + " dumped from " + ClassDataSharing.CLASS_LIST + " ("
+        + dump.missing().size() + " listed classes not in the jar)");
+    return ARCHIVE;
   }
 
   private static String fromDeployment() {
