@@ -99,6 +99,7 @@ public final class RootlockOperator implements AutoCloseable {
           // every API server, and exactly reproducible in tests.
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false) // stop() still needs it to hand the Lease over
+          .withResourceCloner(new PolicyCloner(client.getKubernetesSerialization()))
           .withConcurrentReconciliationThreads(settings.reconcileThreads())
           .withStopOnInformerErrorDuringStartup(true)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
