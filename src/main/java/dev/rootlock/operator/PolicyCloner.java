@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.api.config.Cloner;
 /**
  * The copy of a policy JOSDK hands each reconcile, instead of its default (serialise the cached
  * policy to JSON and read it back: with a status of 20 workloads, 8 % of the reconcile threads'
- * CPU in a profile of the cold-process benchmark, more for bigger policies).
+ * samples in a JFR profile of the cold-process benchmark, more for bigger policies).
  *
  * <p>JOSDK copies so that a reconcile cannot change the object its informer caches. What gets
  * changed on the copy is its metadata (JOSDK adds and removes the finalizer on it, and clears and
