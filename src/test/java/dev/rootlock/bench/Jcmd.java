@@ -1,8 +1,8 @@
 package dev.rootlock.bench;
 
+import dev.rootlock.testing.JdkTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -54,8 +54,7 @@ final class Jcmd {
   }
 
   private static String run(long pid, String command) throws IOException, InterruptedException {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    Process p = new ProcessBuilder(jcmd, String.valueOf(pid), command).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(JdkTools.tool("jcmd"), String.valueOf(pid), command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     return out;

@@ -1,5 +1,6 @@
 package dev.rootlock.bench;
 
+import dev.rootlock.testing.JdkTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,9 +39,8 @@ final class JvmProcess implements AutoCloseable {
    */
   static JvmProcess start(String name, List<String> arguments, Map<String, String> env, Path log)
       throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>();
-    command.add(java);
+    command.add(JdkTools.tool("java"));
     command.addAll(arguments);
     CpuLimit limit = CpuLimit.oneCpu("rootlock-bench-" + name);
     ProcessBuilder pb = new ProcessBuilder(limit.wrap(command)).redirectErrorStream(true)

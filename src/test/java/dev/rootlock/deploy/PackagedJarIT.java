@@ -3,6 +3,7 @@ package dev.rootlock.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.testing.ClassDataSharing;
+import dev.rootlock.testing.JdkTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ class PackagedJarIT {
 
     // -Xshare:on: a JVM that cannot map the archive fails instead of starting without it.
     Path out = dir.resolve("help.log");
-    ProcessBuilder pb = new ProcessBuilder(ClassDataSharing.java(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+    ProcessBuilder pb = new ProcessBuilder(JdkTools.tool("java"), "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
         "-Xlog:class+load=info", "-jar", JAR.toString(), "--help").redirectErrorStream(true)
         .redirectOutput(out.toFile());
     pb.environment().remove("JAVA_TOOL_OPTIONS");

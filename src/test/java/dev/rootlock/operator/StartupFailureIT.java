@@ -3,6 +3,7 @@ package dev.rootlock.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.JdkTools;
 import dev.rootlock.testing.MockApiServer.Fault;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -121,8 +122,7 @@ class StartupFailureIT {
   void aSecondOperatorOnTheSameHttpPortExitsOneBlamingThePort(@TempDir Path dir) throws Exception {
     Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), "test");
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+      ProcessBuilder pb = new ProcessBuilder(JdkTools.tool("java"), "-cp", System.getProperty("java.class.path"),
           "dev.rootlock.Rootlock", "run", "--http-port", String.valueOf(taken.getLocalPort()))
           .redirectErrorStream(true);
       pb.environment().put("KUBECONFIG", kubeconfig.toString());

@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.testing.CliRun;
+import dev.rootlock.testing.JdkTools;
 import dev.rootlock.testing.TestImage;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,8 +139,7 @@ class ProbeIT {
 
   @Test
   void anInterruptedProbeRemovesItsContainer() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.rootlock.Rootlock",
+    Process p = new ProcessBuilder(JdkTools.tool("java"), "-cp", System.getProperty("java.class.path"), "dev.rootlock.Rootlock",
         "probe", "--engine", "podman", "--settle", "5m", IMAGE, "--", "sleep", "600")
         .redirectErrorStream(true).redirectOutput(File.createTempFile("probe", ".log")).start();
     try {

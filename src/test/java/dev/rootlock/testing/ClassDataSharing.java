@@ -39,7 +39,7 @@ public final class ClassDataSharing {
       Files.createDirectories(archive.toAbsolutePath().getParent());
       Files.deleteIfExists(archive);
       Path log = Files.createTempFile("cds-dump", ".log");
-      ProcessBuilder pb = new ProcessBuilder(java(), "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
+      ProcessBuilder pb = new ProcessBuilder(JdkTools.tool("java"), "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
           "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString()).redirectErrorStream(true)
           .redirectOutput(log.toFile());
       pb.environment().remove("JAVA_TOOL_OPTIONS");
@@ -59,10 +59,5 @@ public final class ClassDataSharing {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  /** The {@code java} launcher of the JVM running this code. */
-  public static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }
