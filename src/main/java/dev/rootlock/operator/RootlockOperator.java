@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -67,20 +68,24 @@ public final class RootlockOperator implements AutoCloseable {
   /** Sent with every request, so audit logs (and the RBAC test) can tell Rootlock's requests apart. */
   public static final String USER_AGENT = "rootlock-operator/0.1.0";
 
-  /** A client for {@code config} whose every write carries the {@code rootlock} field manager. */
-  public static KubernetesClient client(Config config) {
+  /**
+   * A client for {@code config} whose every write carries the {@code rootlock} field manager and
+   * whose every request but watches is timed into {@code registry} ({@link RequestTimer}).
+   */
+  static KubernetesClient client(Config config, MeterRegistry registry) {
     Config own = new io.fabric8.kubernetes.client.ConfigBuilder(config).withUserAgent(USER_AGENT).build();
     return new KubernetesClientBuilder()
         .withConfig(own)
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(FieldManagerInterceptor.NAME,
-            new FieldManagerInterceptor(Annotations.FIELD_MANAGER)))
+        .withHttpClientBuilderConsumer(b -> b
+            .addOrReplaceInterceptor(FieldManagerInterceptor.NAME, new FieldManagerInterceptor(Annotations.FIELD_MANAGER))
+            .addOrReplaceInterceptor(RequestTimer.NAME, new RequestTimer(registry)))
         .build();
   }
 
   /** The operator, owning a client built for {@code config}; stopping it closes the client. */
   public static RootlockOperator create(Config config, Settings settings) {
-    KubernetesClient client = client(config);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    KubernetesClient client = client(config, registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
