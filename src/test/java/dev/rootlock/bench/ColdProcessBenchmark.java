@@ -122,7 +122,9 @@ public final class ColdProcessBenchmark {
         Map<String, Double> benchmarkCpu = since(here);
         double[] standInTimes = cluster.controllers().takePlainRolloutTimes();
         Map<String, Double> counters = Jcmd.counters(p.pid());
-        saveMetrics(port, OUT.resolve("operator-metrics-" + n + ".txt"));
+        Path scrape = OUT.resolve("operator-metrics-" + n + ".txt");
+        saveMetrics(port, scrape);
+        String roundTrips = RoundTrips.describe(scrape);
         long lastRollout = cluster.controllers().lastCompletionNanos() - p.startedNanos();
         long rollouts = cluster.controllers().rolloutsCompleted() - rolloutsBefore;
         int quietAt = quiet(cluster);
@@ -138,7 +140,8 @@ public final class ColdProcessBenchmark {
         return new ColdProcessResult.Run(p.pid(), ready / 1_000_000, (convergedNanos - p.startedNanos()) / 1_000_000,
             (during.get(0).nanos() - p.startedNanos()) / 1_000_000, patchTimes(during, p.startedNanos()),
             lastRollout / 1_000_000, rollouts, load, steady, steadyWindow, Reaction.percentile(reaction, 50),
-            Reaction.percentile(reaction, 99), reaction.size(), cpu, cpuLimit, threads, counters, heap, p.log());
+            Reaction.percentile(reaction, 99), reaction.size(), cpu, cpuLimit, threads, counters, heap, p.log(),
+            roundTrips);
       } finally {
         p.close();
       }

@@ -20,7 +20,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
   public record Run(long pid, long ready, long convergence, long firstRequest, long[] patches, long lastRollout,
       long rollouts, ServerLoad load, long steadyStateRequests, Duration steadyWindow, long reactionP50,
       long reactionP99, int reactionSamples, double cpuSeconds, String cpuLimit, Map<String, Double> cpuByThread,
-      Map<String, Double> counters, long heapAfterGcBytes, Path log) {}
+      Map<String, Double> counters, long heapAfterGcBytes, Path log, String roundTrips) {}
 
   /**
    * @param complete when the floor's watch saw the last rollout complete
@@ -53,6 +53,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
           steady state (%ds):    %d requests
           reaction p50 / p99:    %d ms / %d ms (%d samples)
           CPU at convergence:    %.2f s (%s); by thread: %s
+          API round trips:       %s (the operator's own timer, to response headers, until convergence)
           JVM at convergence:    %s
           heap after full GC:    %.1f MiB (after the steady state and the reaction samples)
         %sfloor (plain client, own JVM, same pacing):
@@ -62,7 +63,7 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
         %s""", n, needingChange, ScaleBenchmark.POLICY, ColdProcessBenchmark.RETAIN_EVENTS ? "keeps" : "answers, without keeping,", jvm, o.pid(), o.log(), o.firstRequest(), o.ready(),
         o.patches()[0], o.patches()[1], o.lastRollout(), o.rollouts(), o.convergence(), floor.complete(), ratio(),
         o.steadyWindow().toSeconds(), o.steadyStateRequests(), o.reactionP50(), o.reactionP99(), o.reactionSamples(),
-        o.cpuSeconds(), o.cpuLimit(), threads, counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),
+        o.cpuSeconds(), o.cpuLimit(), threads, o.roundTrips(), counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),
         floor.firstRequest(), floor.firstPatch(), floor.lastPatch(), floor.lastRollout(), floor.complete(),
         floor.cpuSeconds(), floor.cpuLimit(), floor.load().describe());
   }

@@ -35,6 +35,12 @@ final class JvmFigures {
         byGroup.merge(group, nanos, Long::sum);
       }
     }
+    // Not a thread's CPU: the JIT compilers' threads are not Java threads, and their work competes
+    // for this machine's two cores with the process under test (compile time is wall time, ms).
+    var jit = ManagementFactory.getCompilationMXBean();
+    if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+      byGroup.put("(JIT compiling, wall)", jit.getTotalCompilationTime() * 1_000_000);
+    }
     return byGroup;
   }
 
