@@ -29,6 +29,7 @@ public final class RootlockMetrics {
   public static final String ROLLBACKS = "rootlock.rollbacks";
   public static final String WARNINGS = "rootlock.policy.warnings";
   public static final String DRIFT_FIGHTS = "rootlock.drift.fights";
+  public static final String API_REQUEST = "rootlock.api.request.duration";
 
   /** What a workload write was for. */
   public enum Action {
@@ -68,10 +69,15 @@ public final class RootlockMetrics {
     this.registry = registry;
     this.reconcile = Timer.builder(RECONCILE)
         .description("Time to reconcile one ReadOnlyPolicy, from reading the caches to the status write")
-        .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10))
+        .serviceLevelObjectives(latencyBuckets())
         .register(registry);
+  }
+
+  /** The histogram buckets of every latency Rootlock reports: 5 ms to 10 s. */
+  private static Duration[] latencyBuckets() {
+    return new Duration[] {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
   }
 
   /** Metrics that go nowhere, for code paths (and tests) that do not care. */
@@ -159,6 +165,23 @@ public final class RootlockMetrics {
         .description("Workloads Rootlock stopped correcting because another writer kept reverting their hardening")
         .tags(new PolicyKey(namespace, policy).tags())
         .register(registry).increment();
+  }
+
+  /**
+   * One API request of the operator's client, timed on its side.
+   *
+   * @param method the HTTP method
+   * @param resource the resource and subresource it addressed ({@code readonlypolicies/status}), never a name
+   * @param nanos from handing it to the HTTP client to its response headers
+   */
+  public void apiRequest(String method, String resource, long nanos) {
+    Timer.builder(API_REQUEST)
+        .description("Time from handing an API request to the HTTP client to its response headers, by HTTP method "
+            + "and resource")
+        .tags("method", method, "resource", resource)
+        .serviceLevelObjectives(latencyBuckets())
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
   }
 
   public Timer.Sample startReconcile() {

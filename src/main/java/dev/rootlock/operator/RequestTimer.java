@@ -4,10 +4,8 @@ import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import dev.rootlock.metrics.RootlockMetrics;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,12 +18,11 @@ import java.util.List;
  */
 final class RequestTimer implements Interceptor {
   static final String NAME = "rootlock-request-timer";
-  static final String METRIC = "rootlock.api.request.duration";
 
-  private final MeterRegistry registry;
+  private final RootlockMetrics metrics;
 
-  RequestTimer(MeterRegistry registry) {
-    this.registry = registry;
+  RequestTimer(RootlockMetrics metrics) {
+    this.metrics = metrics;
   }
 
   @Override
@@ -38,15 +35,7 @@ final class RequestTimer implements Interceptor {
   @Override
   public void after(HttpRequest request, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> consumer) {
     if (consumer instanceof Started started) {
-      Timer.builder(METRIC)
-          .description("Time from handing an API request to the HTTP client to its response headers, by HTTP "
-              + "method and resource")
-          .tags("method", request.method(), "resource", resource(request.uri().getRawPath()))
-          .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-              Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-              Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10))
-          .register(registry)
-          .record(Duration.ofNanos(System.nanoTime() - started.nanos));
+      metrics.apiRequest(request.method(), resource(request.uri().getRawPath()), System.nanoTime() - started.nanos);
     }
   }
 

@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -70,22 +69,23 @@ public final class RootlockOperator implements AutoCloseable {
 
   /**
    * A client for {@code config} whose every write carries the {@code rootlock} field manager and
-   * whose every request but watches is timed into {@code registry} ({@link RequestTimer}).
+   * whose every request but watches is timed into {@code metrics} ({@link RequestTimer}).
    */
-  static KubernetesClient client(Config config, MeterRegistry registry) {
+  static KubernetesClient client(Config config, RootlockMetrics metrics) {
     Config own = new io.fabric8.kubernetes.client.ConfigBuilder(config).withUserAgent(USER_AGENT).build();
     return new KubernetesClientBuilder()
         .withConfig(own)
         .withHttpClientBuilderConsumer(b -> b
             .addOrReplaceInterceptor(FieldManagerInterceptor.NAME, new FieldManagerInterceptor(Annotations.FIELD_MANAGER))
-            .addOrReplaceInterceptor(RequestTimer.NAME, new RequestTimer(registry)))
+            .addOrReplaceInterceptor(RequestTimer.NAME, new RequestTimer(metrics)))
         .build();
   }
 
   /** The operator, owning a client built for {@code config}; stopping it closes the client. */
   public static RootlockOperator create(Config config, Settings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    KubernetesClient client = client(config, registry);
+    RootlockMetrics metrics = new RootlockMetrics(registry);
+    KubernetesClient client = client(config, metrics);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -93,7 +93,6 @@ public final class RootlockOperator implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    RootlockMetrics metrics = new RootlockMetrics(registry);
     // Leader election off: this replica is the one that works.
     AtomicBoolean leader = new AtomicBoolean(!settings.leaderElection());
     AtomicBoolean stopping = new AtomicBoolean();

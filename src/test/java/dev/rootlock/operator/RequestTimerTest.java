@@ -2,6 +2,7 @@ package dev.rootlock.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rootlock.metrics.RootlockMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -26,7 +27,7 @@ class RequestTimerTest {
   @Test
   void everyRequestButWatchesIsTimedByMethodAndResource() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), registry)) {
+    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry))) {
       ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("a").endMetadata()
           .addToData("k", "v").build();
       client.resource(cm).create();
@@ -49,14 +50,14 @@ class RequestTimerTest {
       assertThat(timer(registry, "GET", "configmaps").count()).as("the get and the list; not the watch").isEqualTo(2);
       assertThat(timer(registry, "GET", "deployments").count()).isEqualTo(1);
       assertThat(timer(registry, "PATCH", "configmaps").totalTime(TimeUnit.NANOSECONDS)).isPositive();
-      assertThat(registry.find(RequestTimer.METRIC).timers()).hasSize(4);
+      assertThat(registry.find(RootlockMetrics.API_REQUEST).timers()).hasSize(4);
     }
   }
 
   @Test
   void theFieldManagerIsStillAddedBesideTheTimer() throws InterruptedException {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), registry)) {
+    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry))) {
       Deployment d = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata().withName("d")
           .withNamespace("a").endMetadata().build();
       client.resource(d).create();
@@ -85,7 +86,7 @@ class RequestTimerTest {
   }
 
   private static Timer timer(SimpleMeterRegistry registry, String method, String resource) {
-    Timer t = registry.find(RequestTimer.METRIC).tags("method", method, "resource", resource).timer();
+    Timer t = registry.find(RootlockMetrics.API_REQUEST).tags("method", method, "resource", resource).timer();
     assertThat(t).as(method + " " + resource).isNotNull();
     return t;
   }
