@@ -1,10 +1,10 @@
 package dev.rootlock.operator;
 
+import dev.rootlock.metrics.RootlockMetrics;
 import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import dev.rootlock.metrics.RootlockMetrics;
 import java.nio.ByteBuffer;
 import java.util.List;
 

@@ -76,7 +76,8 @@ public final class RootlockOperator implements AutoCloseable {
     return new KubernetesClientBuilder()
         .withConfig(own)
         .withHttpClientBuilderConsumer(b -> b
-            .addOrReplaceInterceptor(FieldManagerInterceptor.NAME, new FieldManagerInterceptor(Annotations.FIELD_MANAGER))
+            .addOrReplaceInterceptor(FieldManagerInterceptor.NAME,
+                new FieldManagerInterceptor(Annotations.FIELD_MANAGER))
             .addOrReplaceInterceptor(RequestTimer.NAME, new RequestTimer(metrics)))
         .build();
   }

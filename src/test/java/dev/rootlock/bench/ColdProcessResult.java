@@ -63,7 +63,8 @@ public record ColdProcessResult(int n, int needingChange, String jvm, Run operat
         %s""", n, needingChange, ScaleBenchmark.POLICY, ColdProcessBenchmark.RETAIN_EVENTS ? "keeps" : "answers, without keeping,", jvm, o.pid(), o.log(), o.firstRequest(), o.ready(),
         o.patches()[0], o.patches()[1], o.lastRollout(), o.rollouts(), o.convergence(), floor.complete(), ratio(),
         o.steadyWindow().toSeconds(), o.steadyStateRequests(), o.reactionP50(), o.reactionP99(), o.reactionSamples(),
-        o.cpuSeconds(), o.cpuLimit(), threads, o.roundTrips(), counters, o.heapAfterGcBytes() / 1048576.0, o.load().describe(),
+        o.cpuSeconds(), o.cpuLimit(), threads, o.roundTrips(), counters, o.heapAfterGcBytes() / 1048576.0,
+        o.load().describe(),
         floor.firstRequest(), floor.firstPatch(), floor.lastPatch(), floor.lastRollout(), floor.complete(),
         floor.cpuSeconds(), floor.cpuLimit(), floor.load().describe());
   }

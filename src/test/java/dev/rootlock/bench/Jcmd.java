@@ -54,7 +54,8 @@ final class Jcmd {
   }
 
   private static String run(long pid, String command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(JdkTools.tool("jcmd"), String.valueOf(pid), command).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(JdkTools.tool("jcmd"), String.valueOf(pid), command).redirectErrorStream(true)
+        .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor();
     return out;

@@ -22,7 +22,10 @@ final class RoundTrips {
 
   private RoundTrips() {}
 
-  /** "PATCH deployments: 750, mean 227 ms, p50 ≤ 250 ms, p90 ≤ 1000 ms; ..." for the writes the benchmark cares about. */
+  /**
+   * "PATCH deployments: 750, mean 227 ms, p50 ≤ 250 ms, p90 ≤ 1000 ms; ..." for the writes the
+   * benchmark cares about.
+   */
   static String describe(Path scrape) throws IOException {
     Map<String, Series> series = new TreeMap<>();
     for (String line : Files.readAllLines(scrape)) {

@@ -20,7 +20,8 @@ class RoundTripsTest {
         rootlock_api_request_duration_seconds_sum{method="PATCH",resource="deployments"} 3.0
         rootlock_api_request_duration_seconds_count{method="GET",resource="deployments"} 4
         """);
-    assertThat(RoundTrips.describe(scrape)).isEqualTo("PATCH deployments: 10, mean 300 ms, p50 ≤ 250 ms, p90 ≤ 1000 ms");
+    assertThat(RoundTrips.describe(scrape))
+        .isEqualTo("PATCH deployments: 10, mean 300 ms, p50 ≤ 250 ms, p90 ≤ 1000 ms");
   }
 
   @Test

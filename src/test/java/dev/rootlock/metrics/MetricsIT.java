@@ -102,9 +102,11 @@ class MetricsIT {
     assertThat(m).contains("policy=\"second\"");
     assertThat(m).contains("rootlock_reconcile_duration_seconds_bucket{le=\"0.1\"}");
     // the operator's own API requests, timed on its side: status writes happen for every kind
-    assertThat(m).contains("rootlock_api_request_duration_seconds_bucket{method=\"PATCH\",resource=\"readonlypolicies/status\",le=\"0.1\"}");
+    assertThat(m).contains("rootlock_api_request_duration_seconds_bucket{method=\"PATCH\","
+        + "resource=\"readonlypolicies/status\",le=\"0.1\"}");
     assertThat(samples(m).get(series("rootlock_api_request_duration_seconds_count",
-        "method=\"PATCH\",resource=\"" + kind.model().plural() + "\""))).as("its workload patches").isGreaterThanOrEqualTo(1.0);
+        "method=\"PATCH\",resource=\"" + kind.model().plural() + "\""))).as("its workload patches")
+        .isGreaterThanOrEqualTo(1.0);
     assertThat(m).contains("jvm_memory_used_bytes").contains("process_cpu_usage");
     assertThat(m).contains("operator_sdk_");
   }

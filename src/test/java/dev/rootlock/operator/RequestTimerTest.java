@@ -27,12 +27,13 @@ class RequestTimerTest {
   @Test
   void everyRequestButWatchesIsTimedByMethodAndResource() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry))) {
+    try (KubernetesClient client = client(registry)) {
       ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("a").endMetadata()
           .addToData("k", "v").build();
       client.resource(cm).create();
       // resource(...).patch, not withName(...).patch: that one GETs the object first
-      client.resource(cm).patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"add\",\"path\":\"/data/k\",\"value\":\"w\"}]");
+      client.resource(cm).patch(PatchContext.of(PatchType.JSON),
+          "[{\"op\":\"add\",\"path\":\"/data/k\",\"value\":\"w\"}]");
       client.configMaps().inNamespace("a").withName("c").get();
       try (var watch = client.configMaps().inNamespace("a").watch(new Watcher<>() {
         @Override
@@ -57,7 +58,7 @@ class RequestTimerTest {
   @Test
   void theFieldManagerIsStillAddedBesideTheTimer() throws InterruptedException {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (KubernetesClient client = RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry))) {
+    try (KubernetesClient client = client(registry)) {
       Deployment d = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata().withName("d")
           .withNamespace("a").endMetadata().build();
       client.resource(d).create();
@@ -83,6 +84,11 @@ class RequestTimerTest {
   })
   void aPathIsNamedByItsResourceNeverByNameOrNamespace(String path, String resource) {
     assertThat(RequestTimer.resource(path)).isEqualTo(resource);
+  }
+
+  /** The operator's client, against the mock server, timing into {@code registry}. */
+  private KubernetesClient client(SimpleMeterRegistry registry) {
+    return RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry));
   }
 
   private static Timer timer(SimpleMeterRegistry registry, String method, String resource) {

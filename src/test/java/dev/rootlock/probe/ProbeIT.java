@@ -139,8 +139,8 @@ class ProbeIT {
 
   @Test
   void anInterruptedProbeRemovesItsContainer() throws Exception {
-    Process p = new ProcessBuilder(JdkTools.tool("java"), "-cp", System.getProperty("java.class.path"), "dev.rootlock.Rootlock",
-        "probe", "--engine", "podman", "--settle", "5m", IMAGE, "--", "sleep", "600")
+    Process p = new ProcessBuilder(JdkTools.tool("java"), "-cp", System.getProperty("java.class.path"),
+        "dev.rootlock.Rootlock", "probe", "--engine", "podman", "--settle", "5m", IMAGE, "--", "sleep", "600")
         .redirectErrorStream(true).redirectOutput(File.createTempFile("probe", ".log")).start();
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> !TestImage.leftoverProbeContainers().isEmpty());

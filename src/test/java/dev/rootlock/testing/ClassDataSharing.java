@@ -39,8 +39,9 @@ public final class ClassDataSharing {
       Files.createDirectories(archive.toAbsolutePath().getParent());
       Files.deleteIfExists(archive);
       Path log = Files.createTempFile("cds-dump", ".log");
-      ProcessBuilder pb = new ProcessBuilder(JdkTools.tool("java"), "-Xshare:dump", "-XX:SharedClassListFile=" + classList,
-          "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString()).redirectErrorStream(true)
+      ProcessBuilder pb = new ProcessBuilder(JdkTools.tool("java"), "-Xshare:dump",
+          "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive, "-cp", jar.toString())
+          .redirectErrorStream(true)
           .redirectOutput(log.toFile());
       pb.environment().remove("JAVA_TOOL_OPTIONS");
       Process p = pb.start();
