@@ -80,7 +80,10 @@ public final class CertificateAuthority {
           new X500Name("CN=" + dnsNames.get(0)), serving.getPublic());
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       List<GeneralName> names = new ArrayList<>();
-      dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+      // an IP address (a webhook url such as https://127.0.0.1:9443) is an iPAddress name: TLS
+      // clients never match an IP against a dNSName
+      dnsNames.forEach(n -> names.add(new GeneralName(isIpAddress(n) ? GeneralName.iPAddress : GeneralName.dNSName,
+          n)));
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
@@ -164,5 +167,10 @@ public final class CertificateAuthority {
       pw.writeObject(o instanceof PrivateKey k ? new JcaPKCS8Generator(k, null) : o);
     }
     return w.toString();
+  }
+
+  /** An IPv4 or IPv6 literal, as BouncyCastle's iPAddress name takes it. */
+  static boolean isIpAddress(String name) {
+    return org.bouncycastle.util.IPAddress.isValid(name);
   }
 }

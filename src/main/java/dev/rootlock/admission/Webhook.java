@@ -1,6 +1,7 @@
 package dev.rootlock.admission;
 
 import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.operator.Settings;
 import dev.rootlock.reconciler.Admission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -59,14 +60,19 @@ public final class Webhook implements AutoCloseable {
   /**
    * Gets the certificate, starts the policy informer and serves.
    *
-   * @param namespace the operator's namespace, where the TLS Secret lives
+   * @param settings its port, who writes the certificate, the operator's namespace (where the TLS
+   *     Secret lives) and the extra names the certificate is for
    * @param watched the namespaces the operator watches; empty for all
    * @throws StartException naming the cause: the Secret cannot be read or written, the port is taken
    */
-  public static Webhook start(KubernetesClient client, int port, WebhookCertificates.Source source, String namespace,
-      Set<String> watched, Clock clock) throws StartException {
+  public static Webhook start(KubernetesClient client, Settings.Webhook settings, Set<String> watched, Clock clock)
+      throws StartException {
+    int port = settings.port();
+    WebhookCertificates.Source source = settings.certificates();
+    String namespace = settings.namespace();
     ServingCertificate serving = new ServingCertificate();
-    WebhookCertificates certificates = new WebhookCertificates(client, namespace, source, serving, clock);
+    WebhookCertificates certificates = new WebhookCertificates(client, namespace, source, serving, clock,
+        settings.hosts());
     try {
       certificates.refresh();
     } catch (IOException | RuntimeException e) {

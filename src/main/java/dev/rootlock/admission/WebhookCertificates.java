@@ -56,21 +56,34 @@ public final class WebhookCertificates {
   private final Source source;
   private final ServingCertificate serving;
   private final Clock clock;
+  private final List<String> hosts;
   private boolean warnedNoConfiguration;
 
   public WebhookCertificates(KubernetesClient client, String namespace, Source source, ServingCertificate serving,
       Clock clock) {
+    this(client, namespace, source, serving, clock, List.of());
+  }
+
+  /** @param hosts names the certificate is for besides the Service's ({@code --webhook-host}) */
+  public WebhookCertificates(KubernetesClient client, String namespace, Source source, ServingCertificate serving,
+      Clock clock, List<String> hosts) {
     this.client = client;
     this.namespace = namespace;
     this.source = source;
     this.serving = serving;
     this.clock = clock;
+    this.hosts = List.copyOf(hosts);
   }
 
-  /** The names the serving certificate is for: the Service, short and fully qualified. */
+  /**
+   * The names the serving certificate is for: the Service, short and fully qualified, then the
+   * extra hosts (DNS names or IP addresses) a webhook configuration's {@code url} may use.
+   */
   public List<String> dnsNames() {
-    return List.of(SERVICE + "." + namespace + ".svc", SERVICE + "." + namespace + ".svc.cluster.local",
-        SERVICE + "." + namespace, SERVICE);
+    List<String> names = new java.util.ArrayList<>(List.of(SERVICE + "." + namespace + ".svc",
+        SERVICE + "." + namespace + ".svc.cluster.local", SERVICE + "." + namespace, SERVICE));
+    hosts.stream().filter(h -> !names.contains(h)).forEach(names::add);
+    return names;
   }
 
   /**

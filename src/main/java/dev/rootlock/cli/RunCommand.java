@@ -80,6 +80,12 @@ public final class RunCommand implements Callable<Integer> {
           + "rootlock-webhook-tls and sets the caBundle; cert-manager: cert-manager does, the operator only reads it.")
   String webhookCertificates;
 
+  @Option(names = "--webhook-host", paramLabel = "HOST", split = ",",
+      description = "A DNS name or IP address the self-issued webhook certificate is also for, besides the "
+          + "Service's, comma-separated or repeated: for an operator run outside the cluster that a webhook "
+          + "configuration reaches by url (e.g. 127.0.0.1).")
+  List<String> webhookHosts = List.of();
+
   @Option(names = "--drift-fight-corrections", paramLabel = "N", defaultValue = "3",
       description = "Stop correcting a workload after this many corrections of someone else's revert within "
           + "--drift-fight-window (default ${DEFAULT-VALUE}).")
@@ -112,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
           case "cert-manager" -> WebhookCertificates.Source.certManager;
           default -> throw new IllegalArgumentException("--webhook-certificates: '" + webhookCertificates
               + "' is neither self nor cert-manager");
-        }, webhookNamespace);
+        }, webhookNamespace, webhookHosts.stream().map(String::trim).filter(h -> !h.isEmpty()).toList());
     if (reconcileThreads < 1) {
       throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
     }

@@ -167,8 +167,7 @@ public final class RootlockOperator implements AutoCloseable {
     Settings.Webhook w = settings.webhook();
     if (w.enabled()) {
       try {
-        webhook = Webhook.start(client, w.port(), w.certificates(), w.namespace(), settings.namespaces(),
-            Clock.systemUTC());
+        webhook = Webhook.start(client, w, settings.namespaces(), Clock.systemUTC());
       } catch (Webhook.StartException e) {
         throw e.portInUse() ? StartupFailure.portInUse("--webhook-port", w.port(), e.getCause())
             : StartupFailure.of(e.getMessage(), e.getCause());

@@ -4,6 +4,7 @@ import dev.rootlock.admission.WebhookCertificates;
 import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -42,10 +43,23 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
    * @param port the HTTPS port of {@code /mutate}; 0 picks a free one
    * @param certificates who writes the TLS Secret: the operator (self) or cert-manager
    * @param namespace where the TLS Secret lives: the operator's own namespace
+   * @param hosts names (DNS names or IP addresses) the self-issued serving certificate is for
+   *     besides the Service's: how a webhook configuration's {@code url} reaches an operator run
+   *     outside the cluster ({@code --webhook-host})
    */
-  public record Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
+  public record Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace,
+      List<String> hosts) {
     public static final int DEFAULT_PORT = 9443;
     public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
+
+    public Webhook {
+      hosts = hosts == null ? List.of() : List.copyOf(hosts);
+    }
+
+    /** A webhook reached through its Service only. */
+    public Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
+      this(enabled, port, certificates, namespace, List.of());
+    }
   }
 
   public Settings {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,24 @@ class WebhookCertificatesIT {
     certificates(other).refresh();
     assertThat(secretVersion()).isEqualTo(issued);
     assertThat(other.notAfter()).isEqualTo(serving.notAfter());
+  }
+
+  @Test
+  void anExtraHostIsAddedToTheServingCertificateAsAnIpAddressKeepingTheCa() throws Exception {
+    certificates(new ServingCertificate()).refresh();
+    String ca = WebhookCertificates.text(secret(), "ca.crt");
+    String cert = WebhookCertificates.text(secret(), "tls.crt");
+
+    // restarted with --webhook-host 127.0.0.1 (a webhook url outside the cluster): the stored
+    // certificate does not name it, so it is renewed under the same CA
+    new WebhookCertificates(client, NS, WebhookCertificates.Source.self, new ServingCertificate(),
+        Clock.fixed(now, ZoneOffset.UTC), List.of("127.0.0.1", "rootlock.example")).refresh();
+    assertThat(WebhookCertificates.text(secret(), "tls.crt")).isNotEqualTo(cert);
+    assertThat(WebhookCertificates.text(secret(), "ca.crt")).isEqualTo(ca);
+    X509Certificate served = CertificateAuthority.certificate(WebhookCertificates.text(secret(), "tls.crt"));
+    // type 7 is iPAddress, 2 dNSName (RFC 5280): a TLS client matches an IP only against an iPAddress
+    assertThat(served.getSubjectAlternativeNames()).contains(List.of(7, "127.0.0.1"), List.of(2, "rootlock.example"),
+        List.of(2, "rootlock-webhook.rootlock-system.svc"));
   }
 
   @Test
