@@ -131,12 +131,18 @@ public final class Admission {
     RolloutRecord next;
     JsonNode template = h.changed() ? JsonPatches.tree(h.template()) : null;
     if (h.changed()) {
-      long generation = generationAfter(w, raw, old, template);
+      long generation = generationAfter(w, raw, old, h);
       if (rb != null && rb.holds(name, policyGeneration, generation, w.template())) {
         return Decision.none("rolled back; not retried until the policy spec or the pod template changes");
       }
-      next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
-          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
+      if (old != null && generation == old.path("metadata").path("generation").asLong(0)) {
+        // the update only undid the hardening and this patch restores the stored spec: the generation
+        // stays, nothing rolls out, and a rollout recorded as started would wait for pods that never come
+        next = rollout;
+      } else {
+        next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
+            : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
+      }
     } else {
       next = rb == null ? rollout : rollout.rolledBack(null);
     }
@@ -166,13 +172,18 @@ public final class Admission {
 
   /**
    * The generation the API server gives the object once this request is stored: 1 for a new
-   * object; for an update, one more than the stored object's when the spec changes.
+   * object; for an update, one more than the stored object's when the spec changes. The hardened
+   * template is compared with the stored one as a model, not as JSON: serializing a template
+   * again may spell it differently (defaults, empty lists) while it is the same spec.
    */
-  private static long generationAfter(Workload w, JsonNode raw, JsonNode old, JsonNode template) {
+  private static long generationAfter(Workload w, JsonNode raw, JsonNode old, Hardening h) {
     if (old == null) {
       return 1;
     }
     long stored = old.path("metadata").path("generation").asLong(0);
-    return stored + (withTemplate(w, raw, template).path("spec").equals(old.path("spec")) ? 0 : 1);
+    Workload before = new Workload(w.kind(), JsonPatches.SERIALIZATION.convertValue(old, w.kind().type()));
+    boolean sameTemplate = before.template().equals(h.template());
+    boolean sameRest = withTemplate(w, raw, old.at(w.kind().templatePointer())).path("spec").equals(old.path("spec"));
+    return stored + (sameTemplate && sameRest ? 0 : 1);
   }
 }
