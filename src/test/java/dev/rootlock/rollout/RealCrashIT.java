@@ -10,11 +10,11 @@ import dev.rootlock.api.WorkloadState;
 import dev.rootlock.operator.Settings;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.ClusterControllers.App;
+import dev.rootlock.testing.ReadOnlyRun;
 import dev.rootlock.testing.TestImage;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,8 +31,7 @@ import org.junit.jupiter.api.Test;
  * what the stand-in kubelet reports as the crashed container's termination message.
  */
 class RealCrashIT {
-  /** What nginx needs, in the order it fails on them (../shared/notes/podman.md). */
-  static final List<String> NGINX_NEEDS = List.of("/var/lib/nginx", "/var/log/nginx", "/run");
+  static final List<String> NGINX_NEEDS = ReadOnlyRun.NGINX_NEEDS;
 
   Cluster cluster;
 
@@ -56,7 +55,7 @@ class RealCrashIT {
     Map<String, String> crashes = new LinkedHashMap<>();
     List<String> writable = new ArrayList<>();
     for (String dir : NGINX_NEEDS) {
-      crashes.put(dir, terminationMessage(crashOf(writable)));
+      crashes.put(dir, ReadOnlyRun.terminationMessage(ReadOnlyRun.nginx(writable)));
       writable.add(dir);
     }
     assertThat(crashes.get("/var/lib/nginx")).contains("\"/var/lib/nginx/body\" failed (30: Read-only file system)");
@@ -78,7 +77,8 @@ class RealCrashIT {
 
   @Test
   void anUnsafeDirectoryInRealOutputIsNamedAndNeverLearned() throws IOException {
-    String etc = terminationMessage(run(List.of(), "sh", "-c", "echo x > /etc/app.conf && exec sleep 60"));
+    String etc = ReadOnlyRun.terminationMessage(ReadOnlyRun.run(List.of(), "sh", "-c",
+        "echo x > /etc/app.conf && exec sleep 60"));
     cluster.create(web("web"));
     cluster.controllers().app("web", App.writing("app", Map.of("/etc", etc)));
     cluster.startOperator(Settings.defaults().withResync(Duration.ofSeconds(1)));
@@ -89,35 +89,5 @@ class RealCrashIT {
     assertThat(cluster.workload(NS, "p", "web").getLearnedPaths()).isNullOrEmpty();
     assertThat(cluster.workload(NS, "p", "web").getMessage()).contains("container app failed writing /etc/app.conf "
         + "(read-only file system); an emptyDir at /etc would hide the image's files");
-  }
-
-  /** nginx's output when only {@code writable} are on a tmpfs. */
-  private static String crashOf(List<String> writable) throws IOException {
-    return run(writable, "nginx", "-g", "daemon off;");
-  }
-
-  /** Runs the test image read-only as Kubernetes does (no tmpfs of Podman's own) until it exits. */
-  private static String run(List<String> writable, String... command) throws IOException {
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--label", TestImage.PROBE_LABEL, "--network", "none",
-        "--read-only", "--read-only-tmpfs=false"));
-    writable.forEach(w -> args.addAll(List.of("--tmpfs", w + ":rw,size=16m,mode=1777")));
-    args.add(TestImage.IMAGE);
-    args.addAll(List.of(command));
-    String id = TestImage.podman(args.toArray(String[]::new)).output().strip();
-    try {
-      TestImage.Result waited = TestImage.podman("wait", id);
-      assertThat(waited.output().strip()).as("the app exits with an error").isNotEqualTo("0");
-      return TestImage.podman("logs", id).output();
-    } finally {
-      TestImage.podman("rm", "-f", "-t", "0", id);
-    }
-  }
-
-  /** What the kubelet keeps with FallbackToLogsOnError: the last 80 lines, at most 2048 bytes. */
-  static String terminationMessage(String log) {
-    List<String> lines = log.lines().toList();
-    String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
-    byte[] bytes = tail.getBytes(StandardCharsets.UTF_8);
-    return bytes.length <= 2048 ? tail : new String(bytes, bytes.length - 2048, 2048, StandardCharsets.UTF_8);
   }
 }
