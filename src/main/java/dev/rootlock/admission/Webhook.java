@@ -1,7 +1,6 @@
 package dev.rootlock.admission;
 
 import dev.rootlock.api.ReadOnlyPolicy;
-import dev.rootlock.reconciler.Admission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -83,7 +82,7 @@ public final class Webhook implements AutoCloseable {
           .runnableInformer(0)));
     }
     informers.forEach(SharedIndexInformer::start);
-    Admission admission = new Admission(ns -> policiesIn(informers, ns), clock);
+    AdmissionHardening admission = new AdmissionHardening(ns -> policiesIn(informers, ns), clock);
     AdmissionServer server;
     try {
       server = new AdmissionServer(port, serving, new WorkloadReviewer(admission), THREADS);

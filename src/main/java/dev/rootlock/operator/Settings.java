@@ -1,7 +1,7 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.admission.WebhookCertificates;
-import dev.rootlock.reconciler.DriftLimit;
+import dev.rootlock.reconciler.observing.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
 import java.util.Set;
@@ -23,10 +23,13 @@ import java.util.Set;
  * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
  * @param reconcileThreads policies reconciled at once ({@code --reconcile-threads}); 0 for
  *     {@link #DEFAULT_RECONCILE_THREADS}
+ * @param trimCaches whether the workload informers drop what Rootlock never reads (managedFields,
+ *     last-applied-configuration); always true but in the scale benchmark, which measures what
+ *     trimming saves (docs/benchmarks.md)
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads) {
+    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads, boolean trimCaches) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -84,36 +87,36 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
     return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
-        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT, 0);
+        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT, 0, true);
   }
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight, reconcileThreads);
+        webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withReports(ReportFormat.Mode mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withWebhook(Webhook w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withDriftFight(DriftLimit d) {
+  public Settings withCacheTrim(boolean trim) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, d, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim);
   }
 }

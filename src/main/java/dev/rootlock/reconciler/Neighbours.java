@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * The policies of a namespace as one reconcile sees them, and who owns a workload among them. Each
  * neighbour's spec is validated once per reconcile, not once per workload.
  */
-final class Neighbours {
+public final class Neighbours {
   private final String me;
   /** Valid, live, enforcing policies: the ones that claim what they select. */
   private final Map<ReadOnlyPolicy, PolicyRules> enforcing = new HashMap<>();
@@ -34,7 +34,7 @@ final class Neighbours {
    * @param others the namespace's other policies, as the sibling informer holds them
    * @param existsOnServer asks the API server about a policy the cache does not know
    */
-  Neighbours(ReadOnlyPolicy policy, List<ReadOnlyPolicy> others, Predicate<String> existsOnServer) {
+  public Neighbours(ReadOnlyPolicy policy, List<ReadOnlyPolicy> others, Predicate<String> existsOnServer) {
     this.me = policy.getMetadata().getName();
     List<ReadOnlyPolicy> all = new ArrayList<>(others);
     all.add(policy);
@@ -68,7 +68,7 @@ final class Neighbours {
   }
 
   /** The policy that owns {@code w}; this one when nobody else claims it. */
-  String ownerOf(Workload w) {
+  public String ownerOf(Workload w) {
     List<ReadOnlyPolicy> claimants = enforcing.entrySet().stream()
         .filter(e -> w.kind().isSelectedBy(e.getValue()) && LabelSelectors.matches(e.getValue().selector(), w.labels()))
         .map(Map.Entry::getKey)

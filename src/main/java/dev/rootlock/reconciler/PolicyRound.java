@@ -6,6 +6,11 @@ import dev.rootlock.engine.Exclusion;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.reconciler.acting.Enforcer;
+import dev.rootlock.reconciler.round.EngineAnswerCache;
+import dev.rootlock.reconciler.round.RolloutSlots;
+import dev.rootlock.reconciler.round.WorkloadOutcome;
+import dev.rootlock.reconciler.round.WorkloadStep;
 import dev.rootlock.workload.Workload;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +22,7 @@ import org.slf4j.MDC;
 /**
  * One reconcile of one policy over its namespace's workloads: each is visited once, decided
  * (exclusion, kind and selection, mode, ownership) and brought to what the policy wants by
- * {@link WorkloadSync}, deciding again from a fresh read after each lost race.
+ * {@link Enforcer}, deciding again from a fresh read after each lost race.
  */
 final class PolicyRound {
   /** Attempts per workload and reconcile when other writers keep winning the race. */
@@ -29,28 +34,28 @@ final class PolicyRound {
 
   private final Neighbours neighbours;
   private final PolicyRules rules;
-  private final WorkloadSync.Policy policy;
-  private final WorkloadSync sync;
-  private final HardeningMemo memo;
+  private final Enforcer.Policy policy;
+  private final Enforcer sync;
+  private final EngineAnswerCache memo;
 
   /**
    * @param selected one outcome per workload the policy selects
    * @param unreleased workloads this policy hardened, no longer selects, and failed to revert
    */
-  record Result(List<Outcome> selected, List<Outcome> unreleased) {}
+  record Result(List<WorkloadOutcome> selected, List<WorkloadOutcome> unreleased) {}
 
-  PolicyRound(Neighbours neighbours, PolicyRules rules, long generation, WorkloadSync sync, HardeningMemo memo) {
+  PolicyRound(Neighbours neighbours, PolicyRules rules, long generation, Enforcer sync, EngineAnswerCache memo) {
     this.neighbours = neighbours;
     this.rules = rules;
-    this.policy = new WorkloadSync.Policy(neighbours.me(), generation);
+    this.policy = new Enforcer.Policy(neighbours.me(), generation);
     this.sync = sync;
     this.memo = memo;
   }
 
   Result run(List<Workload> workloads) {
-    Pacer pacer = new Pacer(rules.rollout().maxInProgress());
-    List<Outcome> selected = new ArrayList<>();
-    List<Outcome> unreleased = new ArrayList<>();
+    RolloutSlots pacer = new RolloutSlots(rules.rollout().maxInProgress());
+    List<WorkloadOutcome> selected = new ArrayList<>();
+    List<WorkloadOutcome> unreleased = new ArrayList<>();
     // Rollouts already followed first, so the pacer knows how many slots they hold.
     Map<Boolean, List<Workload>> followed = workloads.stream().collect(Collectors.partitioningBy(this::isFollowed));
     List<Workload> ordered = new ArrayList<>(followed.get(true));
@@ -62,7 +67,7 @@ final class PolicyRound {
         if (selects(w)) {
           selected.add(withRetries(w, fresh -> decide(fresh, pacer)));
         } else if (isMine(w) && rules.mode() == Mode.Enforce) {
-          Outcome o = withRetries(w, fresh -> release(fresh, "no longer selected by policy " + policy.name()));
+          WorkloadOutcome o = withRetries(w, fresh -> release(fresh, "no longer selected by policy " + policy.name()));
           if (o.state() == WorkloadState.Failed) {
             unreleased.add(o);
           }
@@ -77,7 +82,7 @@ final class PolicyRound {
   }
 
   /** Reverts one workload this policy hardened, whatever its mode (the policy is being deleted). */
-  Outcome releaseForDeletion(Workload w) {
+  WorkloadOutcome releaseForDeletion(Workload w) {
     return withRetries(w, fresh -> release(fresh, "policy " + policy.name() + " deleted"));
   }
 
@@ -95,7 +100,7 @@ final class PolicyRound {
   }
 
   /** One decision for one selected workload, as read. */
-  private Step decide(Workload w, Pacer pacer) {
+  private WorkloadStep decide(Workload w, RolloutSlots pacer) {
     String recorded = Ownership.recordedOwner(w.object());
     boolean audit = rules.mode() == Mode.Audit;
     String exclusion = Exclusion.reason(w.annotations(), w.template());
@@ -107,41 +112,41 @@ final class PolicyRound {
       if (undo && !audit) {
         return sync.release(policy.name(), w, WorkloadState.Excluded, why);
       }
-      return Step.done(Outcome.of(w, WorkloadState.Excluded, "Excluded",
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Excluded, "Excluded",
           undo ? why + "; its hardening would be reverted (Audit mode: nothing written)" : why));
     }
     if (!w.kind().isHardened()) {
-      return Step.done(sync.evaluate(rules, w, false, REPORTED_ADVICE));
+      return WorkloadStep.done(sync.evaluate(rules, w, false, REPORTED_ADVICE));
     }
     if (audit) {
-      return Step.done(sync.evaluate(rules, w, policy.name().equals(recorded), AUDIT_ADVICE));
+      return WorkloadStep.done(sync.evaluate(rules, w, policy.name().equals(recorded), AUDIT_ADVICE));
     }
     String owner = neighbours.ownerOf(w);
     var conflict = neighbours.conflict(w, owner);
     if (conflict.isPresent()) {
-      return Step.done(Outcome.of(w, WorkloadState.Conflict, "Conflict", conflict.get()));
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, "Conflict", conflict.get()));
     }
     return sync.harden(policy, rules, w, pacer);
   }
 
-  private Step release(Workload w, String why) {
+  private WorkloadStep release(Workload w, String why) {
     if (!isMine(w)) {
-      return Step.done(Outcome.of(w, WorkloadState.Compliant, "Released", "no longer ours"));
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Compliant, "Released", "no longer ours"));
     }
     return sync.release(policy.name(), w, WorkloadState.Compliant, why);
   }
 
   /** Runs {@code attempt} until it is done, deciding again from a fresh read after each lost race. */
-  private static Outcome withRetries(Workload w, Function<Workload, Step> attempt) {
+  private static WorkloadOutcome withRetries(Workload w, Function<Workload, WorkloadStep> attempt) {
     Workload current = w;
     for (int i = 1; i <= MAX_ATTEMPTS; i++) {
-      Step step = attempt.apply(current);
-      if (step instanceof Step.Done done) {
+      WorkloadStep step = attempt.apply(current);
+      if (step instanceof WorkloadStep.Done done) {
         return done.outcome();
       }
-      current = ((Step.Retry) step).fresh();
+      current = ((WorkloadStep.Retry) step).fresh();
     }
-    return Outcome.failed(w, "WriteConflict", "changed by another writer " + MAX_ATTEMPTS
+    return WorkloadOutcome.failed(w, "WriteConflict", "changed by another writer " + MAX_ATTEMPTS
         + " times in a row; will retry", true);
   }
 }

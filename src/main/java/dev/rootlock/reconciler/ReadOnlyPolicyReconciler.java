@@ -8,6 +8,24 @@ import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reconciler.acting.AfterWrite;
+import dev.rootlock.reconciler.acting.Enforcer;
+import dev.rootlock.reconciler.acting.WorkloadPatcher;
+import dev.rootlock.reconciler.acting.WorkloadWriter;
+import dev.rootlock.reconciler.observing.DriftFights;
+import dev.rootlock.reconciler.observing.DriftLimit;
+import dev.rootlock.reconciler.observing.PassedTests;
+import dev.rootlock.reconciler.observing.RolloutFollower;
+import dev.rootlock.reconciler.round.EngineAnswerCache;
+import dev.rootlock.reconciler.round.WorkloadOutcome;
+import dev.rootlock.reconciler.sources.PolicyChangeEventSource;
+import dev.rootlock.reconciler.sources.RequeueEventSource;
+import dev.rootlock.reconciler.sources.WorkloadEventMapper;
+import dev.rootlock.reconciler.sources.WorkloadInformers;
+import dev.rootlock.reconciler.status.OneTimeAnnouncements;
+import dev.rootlock.reconciler.status.StatusAssembler;
+import dev.rootlock.reconciler.status.StatusThrottle;
+import dev.rootlock.reconciler.status.StatusWriter;
 import dev.rootlock.reports.PolicyReports;
 import dev.rootlock.reports.ReportEntry;
 import dev.rootlock.reports.ReportWriter;
@@ -52,54 +70,57 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
-  private final PolicyStatusAssembler statuses;
+  private final StatusAssembler statuses;
   private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
   private final ReportWriter reports;
   private final DriftLimit driftFight;
+  private final boolean trimCaches;
   private volatile DriftFights fights;
   private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
-  private final PolicyNudges nudges = new PolicyNudges();
-  private final StatusPace statusPace;
-  private final Announcements announcements;
+  private final RequeueEventSource nudges = new RequeueEventSource();
+  private final StatusThrottle statusPace;
+  private final OneTimeAnnouncements announcements;
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
-  private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
+  private final Map<ResourceID, EngineAnswerCache> memos = new ConcurrentHashMap<>();
   private final PassedTests passes;
-  private volatile WorkloadCaches workloads;
-  private volatile WorkloadToPolicies workloadToPolicies;
+  private volatile WorkloadInformers workloads;
+  private volatile WorkloadEventMapper workloadToPolicies;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
 
   /**
    * @param reports where per-workload results are published as policy reports ({@code --reports})
    * @param driftFight when to stop correcting a workload someone keeps reverting
+   * @param trimCaches whether the workload informers drop what Rootlock never reads
    */
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
-    this(Clock.systemUTC(), metrics, events, reports, driftFight);
+      DriftLimit driftFight, boolean trimCaches) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches);
   }
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
-    this.statuses = new PolicyStatusAssembler(clock);
+      DriftLimit driftFight, boolean trimCaches) {
+    this.trimCaches = trimCaches;
+    this.statuses = new StatusAssembler(clock);
     this.clock = clock;
-    this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
+    this.statusPace = new StatusThrottle(clock, StatusThrottle.INTERVAL);
     this.metrics = metrics;
     this.events = events;
     this.reports = reports;
     this.driftFight = driftFight;
-    this.announcements = new Announcements(events, metrics);
+    this.announcements = new OneTimeAnnouncements(events, metrics);
     this.passes = new PassedTests();
   }
 
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
-    workloadToPolicies = new WorkloadToPolicies(context.getPrimaryCache(), passes::forget);
-    workloads = new WorkloadCaches(context, workloadToPolicies, passes,
-        Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
-    siblings = SiblingPolicies.eventSource(context);
+    workloadToPolicies = new WorkloadEventMapper(context.getPrimaryCache(), passes::forget);
+    workloads = new WorkloadInformers(context, workloadToPolicies, passes,
+        trimCaches);
+    siblings = PolicyChangeEventSource.eventSource(context);
     rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
     var client = context.getClient();
     fights = new DriftFights(driftFight, clock, w -> {
@@ -143,24 +164,24 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       return statusUpdate(policy, context, statuses.invalid(policy, validation), false, null);
     }
     PolicyRules rules = validation.rules();
-    HardeningMemo memo = memos.computeIfAbsent(id, k -> new HardeningMemo(hardener));
+    EngineAnswerCache memo = memos.computeIfAbsent(id, k -> new EngineAnswerCache(hardener));
     PolicyRound.Result result = round(policy, rules, context, memo).run(workloads.in(namespace));
 
-    rollouts.retain(id, result.selected().stream().filter(Outcome::following)
+    rollouts.retain(id, result.selected().stream().filter(WorkloadOutcome::following)
         .map(o -> o.kind() + "/" + namespace + "/" + o.name()).collect(Collectors.toSet()));
-    boolean retry = result.selected().stream().anyMatch(Outcome::transientFailure)
-        || result.unreleased().stream().anyMatch(Outcome::transientFailure);
-    if (result.selected().stream().anyMatch(o -> o.action() != Outcome.Action.NONE)) {
+    boolean retry = result.selected().stream().anyMatch(WorkloadOutcome::transientFailure)
+        || result.unreleased().stream().anyMatch(WorkloadOutcome::transientFailure);
+    if (result.selected().stream().anyMatch(o -> o.action() != WorkloadOutcome.Action.NONE)) {
       transientFailures.remove(id); // progress: start the backoff over
     }
     ReadOnlyPolicyStatus status = statuses.of(policy, result.selected(), result.unreleased());
     Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
     result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
-    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
+    metrics.observed(namespace, name, rules.mode(), counts, StatusAssembler.isReady(status),
         status.getWarnings());
     announcements.memoryRisks(policy, result.selected(), () -> byKey(policy));
     announcements.driftFights(policy, result.selected(), () -> byKey(policy));
-    Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
+    Duration recheck = result.selected().stream().map(WorkloadOutcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
     ReadOnlyPolicyStatus before = policy.getStatus();
     UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, context, status, retry, recheck);
@@ -171,13 +192,13 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return control;
   }
 
-  private void publishReport(ReadOnlyPolicy policy, List<Outcome> selected) {
+  private void publishReport(ReadOnlyPolicy policy, List<WorkloadOutcome> selected) {
     String namespace = policy.getMetadata().getNamespace();
     Map<String, Workload> byKey = byKey(policy);
     List<ReportEntry> entries = selected.stream().map(o -> {
       Workload w = byKey.get(o.kind() + "/" + o.name());
       return new ReportEntry(w == null ? "" : w.kind().apiVersion(), o.kind(), namespace, o.name(),
-          w == null ? null : w.object().getMetadata().getUid(), o.state(), PolicyStatusAssembler.message(o));
+          w == null ? null : w.object().getMetadata().getUid(), o.state(), StatusAssembler.message(o));
     }).toList();
     try {
       reports.publish(new PolicyReports.Policy(namespace, policy.getMetadata().getName(),
@@ -191,7 +212,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
 
   /** Everything one reconcile of {@code policy} needs: its neighbours, its memo, and how it writes. */
   private PolicyRound round(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context,
-      HardeningMemo memo) {
+      EngineAnswerCache memo) {
     String namespace = policy.getMetadata().getNamespace();
     String me = policy.getMetadata().getName();
     // Read from the sibling informer: its events re-queue this policy when a neighbour changes.
@@ -207,19 +228,19 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     return new PolicyRound(neighbours, rules, generation, sync(context, ResourceID.fromResource(policy), memo), memo);
   }
 
-  private WorkloadSync sync(Context<ReadOnlyPolicy> context, ResourceID policy, HardeningMemo memo) {
+  private Enforcer sync(Context<ReadOnlyPolicy> context, ResourceID policy, EngineAnswerCache memo) {
     WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(context.getClient()),
-        new WriteEffects(workloads, workloadToPolicies, nudges, metrics, events, policy));
+        new AfterWrite(workloads, workloadToPolicies, nudges, metrics, events, policy));
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
         w -> rollouts.related(policy, w.key(), w.namespace()), passes);
-    return new WorkloadSync(memo, writer, follower, clock, fights);
+    return new Enforcer(memo, writer, follower, clock, fights);
   }
 
   @Override
   public DeleteControl cleanup(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String me = policy.getMetadata().getName();
     ResourceID id = ResourceID.fromResource(policy);
-    HardeningMemo memo = new HardeningMemo(hardener);
+    EngineAnswerCache memo = new EngineAnswerCache(hardener);
     // Deleting a policy undoes its work whatever its mode: an Audit policy only owns what it
     // hardened while it was enforcing, and nothing else would ever undo that.
     PolicyRound round = new PolicyRound(new Neighbours(policy, List.of(), owner -> true), PolicyRules.from(null).rules(),
@@ -232,7 +253,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
         continue;
       }
       MDC.put("workload", w.name());
-      Outcome o = round.releaseForDeletion(w);
+      WorkloadOutcome o = round.releaseForDeletion(w);
       if (o.transientFailure()) {
         pending.add(w.describe());
       } else if (o.state() == WorkloadState.Failed) {

@@ -1,0 +1,213 @@
+package dev.rootlock.reconciler.acting;
+
+import dev.rootlock.api.Annotations;
+import dev.rootlock.api.WorkloadState;
+import dev.rootlock.engine.Finding;
+import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.Hardening;
+import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.metrics.RootlockMetrics;
+import dev.rootlock.reconciler.observing.DriftFights;
+import dev.rootlock.reconciler.observing.RolloutFollower;
+import dev.rootlock.reconciler.round.EngineAnswerCache;
+import dev.rootlock.reconciler.round.RolloutSlots;
+import dev.rootlock.reconciler.round.WorkloadOutcome;
+import dev.rootlock.reconciler.round.WorkloadStep;
+import dev.rootlock.rollout.RolloutRecord;
+import dev.rootlock.rollout.Uptake;
+import dev.rootlock.workload.RootlockAnnotations;
+import dev.rootlock.workload.Workload;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings one workload, as read, to what one policy wants: hardened, evaluated (Audit, and the
+ * kinds Rootlock only reports), or released (reverted). Decides with the {@link Hardener}, writes
+ * with the {@link WorkloadWriter}, and leaves following what a change starts to the
+ * {@link RolloutFollower}. A write that loses a race returns {@link WorkloadStep.Retry} with a fresh read,
+ * so the caller decides everything again (exclusion, ownership, selection) before trying once more.
+ */
+public final class Enforcer {
+  private static final Logger LOG = LoggerFactory.getLogger(Enforcer.class);
+
+  private final Hardener hardener;
+  private final EngineAnswerCache memo;
+  private final WorkloadWriter writer;
+  private final RolloutFollower follower;
+  private final Clock clock;
+  private final DriftFights fights;
+
+  /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
+  public record Policy(String name, long generation) {}
+
+public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower follower, Clock clock, DriftFights fights) {
+    this.hardener = memo.hardener();
+    this.memo = memo;
+    this.writer = writer;
+    this.follower = follower;
+    this.clock = clock;
+    this.fights = fights;
+  }
+
+  /**
+   * Hardens a workload {@code policy} owns, continuing from its revert record, and follows what the
+   * hardening starts, as the kind's {@link Uptake} says: a rollout (paced), nothing (OnDelete, a
+   * paused Deployment), or a CronJob's next Job.
+   */
+  public WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer) {
+    String revert = w.annotation(Annotations.REVERT);
+    RevertRecord prior;
+    try {
+      prior = memo.revert(revert);
+    } catch (RevertRecord.InvalidRevertRecordException e) {
+      return WorkloadStep.done(WorkloadOutcome.invalidRecord(w, e));
+    }
+    RolloutRecord rollout = memo.rollout(w);
+    RolloutRecord.RolledBack rb = rollout.rolledBack();
+    if (rb != null && rb.holds(policy.name(), policy.generation(), w.object().getMetadata().getGeneration(),
+        w.template())) {
+      // Same spec, same app: hardening would fail the same way. Wait for either to change.
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RolledBack, "RolledBack", rb.message()
+          + WorkloadOutcome.notRetried(w)).withLearned(rollout.learned()));
+    }
+    if (w.uptake().takesSlot() && pacer.isFull()) {
+      EngineAnswerCache.Due due = memo.pendingChange(w, rules, rollout.learned(), revert);
+      if (due != null) {
+        // still waiting for a slot, with nothing changed since: no need to harden it again
+        return WorkloadStep.done(pending(w, due.change(), pacer, rollout).withWarnings(due.warnings()));
+      }
+    }
+    Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
+    if (h.skipped()) {
+      // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
+      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
+          : WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings()));
+    }
+    return withWarnings(harden(policy, rules, w, pacer, h, prior, rollout), h);
+  }
+
+  private WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer, Hardening h, RevertRecord prior,
+      RolloutRecord rollout) {
+    RolloutRecord.RolledBack rb = rollout.rolledBack();
+    Uptake uptake = w.uptake();
+    if (h.changed()) {
+      if (DriftFights.isCorrection(h, prior)) {
+        // someone reverted what Rootlock did: correct it, unless this has become a fight
+        DriftFights.Decision d = fights.decide(w, rollout, policy.generation());
+        if (d instanceof DriftFights.Decision.Stop stop) {
+          return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, DriftFights.REASON, stop.message())
+              .withLearned(rollout.learned()));
+        }
+        rollout = ((DriftFights.Decision.Correct) d).record();
+      }
+      if (uptake.takesSlot() && !pacer.tryStart()) {
+        memo.rememberPending(w, rollout.learned(), w.annotation(Annotations.REVERT), h);
+        return WorkloadStep.done(pending(w, h.changeSummary(), pacer, rollout));
+      }
+      // A new hardening (first, after a spec or template change, after drift): learning starts over.
+      RolloutRecord next = uptake.isFollowed()
+          ? rollout.started(w.generation() + 1, clock.instant(), 0, rollout.learned())
+          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
+      WorkloadStep step = follower.start(policy.name(), w, h, next, rules, h.changeSummary(), uptake);
+      if (uptake.takesSlot() && !(step instanceof WorkloadStep.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
+        pacer.release(); // the write failed or lost a race: no rollout started
+      }
+      return step;
+    }
+    Workload current = w;
+    RolloutRecord keep = rb == null ? rollout : rollout.rolledBack(null);
+    // The template is as wanted, so only annotations can differ: compare those, cheaply, before
+    // diffing (this runs for every selected workload on every reconcile).
+    Map<String, String> wanted = RootlockAnnotations.desired(w, h.record(), policy.name(), keep);
+    if (!wanted.equals(w.annotations())) {
+      var ops = writer.patcher().diff(w, h.template(), wanted);
+      if (!ops.isEmpty()) {
+        // Only annotations differ (a record lost or edited, a stale rollback): metadata, so no rollout.
+        WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, null);
+        if (a.failed() != null) {
+          return a.failed();
+        }
+        current = a.written();
+      }
+    }
+    String deferred = uptake.isFollowed() ? "" : uptake.note();
+    WorkloadOutcome compliant = WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", WorkloadOutcome.compliant(h)
+        + deferred).withLearned(rollout.learned());
+    if (!uptake.isFollowed() || !rollout.follows(current.object().getMetadata().getGeneration())) {
+      return WorkloadStep.done(compliant);
+    }
+    return follower.follow(policy, rules, current, prior, rollout, pacer, compliant, uptake);
+  }
+
+  private static WorkloadOutcome pending(Workload w, String change, RolloutSlots pacer, RolloutRecord rollout) {
+    return WorkloadOutcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + change + "); waiting for a rollout slot: "
+        + pacer.describe()).withLearned(rollout.learned());
+  }
+
+  /**
+   * What hardening would do, written nowhere: Audit, and kinds Rootlock only reports.
+   *
+   * @param ownRecord whether the workload's revert record is this policy's (else it is ignored)
+   * @param advice appended to a NonCompliant message: what to do about it
+   */
+  public WorkloadOutcome evaluate(PolicyRules rules, Workload w, boolean ownRecord, String advice) {
+    String revert = ownRecord ? w.annotation(Annotations.REVERT) : null;
+    RevertRecord prior;
+    try {
+      prior = memo.revert(revert);
+    } catch (RevertRecord.InvalidRevertRecordException e) {
+      return WorkloadOutcome.invalidRecord(w, e);
+    }
+    Hardening h = memo.harden(w, rules, List.of(), prior, revert);
+    if (h.skipped()) {
+      return WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
+    }
+    if (!h.changed()) {
+      return WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", WorkloadOutcome.compliant(h))
+          .withWarnings(h.warnings());
+    }
+    return WorkloadOutcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice)
+        .withWarnings(h.warnings());
+  }
+
+  /** "not hardened: tmpfs may use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)". */
+  private static String skipped(Hardening h) {
+    return "not hardened: " + String.join("; ", h.warnings()) + " (spec.onMemoryRisk: Skip)";
+  }
+
+  private static WorkloadStep withWarnings(WorkloadStep step, Hardening h) {
+    return step instanceof WorkloadStep.Done done && !h.warnings().isEmpty()
+        ? WorkloadStep.done(done.outcome().withWarnings(h.warnings())) : step;
+  }
+
+  /**
+   * Undoes what the revert record says was done and drops Rootlock's annotations. Used when a
+   * workload is excluded, no longer selected, or its policy is deleted.
+   */
+  public WorkloadStep release(String policy, Workload w, WorkloadState state, String why) {
+    RevertRecord prior;
+    try {
+      prior = memo.revert(w.annotation(Annotations.REVERT));
+    } catch (RevertRecord.InvalidRevertRecordException e) {
+      return WorkloadStep.done(WorkloadOutcome.invalidRecord(w, e));
+    }
+    Hardening h = hardener.revert(w.template(), prior);
+    var ops = writer.patcher().diff(w, h.template(), RootlockAnnotations.desired(w, h.record(), null, null));
+    if (ops.isEmpty()) {
+      return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why));
+    }
+    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.revert, h.changed() ? why : null);
+    if (a.failed() != null) {
+      return a.failed();
+    }
+    String leftAlone = String.join(", ", h.findings(Finding.Kind.CHANGED_BY_OTHERS).stream()
+        .map(Finding::describe).toList());
+    LOG.info("reverted namespace={} policy={} kind={} workload={} reason=\"{}\"{}", w.namespace(), policy, w.kind(),
+        w.name(), why, leftAlone.isEmpty() ? "" : " kept=\"" + leftAlone + "\"");
+    return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why).withAction(WorkloadOutcome.Action.REVERTED));
+  }
+}
