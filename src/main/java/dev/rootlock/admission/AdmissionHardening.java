@@ -5,30 +5,29 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rootlock.api.Annotations;
-import dev.rootlock.api.Mode;
 import dev.rootlock.api.ReadOnlyPolicy;
-import dev.rootlock.engine.Exclusion;
+import dev.rootlock.decision.Decision;
+import dev.rootlock.decision.DecisionLadder;
+import dev.rootlock.decision.EngineAnswer;
+import dev.rootlock.decision.PolicySet;
+import dev.rootlock.decision.Subject;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
-import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
-import dev.rootlock.reconciler.Neighbours;
 import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.workload.RootlockAnnotations;
 import dev.rootlock.workload.Workload;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * What the admission webhook does with a workload being created or updated: exactly what the
- * reconcile would write for it (the same exclusion, selection and ownership rules, the same
- * engine, the same owner, revert and rollout records), as one JSON Patch on the object in the
- * request. Decides from the policies an informer holds and the object itself: no API call.
+ * reconcile would write for it (the same {@link DecisionLadder}, the same engine, the same owner,
+ * revert and rollout records), as one JSON Patch on the object in the request. Decides from the policies an informer holds and the object itself: no API call.
  * Anything it cannot decide is left to the reconcile (no patch), never denied.
  */
 public final class AdmissionHardening {
@@ -49,60 +48,54 @@ public final class AdmissionHardening {
   }
 
   /**
+   * What the webhook answers for one object.
+   *
    * @param patch the JSON Patch (relative to the object in the request), empty when nothing changes
    * @param why in words, for logs: what was done or why nothing was
    */
-  public record Decision(ArrayNode patch, String why) {
-    static Decision none(String why) {
-      return new Decision(JsonNodeFactory.instance.arrayNode(), why);
+  public record Mutation(ArrayNode patch, String why) {
+    static Mutation none(String why) {
+      return new Mutation(JsonNodeFactory.instance.arrayNode(), why);
     }
   }
 
   /**
+   * The patch for a workload in a request: the hardening of the policy the {@link DecisionLadder}
+   * says hardens it, and nothing for any other decision (Audit, excluded, another policy's,
+   * not selected; a release is the reconcile's to write).
+   *
    * @param w the object as the request carries it (its namespace set from the request)
    * @param raw the same object as JSON, exactly as the request carries it: the patch applies to it
    * @param old the stored object for an UPDATE (as JSON), null for a CREATE
    */
-  public Decision decide(Workload w, JsonNode raw, JsonNode old) {
-    if ("true".equalsIgnoreCase(w.labels().get(Annotations.EXCLUDE))) {
-      return Decision.none("labelled " + Annotations.EXCLUDE + "=true");
-    }
-    String excluded = Exclusion.reason(w.annotations(), w.template());
-    if (excluded != null) {
-      return Decision.none(excluded);
-    }
-    List<ReadOnlyPolicy> policies = policiesIn.apply(w.namespace());
-    List<ReadOnlyPolicy> selecting = new ArrayList<>();
-    for (ReadOnlyPolicy p : policies) {
-      PolicyRules.Validation v = validated(p);
-      if (v.isValid() && v.rules().mode() == Mode.Enforce && p.getMetadata().getDeletionTimestamp() == null
-          && w.kind().isSelectedBy(v.rules()) && LabelSelectors.matches(v.rules().selector(), w.labels())) {
-        selecting.add(p);
+  public Mutation decide(Workload w, JsonNode raw, JsonNode old) {
+    List<ReadOnlyPolicy> inNamespace = policiesIn.apply(w.namespace());
+    // A recorded owner the informer does not know is not guessed at (it may be a policy created a
+    // moment ago): it keeps the workload, and the reconcile asks the API server.
+    PolicySet policies = new PolicySet(inNamespace, this::validated, name -> true);
+    Subject subject = Subject.of(w);
+    String why = "no enforcing policy selects it";
+    for (ReadOnlyPolicy p : inNamespace) {
+      if (!policies.acts(p)) {
+        continue;
+      }
+      Decision d = DecisionLadder.decide(subject, p, policies);
+      if (d instanceof Decision.Harden) {
+        return harden(w, raw, old, p, policies.rulesOf(p));
+      }
+      if (d instanceof Decision.Excluded e) {
+        return Mutation.none(e.reason());
+      }
+      if (d instanceof Decision.Conflict c) {
+        why = "owned by policy " + c.owner() + ", which does not harden it now";
       }
     }
-    if (selecting.isEmpty()) {
-      return Decision.none("no enforcing policy selects it");
-    }
-    ReadOnlyPolicy first = selecting.get(0);
-    String recorded = dev.rootlock.engine.Ownership.recordedOwner(w.object());
-    String owner;
-    if (selecting.size() == 1 && (recorded == null || recorded.equals(first.getMetadata().getName()))) {
-      owner = first.getMetadata().getName(); // the common case: one policy, nothing recorded against it
-    } else {
-      // a recorded owner the informer does not know is not guessed at: the reconcile asks the API server
-      owner = new Neighbours(first, policies.stream().filter(p -> p != first).toList(), name -> true).ownerOf(w);
-    }
-    ReadOnlyPolicy policy = selecting.stream().filter(p -> p.getMetadata().getName().equals(owner)).findFirst()
-        .orElse(null);
-    if (policy == null) {
-      return Decision.none("owned by policy " + owner + ", which does not harden it now");
-    }
-    return harden(w, raw, old, policy);
+    return Mutation.none(why);
   }
 
   private PolicyRules.Validation validated(ReadOnlyPolicy p) {
     String rv = p.getMetadata().getResourceVersion();
-    Validated known = rules.get(p.getMetadata().getUid());
+    Validated known = p.getMetadata().getUid() == null ? null : rules.get(p.getMetadata().getUid());
     if (known != null && rv != null && rv.equals(known.resourceVersion())) {
       return known.validation();
     }
@@ -113,29 +106,30 @@ public final class AdmissionHardening {
     return v;
   }
 
-  private Decision harden(Workload w, JsonNode raw, JsonNode old, ReadOnlyPolicy policy) {
+  private Mutation harden(Workload w, JsonNode raw, JsonNode old, ReadOnlyPolicy policy, PolicyRules rules) {
     String name = policy.getMetadata().getName();
-    PolicyRules rules = validated(policy).rules();
     RevertRecord prior;
     try {
       prior = RevertRecord.parse(w.annotation(Annotations.REVERT));
     } catch (RevertRecord.InvalidRevertRecordException e) {
-      return Decision.none("its revert record cannot be trusted: " + e.getMessage());
+      return Mutation.none("its revert record cannot be trusted: " + e.getMessage());
     }
     String text = w.annotation(Annotations.ROLLOUT);
     RolloutRecord rollout = text == null ? RolloutRecord.EMPTY : RolloutRecord.parse(text);
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     long policyGeneration = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
     Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(rollout.learned()), prior);
-    if (h.skipped()) {
-      return Decision.none("not hardened: memory risk (spec.onMemoryRisk: Skip)");
+    Decision answer = DecisionLadder.answer(new Decision.Harden(), EngineAnswer.of(h));
+    if (answer instanceof Decision.SkippedForMemoryRisk skip) {
+      return Mutation.none(skip.message()); // an earlier hardening is the reconcile's to undo
     }
+    boolean change = answer instanceof Decision.Change;
     RolloutRecord next;
-    JsonNode template = h.changed() ? JsonPatches.tree(h.template()) : null;
-    if (h.changed()) {
+    JsonNode template = change ? JsonPatches.tree(h.template()) : null;
+    if (change) {
       long generation = generationAfter(w, raw, old, template);
       if (rb != null && rb.holds(name, policyGeneration, generation, w.template())) {
-        return Decision.none("rolled back; not retried until the policy spec or the pod template changes");
+        return Mutation.none("rolled back; not retried until the policy spec or the pod template changes");
       }
       next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
           : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
@@ -151,7 +145,7 @@ public final class AdmissionHardening {
       meta.set("annotations", JsonPatches.tree(new java.util.TreeMap<>(annotations)));
     }
     ArrayNode patch = JsonPatches.diff(raw, after);
-    return new Decision(patch, patch.isEmpty() ? "compliant" : "hardened for policy " + name + ": "
+    return new Mutation(patch, patch.isEmpty() ? "compliant" : "hardened for policy " + name + ": "
         + h.changeSummary());
   }
 

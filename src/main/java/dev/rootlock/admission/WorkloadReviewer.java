@@ -39,7 +39,7 @@ public final class WorkloadReviewer implements AdmissionServer.Reviewer {
     Workload w = workload(kind.get(), request.get("object"), request.path("namespace").asText());
     JsonNode old = operation.equals("UPDATE") && request.path("oldObject").isObject() ? request.get("oldObject")
         : null;
-    AdmissionHardening.Decision d = admission.decide(w, request.get("object"), old);
+    AdmissionHardening.Mutation d = admission.decide(w, request.get("object"), old);
     LOG.debug("review kind={} namespace={} name={} operation={} dryRun={} decision=\"{}\"", kind.get(), w.namespace(),
         w.name(), operation, request.path("dryRun").asBoolean(false), d.why());
     return Responses.allow(request, d.patch());

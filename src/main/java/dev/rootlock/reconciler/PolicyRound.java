@@ -1,9 +1,12 @@
 package dev.rootlock.reconciler;
 
-import dev.rootlock.api.Mode;
+import dev.rootlock.api.Annotations;
+import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.WorkloadState;
-import dev.rootlock.engine.Exclusion;
-import dev.rootlock.engine.LabelSelectors;
+import dev.rootlock.decision.Decision;
+import dev.rootlock.decision.DecisionLadder;
+import dev.rootlock.decision.PolicySet;
+import dev.rootlock.decision.Subject;
 import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.reconciler.acting.Enforcer;
@@ -20,19 +23,16 @@ import java.util.stream.Collectors;
 import org.slf4j.MDC;
 
 /**
- * One reconcile of one policy over its namespace's workloads: each is visited once, decided
- * (exclusion, kind and selection, mode, ownership) and brought to what the policy wants by
- * {@link Enforcer}, deciding again from a fresh read after each lost race.
+ * One reconcile of one policy over its namespace's workloads: each is visited once, decided by the
+ * {@link DecisionLadder} and brought to what the decision says by the {@link Enforcer}, deciding
+ * again from a fresh read after each lost race.
  */
 final class PolicyRound {
   /** Attempts per workload and reconcile when other writers keep winning the race. */
   static final int MAX_ATTEMPTS = 3;
-  static final String AUDIT_ADVICE = " (Audit mode: nothing written; set mode: Enforce to apply)";
-  /** For the kinds Rootlock only reports: a Job's template cannot change once it exists. */
-  static final String REPORTED_ADVICE = "; a Job's pod template cannot change once it is created, so Rootlock "
-      + "only reports it: harden its manifest with rootlock plan, or start it from a CronJob the policy selects";
 
-  private final Neighbours neighbours;
+  private final ReadOnlyPolicy me;
+  private final PolicySet policies;
   private final PolicyRules rules;
   private final Enforcer.Policy policy;
   private final Enforcer sync;
@@ -44,10 +44,13 @@ final class PolicyRound {
    */
   record Result(List<WorkloadOutcome> selected, List<WorkloadOutcome> unreleased) {}
 
-  PolicyRound(Neighbours neighbours, PolicyRules rules, long generation, Enforcer sync, EngineAnswerCache memo) {
-    this.neighbours = neighbours;
+  /** @param policies the namespace's policies, {@code me} among them */
+  PolicyRound(ReadOnlyPolicy me, PolicySet policies, PolicyRules rules, long generation, Enforcer sync,
+      EngineAnswerCache memo) {
+    this.me = me;
+    this.policies = policies;
     this.rules = rules;
-    this.policy = new Enforcer.Policy(neighbours.me(), generation);
+    this.policy = new Enforcer.Policy(me.getMetadata().getName(), generation);
     this.sync = sync;
     this.memo = memo;
   }
@@ -64,13 +67,18 @@ final class PolicyRound {
       for (Workload w : ordered) {
         MDC.put("workload", w.name());
         MDC.put("kind", w.kind().kind());
-        if (selects(w)) {
-          selected.add(withRetries(w, fresh -> decide(fresh, pacer)));
-        } else if (isMine(w) && rules.mode() == Mode.Enforce) {
-          WorkloadOutcome o = withRetries(w, fresh -> release(fresh, "no longer selected by policy " + policy.name()));
-          if (o.state() == WorkloadState.Failed) {
-            unreleased.add(o);
-          }
+        Decision d = decide(w);
+        if (d instanceof Decision.NotSelected) {
+          continue;
+        }
+        WorkloadOutcome o = withRetries(w, d, this::decide, pacer);
+        if (o == null) {
+          continue; // a fresh read the policy no longer selects, with nothing of its own on it
+        }
+        if (!(d instanceof Decision.Release)) {
+          selected.add(o);
+        } else if (o.state() == WorkloadState.Failed) {
+          unreleased.add(o);
         }
       }
     } finally {
@@ -81,13 +89,22 @@ final class PolicyRound {
     return new Result(selected, unreleased);
   }
 
-  /** Reverts one workload this policy hardened, whatever its mode (the policy is being deleted). */
+  /**
+   * Reverts one workload this policy hardened, whatever its mode (the policy is being deleted);
+   * null when there is nothing of this policy's on it.
+   */
   WorkloadOutcome releaseForDeletion(Workload w) {
-    return withRetries(w, fresh -> release(fresh, "policy " + policy.name() + " deleted"));
+    Decision d = DecisionLadder.whenDeleted(Subject.of(w), me);
+    return d instanceof Decision.NotSelected ? null
+        : withRetries(w, d, fresh -> DecisionLadder.whenDeleted(Subject.of(fresh), me), null);
+  }
+
+  private Decision decide(Workload w) {
+    return DecisionLadder.decide(Subject.of(w), me, policies);
   }
 
   /** Whether this policy recorded itself as the owner of a kind it writes. */
-  boolean isMine(Workload w) {
+  private boolean isMine(Workload w) {
     return w.kind().isHardened() && policy.name().equals(Ownership.recordedOwner(w.object()));
   }
 
@@ -95,56 +112,52 @@ final class PolicyRound {
     return isMine(w) && memo.rollout(w).follows(w.object().getMetadata().getGeneration());
   }
 
-  private boolean selects(Workload w) {
-    return w.kind().isSelectedBy(rules) && LabelSelectors.matches(rules.selector(), w.labels());
-  }
-
-  /** One decision for one selected workload, as read. */
-  private WorkloadStep decide(Workload w, RolloutSlots pacer) {
-    String recorded = Ownership.recordedOwner(w.object());
-    boolean audit = rules.mode() == Mode.Audit;
-    String exclusion = Exclusion.reason(w.annotations(), w.template());
-    if (exclusion != null) {
-      String why = exclusion + "; Rootlock leaves it unchanged";
-      // Ours to undo, or an orphan whose owner is gone and can never undo it.
-      boolean undo = w.kind().isHardened() && recorded != null
-          && (recorded.equals(policy.name()) || neighbours.isGone(recorded));
-      if (undo && !audit) {
+  /** Acts on one decision for one workload, as read. */
+  private WorkloadStep act(Workload w, Decision d, RolloutSlots pacer) {
+    if (d instanceof Decision.Release r) {
+      return sync.release(policy.name(), w, WorkloadState.Compliant, r.why());
+    }
+    if (d instanceof Decision.Excluded e) {
+      String why = e.reason() + "; Rootlock leaves it unchanged";
+      if (e.undo() == Decision.Undo.REVERT) {
         return sync.release(policy.name(), w, WorkloadState.Excluded, why);
       }
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Excluded, "Excluded",
-          undo ? why + "; its hardening would be reverted (Audit mode: nothing written)" : why));
+          e.undo() == Decision.Undo.WOULD_REVERT
+              ? why + "; its hardening would be reverted (Audit mode: nothing written)" : why));
     }
-    if (!w.kind().isHardened()) {
-      return WorkloadStep.done(sync.evaluate(rules, w, false, REPORTED_ADVICE));
+    if (d instanceof Decision.ReportOnly || d instanceof Decision.Audit) {
+      return WorkloadStep.done(sync.evaluate(rules, w, d));
     }
-    if (audit) {
-      return WorkloadStep.done(sync.evaluate(rules, w, policy.name().equals(recorded), AUDIT_ADVICE));
+    if (d instanceof Decision.Conflict c) {
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, "Conflict", "also selected by policy "
+          + c.owner() + ", which owns it" + (c.ownerUnsettled()
+              ? " (it is invalid or being deleted and keeps what it hardened)" : "")
+          + "; narrow one of the selectors or annotate the " + w.kind() + " " + Annotations.EXCLUDE + "=true"));
     }
-    String owner = neighbours.ownerOf(w);
-    var conflict = neighbours.conflict(w, owner);
-    if (conflict.isPresent()) {
-      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, "Conflict", conflict.get()));
+    if (d instanceof Decision.Harden) {
+      return sync.harden(policy, rules, w, pacer);
     }
-    return sync.harden(policy, rules, w, pacer);
+    return WorkloadStep.done(null); // not selected: nothing to do
   }
 
-  private WorkloadStep release(Workload w, String why) {
-    if (!isMine(w)) {
-      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Compliant, "Released", "no longer ours"));
-    }
-    return sync.release(policy.name(), w, WorkloadState.Compliant, why);
-  }
-
-  /** Runs {@code attempt} until it is done, deciding again from a fresh read after each lost race. */
-  private static WorkloadOutcome withRetries(Workload w, Function<Workload, WorkloadStep> attempt) {
+  /**
+   * Acts on {@code first} until that is done, deciding again from a fresh read after each lost race.
+   *
+   * @param first the decision for {@code w} as read
+   * @return the outcome; null when a fresh read has nothing left for this policy to do
+   */
+  private WorkloadOutcome withRetries(Workload w, Decision first, Function<Workload, Decision> decide,
+      RolloutSlots pacer) {
     Workload current = w;
+    Decision d = first;
     for (int i = 1; i <= MAX_ATTEMPTS; i++) {
-      WorkloadStep step = attempt.apply(current);
+      WorkloadStep step = act(current, d, pacer);
       if (step instanceof WorkloadStep.Done done) {
         return done.outcome();
       }
       current = ((WorkloadStep.Retry) step).fresh();
+      d = decide.apply(current);
     }
     return WorkloadOutcome.failed(w, "WriteConflict", "changed by another writer " + MAX_ATTEMPTS
         + " times in a row; will retry", true);

@@ -4,6 +4,7 @@ import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.decision.PolicySet;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
@@ -210,14 +211,17 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
   }
 
-  /** Everything one reconcile of {@code policy} needs: its neighbours, its memo, and how it writes. */
+  /** Everything one reconcile of {@code policy} needs: the namespace's policies, its memo, and how it writes. */
   private PolicyRound round(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context,
       EngineAnswerCache memo) {
     String namespace = policy.getMetadata().getNamespace();
     String me = policy.getMetadata().getName();
     // Read from the sibling informer: its events re-queue this policy when a neighbour changes.
-    List<ReadOnlyPolicy> others = siblings.list(namespace).filter(p -> !p.getMetadata().getName().equals(me)).toList();
-    Neighbours neighbours = new Neighbours(policy, others, owner -> {
+    List<ReadOnlyPolicy> all = new ArrayList<>(List.of(policy));
+    siblings.list(namespace).filter(p -> !p.getMetadata().getName().equals(me)).forEach(all::add);
+    // A recorded owner this cache does not know may be a policy created a moment ago (the cache
+    // lags) or one long gone: ask the API server once per reconcile rather than guess.
+    PolicySet policies = PolicySet.of(all, owner -> {
       try {
         return context.getClient().resources(ReadOnlyPolicy.class).inNamespace(namespace).withName(owner).get() != null;
       } catch (KubernetesClientException e) {
@@ -225,7 +229,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
     });
     long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    return new PolicyRound(neighbours, rules, generation, sync(context, ResourceID.fromResource(policy), memo), memo);
+    return new PolicyRound(policy, policies, rules, generation, sync(context, ResourceID.fromResource(policy), memo),
+        memo);
   }
 
   private Enforcer sync(Context<ReadOnlyPolicy> context, ResourceID policy, EngineAnswerCache memo) {
@@ -243,17 +248,17 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     EngineAnswerCache memo = new EngineAnswerCache(hardener);
     // Deleting a policy undoes its work whatever its mode: an Audit policy only owns what it
     // hardened while it was enforcing, and nothing else would ever undo that.
-    PolicyRound round = new PolicyRound(new Neighbours(policy, List.of(), owner -> true), PolicyRules.from(null).rules(),
-        0, sync(context, id, memo), memo);
+    PolicyRound round = new PolicyRound(policy, PolicySet.of(List.of(policy), owner -> true),
+        PolicyRules.from(null).rules(), 0, sync(context, id, memo), memo);
     List<String> pending = new ArrayList<>();
     MDC.put("namespace", policy.getMetadata().getNamespace());
     MDC.put("policy", me);
     for (Workload w : workloads.in(policy.getMetadata().getNamespace())) {
-      if (!round.isMine(w)) {
-        continue;
-      }
       MDC.put("workload", w.name());
       WorkloadOutcome o = round.releaseForDeletion(w);
+      if (o == null) {
+        continue; // nothing of this policy's on it
+      }
       if (o.transientFailure()) {
         pending.add(w.describe());
       } else if (o.state() == WorkloadState.Failed) {

@@ -2,6 +2,9 @@ package dev.rootlock.reconciler.acting;
 
 import dev.rootlock.api.Annotations;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.decision.Decision;
+import dev.rootlock.decision.DecisionLadder;
+import dev.rootlock.decision.EngineAnswer;
 import dev.rootlock.engine.Finding;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
@@ -40,6 +43,10 @@ public final class Enforcer {
   private final RolloutFollower follower;
   private final Clock clock;
   private final DriftFights fights;
+  static final String AUDIT_ADVICE = " (Audit mode: nothing written; set mode: Enforce to apply)";
+  /** For the kinds Rootlock only reports: a Job's template cannot change once it exists. */
+  static final String REPORTED_ADVICE = "; a Job's pod template cannot change once it is created, so Rootlock "
+      + "only reports it: harden its manifest with rootlock plan, or start it from a CronJob the policy selects";
 
   /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
   public record Policy(String name, long generation) {}
@@ -82,27 +89,29 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
       }
     }
     Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
-    if (h.skipped()) {
-      // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
-      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
-          : WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings()));
+    Decision answer = DecisionLadder.answer(new Decision.Harden(), EngineAnswer.of(h));
+    if (answer instanceof Decision.SkippedForMemoryRisk skip) {
+      return skip.undo() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skip.message()), h)
+          : WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skip.message())
+              .withWarnings(h.warnings()));
     }
-    return withWarnings(harden(policy, rules, w, pacer, h, prior, rollout), h);
+    return withWarnings(harden(policy, rules, w, pacer, h, answer instanceof Decision.Change, prior, rollout), h);
   }
 
-  private WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer, Hardening h, RevertRecord prior,
-      RolloutRecord rollout) {
+  /** @param change whether the ladder says the engine's change is to be written (else: compliant as it is) */
+  private WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer, Hardening h,
+      boolean change, RevertRecord prior, RolloutRecord rollout) {
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     Uptake uptake = w.uptake();
-    if (h.changed()) {
+    if (change) {
       if (DriftFights.isCorrection(h, prior)) {
         // someone reverted what Rootlock did: correct it, unless this has become a fight
-        DriftFights.Decision d = fights.decide(w, rollout, policy.generation());
-        if (d instanceof DriftFights.Decision.Stop stop) {
+        DriftFights.CorrectOrStop d = fights.decide(w, rollout, policy.generation());
+        if (d instanceof DriftFights.CorrectOrStop.Stop stop) {
           return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, DriftFights.REASON, stop.message())
               .withLearned(rollout.learned()));
         }
-        rollout = ((DriftFights.Decision.Correct) d).record();
+        rollout = ((DriftFights.CorrectOrStop.Correct) d).record();
       }
       if (uptake.takesSlot() && !pacer.tryStart()) {
         memo.rememberPending(w, rollout.learned(), w.annotation(Annotations.REVERT), h);
@@ -151,10 +160,11 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
   /**
    * What hardening would do, written nowhere: Audit, and kinds Rootlock only reports.
    *
-   * @param ownRecord whether the workload's revert record is this policy's (else it is ignored)
-   * @param advice appended to a NonCompliant message: what to do about it
+   * @param asked the ladder's {@link Decision.Audit} (whose own revert record counts) or
+   *     {@link Decision.ReportOnly} (another policy's record is none of its business)
    */
-  public WorkloadOutcome evaluate(PolicyRules rules, Workload w, boolean ownRecord, String advice) {
+  public WorkloadOutcome evaluate(PolicyRules rules, Workload w, Decision asked) {
+    boolean ownRecord = asked instanceof Decision.Audit audit && audit.ownRecord();
     String revert = ownRecord ? w.annotation(Annotations.REVERT) : null;
     RevertRecord prior;
     try {
@@ -163,20 +173,17 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
       return WorkloadOutcome.invalidRecord(w, e);
     }
     Hardening h = memo.harden(w, rules, List.of(), prior, revert);
-    if (h.skipped()) {
-      return WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
+    Decision answer = DecisionLadder.answer(asked, EngineAnswer.of(h));
+    WorkloadOutcome o;
+    if (answer instanceof Decision.SkippedForMemoryRisk skip) {
+      o = WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skip.message());
+    } else if (answer instanceof Decision.WouldChange would) {
+      o = WorkloadOutcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary()
+          + (would.reportOnly() ? REPORTED_ADVICE : AUDIT_ADVICE));
+    } else {
+      o = WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", WorkloadOutcome.compliant(h));
     }
-    if (!h.changed()) {
-      return WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", WorkloadOutcome.compliant(h))
-          .withWarnings(h.warnings());
-    }
-    return WorkloadOutcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice)
-        .withWarnings(h.warnings());
-  }
-
-  /** "not hardened: tmpfs may use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)". */
-  private static String skipped(Hardening h) {
-    return "not hardened: " + String.join("; ", h.warnings()) + " (spec.onMemoryRisk: Skip)";
+    return o.withWarnings(h.warnings());
   }
 
   private static WorkloadStep withWarnings(WorkloadStep step, Hardening h) {

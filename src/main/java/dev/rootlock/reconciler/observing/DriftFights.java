@@ -66,19 +66,19 @@ public final class DriftFights {
   }
 
   /** The decision for a correction due now: go ahead (with the record to write) or stop. */
-  public sealed interface Decision {
-    record Correct(RolloutRecord record) implements Decision {}
+  public sealed interface CorrectOrStop {
+    record Correct(RolloutRecord record) implements CorrectOrStop {}
 
-    record Stop(String message) implements Decision {}
+    record Stop(String message) implements CorrectOrStop {}
   }
 
-  public Decision decide(Workload w, RolloutRecord rollout, long policyGeneration) {
+  public CorrectOrStop decide(Workload w, RolloutRecord rollout, long policyGeneration) {
     Instant now = clock.instant();
     List<RolloutRecord.Correction> recent = rollout.correctionsSince(now.minus(limit.window()), policyGeneration);
     if (recent.size() < limit.corrections()) {
-      return new Decision.Correct(rollout.corrected(recent, now, policyGeneration));
+      return new CorrectOrStop.Correct(rollout.corrected(recent, now, policyGeneration));
     }
-    return new Decision.Stop("its hardening was reverted and put back " + recent.size() + " times in the last "
+    return new CorrectOrStop.Stop("its hardening was reverted and put back " + recent.size() + " times in the last "
         + Durations.words(limit.window()) + ", last by " + writer(w) + "; Rootlock stopped correcting it to end "
         + "the fight. Make the writer keep the hardening (commit it to Git, or ignore these fields: "
         + "docs/install.md), exclude the workload, or change the policy spec to try again; Rootlock tries again "

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rootlock.api.Annotations;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.decision.Decision;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
@@ -201,9 +202,9 @@ class HardeningMemoTest {
     PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
     Enforcer sync = new Enforcer(memo, null, null, Clock.systemUTC(), null);
 
-    assertThat(sync.evaluate(noPaths, w(d), false, "").state()).isEqualTo(WorkloadState.Compliant);
-    assertThat(sync.evaluate(noPaths, w(d), true, "").state()).isEqualTo(WorkloadState.NonCompliant);
-    assertThat(sync.evaluate(noPaths, w(copy(d)), false, "").state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(sync.evaluate(noPaths, w(d), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(sync.evaluate(noPaths, w(d), new Decision.Audit(true)).state()).isEqualTo(WorkloadState.NonCompliant);
+    assertThat(sync.evaluate(noPaths, w(copy(d)), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
     assertThat(memo.hits()).isEqualTo(1);
   }
 }
