@@ -165,7 +165,7 @@ public final class RootlockOperator implements AutoCloseable {
       }
       LOG.info("serving /metrics /healthz /readyz on port {}", http.port());
     }
-    Settings.Webhook w = settings.webhook();
+    Settings.WebhookOptions w = settings.webhook();
     if (w.enabled()) {
       try {
         webhook = Webhook.start(client, w.port(), w.certificates(), w.namespace(), settings.namespaces(),

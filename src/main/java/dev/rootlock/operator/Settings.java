@@ -19,7 +19,7 @@ import java.util.Set;
  * @param exitOnLostLeadership end the process when leadership is lost (a pod restarts clean);
  *     off in tests, where the JVM must survive
  * @param reports which report API per-workload results are published in ({@code --reports})
- * @param webhook the admission webhook, or {@link Webhook#OFF}
+ * @param webhook the admission webhook, or {@link WebhookOptions#OFF}
  * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
  * @param reconcileThreads policies reconciled at once ({@code --reconcile-threads}); 0 for
  *     {@link #DEFAULT_RECONCILE_THREADS}
@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads, boolean trimCaches) {
+    ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads, boolean trimCaches) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -46,15 +46,15 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
    * @param certificates who writes the TLS Secret: the operator (self) or cert-manager
    * @param namespace where the TLS Secret lives: the operator's own namespace
    */
-  public record Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
+  public record WebhookOptions(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
     public static final int DEFAULT_PORT = 9443;
-    public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
+    public static final WebhookOptions OFF = new WebhookOptions(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
   }
 
   public Settings {
     namespaces = Set.copyOf(namespaces);
-    reports = reports == null ? ReportFormat.Mode.auto : reports;
-    webhook = webhook == null ? Webhook.OFF : webhook;
+    reports = reports == null ? ReportFormat.Option.auto : reports;
+    webhook = webhook == null ? WebhookOptions.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
     if (reconcileThreads < 0) {
       throw new IllegalArgumentException("--reconcile-threads must be at least 1 (0 here: the default), was "
@@ -87,7 +87,7 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
     return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
-        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT, 0, true);
+        ReportFormat.Option.auto, WebhookOptions.OFF, DriftLimit.DEFAULT, 0, true);
   }
 
   public Settings withResync(Duration d) {
@@ -105,12 +105,12 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
         webhook, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withReports(ReportFormat.Mode mode) {
+  public Settings withReports(ReportFormat.Option mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
         exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withWebhook(Webhook w) {
+  public Settings withWebhook(WebhookOptions w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
         exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches);
   }

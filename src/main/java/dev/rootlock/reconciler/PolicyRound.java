@@ -8,10 +8,8 @@ import dev.rootlock.decision.DecisionLadder;
 import dev.rootlock.decision.PolicySet;
 import dev.rootlock.decision.Subject;
 import dev.rootlock.engine.Ownership;
-import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.reconciler.acting.Enforcer;
-import dev.rootlock.reconciler.round.EngineAnswerCache;
-import dev.rootlock.reconciler.round.RolloutSlots;
+import dev.rootlock.reconciler.round.Reconcile;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.reconciler.round.WorkloadStep;
 import dev.rootlock.workload.Workload;
@@ -31,35 +29,32 @@ final class PolicyRound {
   /** Attempts per workload and reconcile when other writers keep winning the race. */
   static final int MAX_ATTEMPTS = 3;
 
+  private final Reconcile r;
   private final ReadOnlyPolicy me;
   private final PolicySet policies;
-  private final PolicyRules rules;
-  private final Enforcer.Policy policy;
-  private final Enforcer sync;
-  private final EngineAnswerCache memo;
+  private final Enforcer enforcer;
 
   /**
    * @param selected one outcome per workload the policy selects
    * @param unreleased workloads this policy hardened, no longer selects, and failed to revert
    */
-  record Result(List<WorkloadOutcome> selected, List<WorkloadOutcome> unreleased) {}
+  record Outcomes(List<WorkloadOutcome> selected, List<WorkloadOutcome> unreleased) {}
 
-  /** @param policies the namespace's policies, {@code me} among them */
-  PolicyRound(ReadOnlyPolicy me, PolicySet policies, PolicyRules rules, long generation, Enforcer sync,
-      EngineAnswerCache memo) {
+  /**
+   * @param me the policy of {@code r}
+   * @param policies the namespace's policies, {@code me} among them
+   */
+  PolicyRound(Reconcile r, ReadOnlyPolicy me, PolicySet policies, Enforcer enforcer) {
+    this.r = r;
     this.me = me;
     this.policies = policies;
-    this.rules = rules;
-    this.policy = new Enforcer.Policy(me.getMetadata().getName(), generation);
-    this.sync = sync;
-    this.memo = memo;
+    this.enforcer = enforcer;
   }
 
-  Result run(List<Workload> workloads) {
-    RolloutSlots pacer = new RolloutSlots(rules.rollout().maxInProgress());
+  Outcomes run(List<Workload> workloads) {
     List<WorkloadOutcome> selected = new ArrayList<>();
     List<WorkloadOutcome> unreleased = new ArrayList<>();
-    // Rollouts already followed first, so the pacer knows how many slots they hold.
+    // Rollouts already followed first, so the slots count the ones they hold before handing out more.
     Map<Boolean, List<Workload>> followed = workloads.stream().collect(Collectors.partitioningBy(this::isFollowed));
     List<Workload> ordered = new ArrayList<>(followed.get(true));
     ordered.addAll(followed.get(false));
@@ -71,7 +66,7 @@ final class PolicyRound {
         if (d instanceof Decision.NotSelected) {
           continue;
         }
-        WorkloadOutcome o = withRetries(w, d, this::decide, pacer);
+        WorkloadOutcome o = withRetries(w, d, this::decide);
         if (o == null) {
           continue; // a fresh read the policy no longer selects, with nothing of its own on it
         }
@@ -82,11 +77,11 @@ final class PolicyRound {
         }
       }
     } finally {
-      memo.endRound(); // a round that throws still forgets what it did not use
+      r.answers().endRound(); // a round that throws still forgets what it did not use
       MDC.remove("workload");
       MDC.remove("kind");
     }
-    return new Result(selected, unreleased);
+    return new Outcomes(selected, unreleased);
   }
 
   /**
@@ -96,7 +91,7 @@ final class PolicyRound {
   WorkloadOutcome releaseForDeletion(Workload w) {
     Decision d = DecisionLadder.whenDeleted(Subject.of(w), me);
     return d instanceof Decision.NotSelected ? null
-        : withRetries(w, d, fresh -> DecisionLadder.whenDeleted(Subject.of(fresh), me), null);
+        : withRetries(w, d, fresh -> DecisionLadder.whenDeleted(Subject.of(fresh), me));
   }
 
   private Decision decide(Workload w) {
@@ -105,29 +100,29 @@ final class PolicyRound {
 
   /** Whether this policy recorded itself as the owner of a kind it writes. */
   private boolean isMine(Workload w) {
-    return w.kind().isHardened() && policy.name().equals(Ownership.recordedOwner(w.object()));
+    return w.kind().isHardened() && r.name().equals(Ownership.recordedOwner(w.object()));
   }
 
   private boolean isFollowed(Workload w) {
-    return isMine(w) && memo.rollout(w).follows(w.object().getMetadata().getGeneration());
+    return isMine(w) && r.answers().rollout(w).follows(w.object().getMetadata().getGeneration());
   }
 
   /** Acts on one decision for one workload, as read. */
-  private WorkloadStep act(Workload w, Decision d, RolloutSlots pacer) {
-    if (d instanceof Decision.Release r) {
-      return sync.release(policy.name(), w, WorkloadState.Compliant, r.why());
+  private WorkloadStep act(Workload w, Decision d) {
+    if (d instanceof Decision.Release release) {
+      return enforcer.release(r, w, WorkloadState.Compliant, release.why());
     }
     if (d instanceof Decision.Excluded e) {
       String why = e.reason() + "; Rootlock leaves it unchanged";
       if (e.undo() == Decision.Undo.REVERT) {
-        return sync.release(policy.name(), w, WorkloadState.Excluded, why);
+        return enforcer.release(r, w, WorkloadState.Excluded, why);
       }
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Excluded, "Excluded",
           e.undo() == Decision.Undo.WOULD_REVERT
               ? why + "; its hardening would be reverted (Audit mode: nothing written)" : why));
     }
     if (d instanceof Decision.ReportOnly || d instanceof Decision.Audit) {
-      return WorkloadStep.done(sync.evaluate(rules, w, d));
+      return WorkloadStep.done(enforcer.evaluate(r, w, d));
     }
     if (d instanceof Decision.Conflict c) {
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, "Conflict", "also selected by policy "
@@ -136,7 +131,7 @@ final class PolicyRound {
           + "; narrow one of the selectors or annotate the " + w.kind() + " " + Annotations.EXCLUDE + "=true"));
     }
     if (d instanceof Decision.Harden) {
-      return sync.harden(policy, rules, w, pacer);
+      return enforcer.harden(r, w);
     }
     return WorkloadStep.done(null); // not selected: nothing to do
   }
@@ -147,12 +142,11 @@ final class PolicyRound {
    * @param first the decision for {@code w} as read
    * @return the outcome; null when a fresh read has nothing left for this policy to do
    */
-  private WorkloadOutcome withRetries(Workload w, Decision first, Function<Workload, Decision> decide,
-      RolloutSlots pacer) {
+  private WorkloadOutcome withRetries(Workload w, Decision first, Function<Workload, Decision> decide) {
     Workload current = w;
     Decision d = first;
     for (int i = 1; i <= MAX_ATTEMPTS; i++) {
-      WorkloadStep step = act(current, d, pacer);
+      WorkloadStep step = act(current, d);
       if (step instanceof WorkloadStep.Done done) {
         return done.outcome();
       }

@@ -11,7 +11,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * What follows each write of one policy: the informer caches the written version at once (so no
+ * What follows each write of a policy: the informer caches the written version at once (so no
  * reconcile computes the same patch from a stale copy), every other policy concerned hears about
  * it (JOSDK recognises the write as Rootlock's own and sends no event for it), and the metrics and
  * Events record it.
@@ -22,43 +22,38 @@ public final class AfterWrite implements WorkloadWriter.Listener {
   private final RequeueEventSource nudges;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
-  private final ResourceID writer;
 
-public   AfterWrite(WorkloadInformers caches, WorkloadEventMapper mapper, RequeueEventSource nudges, RootlockMetrics metrics,
-      EventRecorder events, ResourceID writer) {
+  public AfterWrite(WorkloadInformers caches, WorkloadEventMapper mapper, RequeueEventSource nudges, RootlockMetrics metrics,
+      EventRecorder events) {
     this.caches = caches;
     this.mapper = mapper;
     this.nudges = nudges;
     this.metrics = metrics;
     this.events = events;
-    this.writer = writer;
   }
 
   @Override
-  public void written(Workload before, Workload after, RootlockMetrics.Action action, String summary) {
+  public void written(ResourceID writer, Workload before, Workload after, RootlockMetrics.PatchAction action,
+      String summary) {
     caches.written(before, after);
     Set<ResourceID> others = new HashSet<>(mapper.toPrimaryResourceIDs(after));
     others.remove(writer);
     nudges.nudge(others);
-    String namespace = namespace();
+    String namespace = writer.getNamespace().orElseThrow();
     String policy = writer.getName();
-    metrics.patch(namespace, policy, action, RootlockMetrics.Result.success);
-    if (action == RootlockMetrics.Action.rollback) {
+    metrics.patch(namespace, policy, action, RootlockMetrics.PatchResult.success);
+    if (action == RootlockMetrics.PatchAction.rollback) {
       metrics.rolledBack(namespace, policy);
       events.warning(after.object(), "Rollback", "RolledBack", "policy " + policy + ": " + summary);
     } else if (summary != null) {
-      boolean harden = action == RootlockMetrics.Action.harden;
+      boolean harden = action == RootlockMetrics.PatchAction.harden;
       events.normal(after.object(), harden ? "Harden" : "Revert", harden ? "Hardened" : "Reverted",
           (harden ? "policy " + policy + ": " : "policy " + policy + " reverted its hardening: ") + summary);
     }
   }
 
   @Override
-  public void failed(Workload w, RootlockMetrics.Action action, RootlockMetrics.Result result) {
-    metrics.patch(namespace(), writer.getName(), action, result);
-  }
-
-  private String namespace() {
-    return writer.getNamespace().orElseThrow();
+  public void failed(ResourceID writer, Workload w, RootlockMetrics.PatchAction action, RootlockMetrics.PatchResult result) {
+    metrics.patch(writer.getNamespace().orElseThrow(), writer.getName(), action, result);
   }
 }

@@ -14,6 +14,7 @@ import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.observing.DriftFights;
 import dev.rootlock.reconciler.observing.RolloutFollower;
 import dev.rootlock.reconciler.round.EngineAnswerCache;
+import dev.rootlock.reconciler.round.Reconcile;
 import dev.rootlock.reconciler.round.RolloutSlots;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.reconciler.round.WorkloadStep;
@@ -38,7 +39,6 @@ public final class Enforcer {
   private static final Logger LOG = LoggerFactory.getLogger(Enforcer.class);
 
   private final Hardener hardener;
-  private final EngineAnswerCache memo;
   private final WorkloadWriter writer;
   private final RolloutFollower follower;
   private final Clock clock;
@@ -48,12 +48,10 @@ public final class Enforcer {
   static final String REPORTED_ADVICE = "; a Job's pod template cannot change once it is created, so Rootlock "
       + "only reports it: harden its manifest with rootlock plan, or start it from a CronJob the policy selects";
 
-  /** The policy doing the work: its name, and its generation (a rollback holds until it changes). */
-  public record Policy(String name, long generation) {}
-
-public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower follower, Clock clock, DriftFights fights) {
-    this.hardener = memo.hardener();
-    this.memo = memo;
+  /** Built once for the operator; everything about one reconcile comes with each call as a {@link Reconcile}. */
+  public Enforcer(Hardener hardener, WorkloadWriter writer, RolloutFollower follower, Clock clock,
+      DriftFights fights) {
+    this.hardener = hardener;
     this.writer = writer;
     this.follower = follower;
     this.clock = clock;
@@ -61,11 +59,12 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
   }
 
   /**
-   * Hardens a workload {@code policy} owns, continuing from its revert record, and follows what the
+   * Hardens a workload the policy of {@code r} owns, continuing from its revert record, and follows what the
    * hardening starts, as the kind's {@link Uptake} says: a rollout (paced), nothing (OnDelete, a
    * paused Deployment), or a CronJob's next Job.
    */
-  public WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer) {
+  public WorkloadStep harden(Reconcile r, Workload w) {
+    EngineAnswerCache memo = r.answers();
     String revert = w.annotation(Annotations.REVERT);
     RevertRecord prior;
     try {
@@ -75,55 +74,55 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
     }
     RolloutRecord rollout = memo.rollout(w);
     RolloutRecord.RolledBack rb = rollout.rolledBack();
-    if (rb != null && rb.holds(policy.name(), policy.generation(), w.object().getMetadata().getGeneration(),
+    if (rb != null && rb.holds(r.name(), r.generation(), w.object().getMetadata().getGeneration(),
         w.template())) {
       // Same spec, same app: hardening would fail the same way. Wait for either to change.
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RolledBack, "RolledBack", rb.message()
           + WorkloadOutcome.notRetried(w)).withLearned(rollout.learned()));
     }
-    if (w.uptake().takesSlot() && pacer.isFull()) {
-      EngineAnswerCache.Due due = memo.pendingChange(w, rules, rollout.learned(), revert);
+    if (w.uptake().takesSlot() && r.slots().isFull()) {
+      EngineAnswerCache.Due due = memo.pendingChange(w, r.rules(), rollout.learned(), revert);
       if (due != null) {
         // still waiting for a slot, with nothing changed since: no need to harden it again
-        return WorkloadStep.done(pending(w, due.change(), pacer, rollout).withWarnings(due.warnings()));
+        return WorkloadStep.done(pending(w, due.change(), r.slots(), rollout).withWarnings(due.warnings()));
       }
     }
-    Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
+    Hardening h = memo.harden(w, r.rules(), rollout.learned(), prior, revert);
     Decision answer = DecisionLadder.answer(new Decision.Harden(), EngineAnswer.of(h));
     if (answer instanceof Decision.SkippedForMemoryRisk skip) {
-      return skip.undo() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skip.message()), h)
+      return skip.undo() ? withWarnings(release(r, w, WorkloadState.NonCompliant, skip.message()), h)
           : WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skip.message())
               .withWarnings(h.warnings()));
     }
-    return withWarnings(harden(policy, rules, w, pacer, h, answer instanceof Decision.Change, prior, rollout), h);
+    return withWarnings(harden(r, w, h, answer instanceof Decision.Change, prior, rollout), h);
   }
 
   /** @param change whether the ladder says the engine's change is to be written (else: compliant as it is) */
-  private WorkloadStep harden(Policy policy, PolicyRules rules, Workload w, RolloutSlots pacer, Hardening h,
-      boolean change, RevertRecord prior, RolloutRecord rollout) {
+  private WorkloadStep harden(Reconcile r, Workload w, Hardening h, boolean change, RevertRecord prior,
+      RolloutRecord rollout) {
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     Uptake uptake = w.uptake();
     if (change) {
       if (DriftFights.isCorrection(h, prior)) {
         // someone reverted what Rootlock did: correct it, unless this has become a fight
-        DriftFights.CorrectOrStop d = fights.decide(w, rollout, policy.generation());
+        DriftFights.CorrectOrStop d = fights.decide(w, rollout, r.generation());
         if (d instanceof DriftFights.CorrectOrStop.Stop stop) {
           return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Conflict, DriftFights.REASON, stop.message())
               .withLearned(rollout.learned()));
         }
         rollout = ((DriftFights.CorrectOrStop.Correct) d).record();
       }
-      if (uptake.takesSlot() && !pacer.tryStart()) {
-        memo.rememberPending(w, rollout.learned(), w.annotation(Annotations.REVERT), h);
-        return WorkloadStep.done(pending(w, h.changeSummary(), pacer, rollout));
+      if (uptake.takesSlot() && !r.slots().tryStart()) {
+        r.answers().rememberPending(w, rollout.learned(), w.annotation(Annotations.REVERT), h);
+        return WorkloadStep.done(pending(w, h.changeSummary(), r.slots(), rollout));
       }
       // A new hardening (first, after a spec or template change, after drift): learning starts over.
       RolloutRecord next = uptake.isFollowed()
           ? rollout.started(w.generation() + 1, clock.instant(), 0, rollout.learned())
           : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
-      WorkloadStep step = follower.start(policy.name(), w, h, next, rules, h.changeSummary(), uptake);
+      WorkloadStep step = follower.start(r, w, h, next, h.changeSummary(), uptake);
       if (uptake.takesSlot() && !(step instanceof WorkloadStep.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
-        pacer.release(); // the write failed or lost a race: no rollout started
+        r.slots().release(); // the write failed or lost a race: no rollout started
       }
       return step;
     }
@@ -131,12 +130,12 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
     RolloutRecord keep = rb == null ? rollout : rollout.rolledBack(null);
     // The template is as wanted, so only annotations can differ: compare those, cheaply, before
     // diffing (this runs for every selected workload on every reconcile).
-    Map<String, String> wanted = RootlockAnnotations.desired(w, h.record(), policy.name(), keep);
+    Map<String, String> wanted = RootlockAnnotations.desired(w, h.record(), r.name(), keep);
     if (!wanted.equals(w.annotations())) {
       var ops = writer.patcher().diff(w, h.template(), wanted);
       if (!ops.isEmpty()) {
         // Only annotations differ (a record lost or edited, a stale rollback): metadata, so no rollout.
-        WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, null);
+        WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.harden, null);
         if (a.failed() != null) {
           return a.failed();
         }
@@ -149,12 +148,12 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
     if (!uptake.isFollowed() || !rollout.follows(current.object().getMetadata().getGeneration())) {
       return WorkloadStep.done(compliant);
     }
-    return follower.follow(policy, rules, current, prior, rollout, pacer, compliant, uptake);
+    return follower.follow(r, current, prior, rollout, compliant, uptake);
   }
 
-  private static WorkloadOutcome pending(Workload w, String change, RolloutSlots pacer, RolloutRecord rollout) {
+  private static WorkloadOutcome pending(Workload w, String change, RolloutSlots slots, RolloutRecord rollout) {
     return WorkloadOutcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + change + "); waiting for a rollout slot: "
-        + pacer.describe()).withLearned(rollout.learned());
+        + slots.describe()).withLearned(rollout.learned());
   }
 
   /**
@@ -163,7 +162,8 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
    * @param asked the ladder's {@link Decision.Audit} (whose own revert record counts) or
    *     {@link Decision.ReportOnly} (another policy's record is none of its business)
    */
-  public WorkloadOutcome evaluate(PolicyRules rules, Workload w, Decision asked) {
+  public WorkloadOutcome evaluate(Reconcile r, Workload w, Decision asked) {
+    EngineAnswerCache memo = r.answers();
     boolean ownRecord = asked instanceof Decision.Audit audit && audit.ownRecord();
     String revert = ownRecord ? w.annotation(Annotations.REVERT) : null;
     RevertRecord prior;
@@ -172,7 +172,7 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return WorkloadOutcome.invalidRecord(w, e);
     }
-    Hardening h = memo.harden(w, rules, List.of(), prior, revert);
+    Hardening h = memo.harden(w, r.rules(), List.of(), prior, revert);
     Decision answer = DecisionLadder.answer(asked, EngineAnswer.of(h));
     WorkloadOutcome o;
     if (answer instanceof Decision.SkippedForMemoryRisk skip) {
@@ -195,10 +195,10 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
    * Undoes what the revert record says was done and drops Rootlock's annotations. Used when a
    * workload is excluded, no longer selected, or its policy is deleted.
    */
-  public WorkloadStep release(String policy, Workload w, WorkloadState state, String why) {
+  public WorkloadStep release(Reconcile r, Workload w, WorkloadState state, String why) {
     RevertRecord prior;
     try {
-      prior = memo.revert(w.annotation(Annotations.REVERT));
+      prior = r.answers().revert(w.annotation(Annotations.REVERT));
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return WorkloadStep.done(WorkloadOutcome.invalidRecord(w, e));
     }
@@ -207,13 +207,13 @@ public   Enforcer(EngineAnswerCache memo, WorkloadWriter writer, RolloutFollower
     if (ops.isEmpty()) {
       return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why));
     }
-    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.revert, h.changed() ? why : null);
+    WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.revert, h.changed() ? why : null);
     if (a.failed() != null) {
       return a.failed();
     }
     String leftAlone = String.join(", ", h.findings(Finding.Kind.CHANGED_BY_OTHERS).stream()
         .map(Finding::describe).toList());
-    LOG.info("reverted namespace={} policy={} kind={} workload={} reason=\"{}\"{}", w.namespace(), policy, w.kind(),
+    LOG.info("reverted namespace={} policy={} kind={} workload={} reason=\"{}\"{}", w.namespace(), r.name(), w.kind(),
         w.name(), why, leftAlone.isEmpty() ? "" : " kept=\"" + leftAlone + "\"");
     return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why).withAction(WorkloadOutcome.Action.REVERTED));
   }

@@ -30,7 +30,7 @@ import java.util.Map;
 public final class WorkloadPatcher {
   private final KubernetesClient client;
 
-public   WorkloadPatcher(KubernetesClient client) {
+  public WorkloadPatcher(KubernetesClient client) {
     this.client = client;
   }
 

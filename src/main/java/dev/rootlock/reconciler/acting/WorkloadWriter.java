@@ -6,6 +6,7 @@ import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.reconciler.round.WorkloadStep;
 import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,16 +22,19 @@ public final class WorkloadWriter {
 
   /** Told about every write attempt, so caches, metrics and events can follow. */
   interface Listener {
-    /** @param summary what changed in the pod template, or null when only annotations changed */
-    void written(Workload before, Workload after, RootlockMetrics.Action action, String summary);
+    /**
+     * @param policy the policy that wrote
+     * @param summary what changed in the pod template, or null when only annotations changed
+     */
+    void written(ResourceID policy, Workload before, Workload after, RootlockMetrics.PatchAction action, String summary);
 
-    void failed(Workload w, RootlockMetrics.Action action, RootlockMetrics.Result result);
+    void failed(ResourceID policy, Workload w, RootlockMetrics.PatchAction action, RootlockMetrics.PatchResult result);
   }
 
   /** Either the workload as written, or the step to take instead (a retry, a failure to report). */
   public record Attempt(Workload written, WorkloadStep failed) {}
 
-public   WorkloadWriter(WorkloadPatcher patcher, Listener listener) {
+  public WorkloadWriter(WorkloadPatcher patcher, Listener listener) {
     this.patcher = patcher;
     this.listener = listener;
   }
@@ -39,32 +43,38 @@ public   WorkloadWriter(WorkloadPatcher patcher, Listener listener) {
     return patcher;
   }
 
-  public Attempt write(Workload w, ArrayNode ops, RootlockMetrics.Action action, String summary) {
+  /**
+   * Sends {@code ops} (a JSON Patch pinned to {@code w}'s resourceVersion) for {@code policy}.
+   *
+   * @param summary what changes in the pod template, for the Event; null when only annotations change
+   */
+  public Attempt write(ResourceID policy, Workload w, ArrayNode ops, RootlockMetrics.PatchAction action, String summary) {
     try {
       Workload after = patcher.patch(w, ops);
-      listener.written(w, after, action, summary);
+      listener.written(policy, w, after, action, summary);
       return new Attempt(after, null);
     } catch (KubernetesClientException e) {
-      return new Attempt(null, refused(w, e, action));
+      return new Attempt(null, refused(policy, w, e, action));
     }
   }
 
-  private WorkloadStep refused(Workload w, KubernetesClientException e, RootlockMetrics.Action action) {
+  private WorkloadStep refused(ResourceID policy, Workload w, KubernetesClientException e,
+      RootlockMetrics.PatchAction action) {
     int code = e.getCode();
     if (code == 409 || code == 422) {
       // 409: the resourceVersion pin failed. 422 can also mean a list moved under an index op.
       Workload fresh = patcher.read(w);
       if (fresh == null) {
-        listener.failed(w, action, RootlockMetrics.Result.conflict);
+        listener.failed(policy, w, action, RootlockMetrics.PatchResult.conflict);
         return WorkloadStep.done(WorkloadOutcome.failed(w, "NotFound", "deleted while being updated", false));
       }
       if (!fresh.resourceVersion().equals(w.resourceVersion())) {
         LOG.debug("conflict namespace={} workload={}; re-reading", w.namespace(), w.name());
-        listener.failed(w, action, RootlockMetrics.Result.conflict);
+        listener.failed(policy, w, action, RootlockMetrics.PatchResult.conflict);
         return new WorkloadStep.Retry(fresh);
       }
     }
-    listener.failed(w, action, RootlockMetrics.Result.error);
+    listener.failed(policy, w, action, RootlockMetrics.PatchResult.error);
     // A 409 whose object did not move is the server's own contention: try again later.
     boolean transientFailure = code == 0 || code == 409 || code == 429 || code >= 500;
     String message = e.getStatus() != null && e.getStatus().getMessage() != null

@@ -7,8 +7,8 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.metrics.RootlockMetrics;
-import dev.rootlock.reconciler.acting.Enforcer;
 import dev.rootlock.reconciler.acting.WorkloadWriter;
+import dev.rootlock.reconciler.round.Reconcile;
 import dev.rootlock.reconciler.round.RolloutSlots;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.reconciler.round.WorkloadStep;
@@ -18,12 +18,13 @@ import dev.rootlock.rollout.Uptake;
 import dev.rootlock.rollout.Verdict;
 import dev.rootlock.workload.RootlockAnnotations;
 import dev.rootlock.workload.Workload;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +40,15 @@ public final class RolloutFollower {
   private final Hardener hardener;
   private final WorkloadWriter writer;
   private final Clock clock;
-  private final Function<Workload, Related> related;
+  private final BiFunction<ResourceID, Workload, Related> related;
   private final PassedTests passes;
 
   /**
-   * @param related what each followed workload's change created, watched while it is followed
+   * @param related what a followed workload's change created, watched for the policy while it is followed
    * @param passes the changes this process has seen pass, of every policy
    */
-  public RolloutFollower(Hardener hardener, WorkloadWriter writer, Clock clock, Function<Workload, Related> related,
+  public RolloutFollower(Hardener hardener, WorkloadWriter writer, Clock clock,
+      BiFunction<ResourceID, Workload, Related> related,
       PassedTests passes) {
     this.hardener = hardener;
     this.writer = writer;
@@ -56,10 +58,10 @@ public final class RolloutFollower {
   }
 
   /** Writes a template change (with its rollout record, in the same patch) and reports what it starts. */
-  public WorkloadStep start(String policy, Workload w, Hardening h, RolloutRecord next, PolicyRules rules, String summary,
-      Uptake uptake) {
+  public WorkloadStep start(Reconcile r, Workload w, Hardening h, RolloutRecord next, String summary, Uptake uptake) {
+    String policy = r.name();
     var ops = writer.patcher().diff(w, h.template(), RootlockAnnotations.desired(w, h.record(), policy, next));
-    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.harden, summary);
+    WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.harden, summary);
     if (a.failed() != null) {
       return a.failed();
     }
@@ -80,22 +82,24 @@ public final class RolloutFollower {
     }
     return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RollingOut, "RollingOut", "hardened (" + summary
         + "); following the rollout").withAction(WorkloadOutcome.Action.HARDENED).withLearned(next.learned())
-        .withRecheck(rules.rollout().timeout().plusSeconds(1)).followed());
+        .withRecheck(r.rules().rollout().timeout().plusSeconds(1)).followed());
   }
 
   /** Looks at what Rootlock's change started and acts on what it sees. */
-  public WorkloadStep follow(Enforcer.Policy policy, PolicyRules rules, Workload w, RevertRecord prior, RolloutRecord rollout,
-      RolloutSlots pacer, WorkloadOutcome compliant, Uptake uptake) {
+  public WorkloadStep follow(Reconcile r, Workload w, RevertRecord prior, RolloutRecord rollout,
+      WorkloadOutcome compliant, Uptake uptake) {
+    PolicyRules rules = r.rules();
+    RolloutSlots slots = r.slots();
     if (passes.has(w)) {
       return WorkloadStep.done(compliant);
     }
     PolicyRules.Rollout how = rules.rollout();
     Instant started = rollout.startedAt() == null ? clock.instant() : rollout.startedAt();
-    Related objects = related.apply(w);
+    Related objects = related.apply(r.policy(), w);
     Verdict verdict = w.judge(objects, started, clock.instant(), how.timeout());
     boolean unwatched = passes.windowEndedUnwatched(rollout.startedAt(), how.timeout());
     if (verdict instanceof Verdict.Complete) {
-      return passed(policy.name(), w, compliant, unwatched ? "" : null);
+      return passed(r.name(), w, compliant, unwatched ? "" : null);
     }
     if (unwatched && !w.completionLasts() && verdict instanceof Verdict.Failed f && !f.isReadOnlyCrash()) {
       // No process saw how this went (its window ended before this one began), and this kind's
@@ -106,7 +110,7 @@ public final class RolloutFollower {
         verdict = new Verdict.InProgress("looking at its pods after an operator restart");
       } else if (w.couldHavePassed()) {
         // what a pass lowered by a later node or a lost pod looks like, not a stalled rollout
-        return passed(policy.name(), w, compliant, f.evidence());
+        return passed(r.name(), w, compliant, f.evidence());
       } else if (clock.instant().isBefore(passes.began().plus(how.timeout()))) {
         // a window of its own from this process's start: pods down after a restart come back
         verdict = new Verdict.InProgress("judged again after an operator restart, now: " + f.evidence());
@@ -118,7 +122,7 @@ public final class RolloutFollower {
         return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", compliant.message() + "; " + p.detail())
             .withLearned(rollout.learned()).followed());
       }
-      pacer.holding();
+      slots.holding();
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress: "
           + p.detail()).withLearned(rollout.learned()).followed()
           .withRecheck(remaining(started, how.timeout()).plusSeconds(1)));
@@ -134,12 +138,12 @@ public final class RolloutFollower {
       Hardening retry = hardener.harden(w.template(), rules.withLearnedPaths(learned), prior);
       if (retry.changed()) {
         if (uptake.takesSlot()) {
-          pacer.holding(); // the retry keeps the failed rollout's slot
+          slots.holding(); // the retry keeps the failed rollout's slot
         }
         RolloutRecord next = rollout.started(w.generation() + 1, clock.instant(), rollout.attempts() + 1, learned);
-        LOG.info("learned namespace={} policy={} workload={} path={} attempt={}", w.namespace(), policy.name(),
+        LOG.info("learned namespace={} policy={} workload={} path={} attempt={}", w.namespace(), r.name(),
             w.name(), directory, rollout.attempts() + 1);
-        return start(policy.name(), w, retry, next, rules, "learned " + directory + " from: " + failed.message()
+        return start(r, w, retry, next, "learned " + directory + " from: " + failed.message()
             + "; retrying with it writable (attempt " + (rollout.attempts() + 1) + " of "
             + PolicyRules.MAX_LEARN_ATTEMPTS + ")", uptake);
       }
@@ -148,12 +152,12 @@ public final class RolloutFollower {
         ? "; gave up learning after " + rollout.attempts() + " retries" : "";
     if (how.onFailure() == OnFailure.Keep) {
       if (uptake.takesSlot()) {
-        pacer.holding();
+        slots.holding();
       }
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Failed, WorkloadOutcome.ROLLOUT_FAILED, failed.message() + gaveUp
           + "; the hardening is kept (spec.rollout.onFailure: Keep)").withLearned(rollout.learned()).followed());
     }
-    return rollBack(policy, w, prior, rollout, failed.message() + gaveUp);
+    return rollBack(r, w, prior, rollout, failed.message() + gaveUp);
   }
 
   /**
@@ -175,19 +179,18 @@ public final class RolloutFollower {
   }
 
   /** Restores the pre-hardening template and remembers why, so the same hardening is not tried again. */
-  private WorkloadStep rollBack(Enforcer.Policy policy, Workload w, RevertRecord prior, RolloutRecord rollout,
-      String why) {
+  private WorkloadStep rollBack(Reconcile r, Workload w, RevertRecord prior, RolloutRecord rollout, String why) {
     Hardening undo = hardener.revert(w.template(), prior);
     String message = "rollout failed: " + why + "; rolled back to the pre-hardening template";
-    RolloutRecord next = rollout.rolledBack(new RolloutRecord.RolledBack(policy.name(), policy.generation(),
+    RolloutRecord next = rollout.rolledBack(new RolloutRecord.RolledBack(r.name(), r.generation(),
         undo.changed() ? w.generation() + 1 : w.generation(), RolloutRecord.digest(undo.template()), message));
     var ops = writer.patcher().diff(w, undo.template(),
-        RootlockAnnotations.desired(w, undo.record(), policy.name(), next));
-    WorkloadWriter.Attempt a = writer.write(w, ops, RootlockMetrics.Action.rollback, message);
+        RootlockAnnotations.desired(w, undo.record(), r.name(), next));
+    WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.rollback, message);
     if (a.failed() != null) {
       return a.failed();
     }
-    LOG.warn("rolled back namespace={} policy={} kind={} workload={} reason=\"{}\"", w.namespace(), policy.name(),
+    LOG.warn("rolled back namespace={} policy={} kind={} workload={} reason=\"{}\"", w.namespace(), r.name(),
         w.kind(), w.name(), why);
     return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RolledBack, "RolledBack", message
         + WorkloadOutcome.notRetried(w)).withLearned(rollout.learned()).withAction(WorkloadOutcome.Action.ROLLED_BACK));

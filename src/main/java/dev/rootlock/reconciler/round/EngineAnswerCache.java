@@ -19,8 +19,7 @@ import java.util.function.Function;
  * "nothing to change" answers and the parsed revert and rollout records. Every status update of a
  * followed rollout re-queues the policy, and each reconcile judges every workload of the
  * namespace again; without this, each of those reconciles copies and compares every pod template
- * and parses every record again (at N = 1,000 the copies were most of the operator's CPU while
- * rollouts completed, CPU the API server it runs beside could have used).
+ * and parses every record again (docs/benchmarks.md, "Measurements behind the code", has the cost).
  *
  * <p>Everything kept is a pure function of its inputs, so an answer holds while they hold. Records
  * are keyed by the annotation text they were parsed from. An engine answer is keyed by the
@@ -76,7 +75,7 @@ public final class EngineAnswerCache {
   private long hits;
   private long misses;
 
-public   EngineAnswerCache(Hardener hardener) {
+  public EngineAnswerCache(Hardener hardener) {
     this.hardener = hardener;
   }
 
@@ -122,8 +121,8 @@ public   EngineAnswerCache(Hardener hardener) {
   /**
    * The change a workload waiting for a rollout slot needs, as remembered for the same inputs;
    * null when unknown. Such a workload is judged on every reconcile of its policy until it gets a
-   * slot (at 1,000 Deployments, one in five of the reconcilers' CPU samples was the engine
-   * hardening those again), and the summary is all that needs.
+   * slot, and hardening it again each time cost more than anything else it needs (docs/benchmarks.md,
+   * "Measurements behind the code"); the summary is all that needs.
    */
   public Due pendingChange(Workload w, PolicyRules rules, List<String> learned, String revert) {
     Answer known = known(w, rules, learned, revert);

@@ -10,7 +10,7 @@ public final class RolloutSlots {
   private final int max;
   private int inProgress;
 
-public   RolloutSlots(int max) {
+  public RolloutSlots(int max) {
     this.max = max;
   }
 

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class RequeueEventSource extends AbstractEventSource<Void, ReadOnlyPolicy> {
   static final String NAME = "policy-nudges";
 
-public   RequeueEventSource() {
+  public RequeueEventSource() {
     super(Void.class, NAME);
   }
 

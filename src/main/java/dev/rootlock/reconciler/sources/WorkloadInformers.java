@@ -33,8 +33,8 @@ public final class WorkloadInformers {
   private record KindCache<T extends HasMetadata>(WorkloadKind<T> kind, InformerEventSource<T, ReadOnlyPolicy> source) {
     public List<Workload> in(String namespace) {
       // By the informer's namespace index: list(namespace) walks every cached object of the kind,
-      // every namespace's, and every reconcile asks (at 1,000 Deployments, a third of the
-      // reconcilers' CPU went there). get() prefers the version Rootlock just wrote over the
+      // every namespace's, and every reconcile asks (docs/benchmarks.md, "Measurements behind the
+      // code"). get() prefers the version Rootlock just wrote over the
       // informer's not-yet-updated copy.
       return source.byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
           .map(o -> source.get(ResourceID.fromResource(o)).orElse(o))

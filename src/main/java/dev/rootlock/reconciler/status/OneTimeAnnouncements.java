@@ -28,8 +28,8 @@ import java.util.function.Supplier;
  *
  * <p>The stored status cannot be the memory: its writes are paced mid-rollout (so it lags behind
  * what was announced), and it keeps at most {@link ReadOnlyPolicyStatus#MAX_WORKLOADS} entries
- * (so a workload past the cap has no entry to compare with; at 200 workloads a policy this
- * repeated their warnings at every reconcile, hundreds of thousands of Events queued at N = 10,000).
+ * (so a workload past the cap has no entry to compare with, and its warnings would repeat at every
+ * reconcile: docs/benchmarks.md, "Measurements behind the code").
  * The stored status is used only for a policy's first reconcile in this process, after a restart:
  * a workload past the cap, or one whose status write was still paced, is then announced once more.
  */
@@ -40,7 +40,7 @@ public final class OneTimeAnnouncements {
   private final EventRecorder events;
   private final RootlockMetrics metrics;
 
-public   OneTimeAnnouncements(EventRecorder events, RootlockMetrics metrics) {
+  public OneTimeAnnouncements(EventRecorder events, RootlockMetrics metrics) {
     this.events = events;
     this.metrics = metrics;
   }

@@ -31,7 +31,7 @@ public final class StatusAssembler {
 
   private final Clock clock;
 
-public   StatusAssembler(Clock clock) {
+  public StatusAssembler(Clock clock) {
     this.clock = clock;
   }
 

@@ -24,7 +24,7 @@ public final class StatusThrottle {
   private final Duration interval;
   private final Map<ResourceID, Instant> lastWrite = new ConcurrentHashMap<>();
 
-public   StatusThrottle(Clock clock, Duration interval) {
+  public StatusThrottle(Clock clock, Duration interval) {
     this.clock = clock;
     this.interval = interval;
   }

@@ -18,6 +18,7 @@ import dev.rootlock.workload.Workload;
 import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -200,11 +201,12 @@ class HardeningMemoTest {
     // its own record, /tmp would be undone; another policy's record is none of its business.
     Deployment d = hardened("u1", 2);
     PolicyRules noPaths = Manifests.rules("{selector: {matchLabels: {tier: web}}, mode: Audit, tmpPaths: []}");
-    Enforcer sync = new Enforcer(memo, null, null, Clock.systemUTC(), null);
+    Enforcer enforcer = new Enforcer(memo.hardener(), null, null, Clock.systemUTC(), null);
+    Reconcile r = new Reconcile(new ResourceID("web", "shop"), 1, noPaths, new RolloutSlots(1), memo);
 
-    assertThat(sync.evaluate(noPaths, w(d), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
-    assertThat(sync.evaluate(noPaths, w(d), new Decision.Audit(true)).state()).isEqualTo(WorkloadState.NonCompliant);
-    assertThat(sync.evaluate(noPaths, w(copy(d)), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(enforcer.evaluate(r, w(d), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
+    assertThat(enforcer.evaluate(r, w(d), new Decision.Audit(true)).state()).isEqualTo(WorkloadState.NonCompliant);
+    assertThat(enforcer.evaluate(r, w(copy(d)), new Decision.Audit(false)).state()).isEqualTo(WorkloadState.Compliant);
     assertThat(memo.hits()).isEqualTo(1);
   }
 }
