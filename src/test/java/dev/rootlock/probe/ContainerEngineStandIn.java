@@ -11,7 +11,7 @@ import java.util.function.Function;
  * A container engine that plays an app: for each run it decides, from the tmpfs paths it was
  * given, whether the app keeps running or exits with some output. Records what was asked of it.
  */
-final class FakeEngine implements ContainerEngine {
+final class ContainerEngineStandIn implements ContainerEngine {
   /** What the app does in one run. */
   record Behaviour(boolean running, int exitCode, String logs) {
     static Behaviour runs(String logs) {
@@ -32,12 +32,12 @@ final class FakeEngine implements ContainerEngine {
   boolean podman = true;
   boolean failLogs;
 
-  FakeEngine(ImageConfig image, Function<RunSpec, Behaviour> app) {
+  ContainerEngineStandIn(ImageConfig image, Function<RunSpec, Behaviour> app) {
     this.image = image;
     this.app = app;
   }
 
-  FakeEngine(Function<RunSpec, Behaviour> app) {
+  ContainerEngineStandIn(Function<RunSpec, Behaviour> app) {
     this(new ImageConfig("/", List.of()), app);
   }
 

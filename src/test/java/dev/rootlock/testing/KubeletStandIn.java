@@ -17,10 +17,10 @@ import java.util.Map;
  * Plays the kubelet for the stand-in controllers: creates a controller's pods with the container
  * statuses a given {@link Run} produces, and later marks them ready or finished.
  */
-final class Kubelet {
+final class KubeletStandIn {
   private final KubernetesClient client;
 
-  Kubelet(KubernetesClient client) {
+  KubeletStandIn(KubernetesClient client) {
     this.client = client;
   }
 
