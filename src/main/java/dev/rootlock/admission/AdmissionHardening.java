@@ -27,7 +27,8 @@ import java.util.function.Function;
 /**
  * What the admission webhook does with a workload being created or updated: exactly what the
  * reconcile would write for it (the same {@link DecisionLadder}, the same engine, the same owner,
- * revert and rollout records), as one JSON Patch on the object in the request. Decides from the policies an informer holds and the object itself: no API call.
+ * revert and rollout records), as one JSON Patch on the object in the request. Decides from the
+ * policies an informer holds and the object itself: no API call.
  * Anything it cannot decide is left to the reconcile (no patch), never denied.
  */
 public final class AdmissionHardening {

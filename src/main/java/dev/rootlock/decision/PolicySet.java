@@ -109,7 +109,8 @@ public final class PolicySet {
       return Optional.of(new Owner(recorded, unsettled.get(recorded), true));
     }
     if (isUnknown(recorded) && !isGone(recorded)) {
-      return Optional.of(new Owner(recorded, null, false)); // a policy newer than this cache: it keeps what it just hardened
+      // a policy newer than this cache: it keeps what it just hardened
+      return Optional.of(new Owner(recorded, null, false));
     }
     List<ReadOnlyPolicy> claimants = enforcing.stream().filter(c -> w.isSelectedBy(c.rules()))
         .map(Claimant::policy).toList();

@@ -29,7 +29,8 @@ import java.util.Set;
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads, boolean trimCaches) {
+    ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
+    boolean trimCaches) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -48,7 +49,8 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
    */
   public record WebhookOptions(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
     public static final int DEFAULT_PORT = 9443;
-    public static final WebhookOptions OFF = new WebhookOptions(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
+    public static final WebhookOptions OFF =
+        new WebhookOptions(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
   }
 
   public Settings {

@@ -23,8 +23,9 @@ import java.util.Optional;
 
 /**
  * Plans manifests offline with the same engine, validation and decision ({@link PlanDecisions},
- * the operator's {@link dev.rootlock.decision.DecisionLadder}) as the operator, for every kind in {@link WorkloadKinds#PLANNED}: the four the operator
- * hardens, and Jobs and Pods, which a manifest can still change. Only the pod template changes:
+ * the operator's {@link dev.rootlock.decision.DecisionLadder}) as the operator, for every kind in
+ * {@link WorkloadKinds#PLANNED}: the four the operator hardens, and Jobs and Pods, which a manifest
+ * can still change. Only the pod template changes:
  * plan output is meant for Git, where the history is the revert record, so no Rootlock
  * annotations are added. A workload kind it does not know is listed as not covered, never passed
  * over as fine. Docker Compose files are planned by {@link ComposePlanner} with the same rules.

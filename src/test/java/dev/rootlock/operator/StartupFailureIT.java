@@ -75,7 +75,8 @@ class StartupFailureIT {
   void aWebhookWithoutItsSecretSaysWhyAndHowToRunWithout() {
     cluster.api().injectFaults(r -> r.getPath().contains("/secrets") ? Fault.FORBIDDEN : Fault.NONE);
     String message = startupError(cluster.client().getConfiguration(), Settings.defaults().withWebhook(
-        new Settings.WebhookOptions(true, 0, dev.rootlock.admission.WebhookCertificates.Source.self, "rootlock-system")));
+        new Settings.WebhookOptions(true, 0, dev.rootlock.admission.WebhookCertificates.Source.self,
+            "rootlock-system")));
     assertThat(message).startsWith("cannot start the admission webhook: its TLS certificate is not available (")
         .contains("secrets is forbidden")
         .endsWith("check the RBAC on Secret rootlock-system/rootlock-webhook-tls, or run with --webhook=false");

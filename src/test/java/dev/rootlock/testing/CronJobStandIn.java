@@ -63,7 +63,8 @@ final class CronJobStandIn extends StandIn<CronJob> {
     PodTemplateSpec template = now.getSpec().getJobTemplate().getSpec().getTemplate();
     Job job = cluster.client().resource(new JobBuilder()
         .withNewMetadata().withName(jobName).withNamespace(namespace)
-        .withOwnerReferences(KubeletStandIn.owner("batch/v1", "CronJob", c.getMetadata().getName(), now.getMetadata().getUid()))
+        .withOwnerReferences(
+            KubeletStandIn.owner("batch/v1", "CronJob", c.getMetadata().getName(), now.getMetadata().getUid()))
         .endMetadata()
         .withNewSpec().withNewSelector().addToMatchLabels("job-name", jobName).endSelector().withTemplate(template)
         .endSpec().build()).create();

@@ -23,8 +23,8 @@ public final class AfterWrite implements WorkloadWriter.Listener {
   private final RootlockMetrics metrics;
   private final EventRecorder events;
 
-  public AfterWrite(WorkloadInformers caches, WorkloadEventMapper mapper, RequeueEventSource nudges, RootlockMetrics metrics,
-      EventRecorder events) {
+  public AfterWrite(WorkloadInformers caches, WorkloadEventMapper mapper, RequeueEventSource nudges,
+      RootlockMetrics metrics, EventRecorder events) {
     this.caches = caches;
     this.mapper = mapper;
     this.nudges = nudges;
@@ -53,7 +53,8 @@ public final class AfterWrite implements WorkloadWriter.Listener {
   }
 
   @Override
-  public void failed(ResourceID writer, Workload w, RootlockMetrics.PatchAction action, RootlockMetrics.PatchResult result) {
+  public void failed(ResourceID writer, Workload w, RootlockMetrics.PatchAction action,
+      RootlockMetrics.PatchResult result) {
     metrics.patch(writer.getNamespace().orElseThrow(), writer.getName(), action, result);
   }
 }

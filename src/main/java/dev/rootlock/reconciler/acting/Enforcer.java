@@ -121,7 +121,8 @@ public final class Enforcer {
           ? rollout.started(w.generation() + 1, clock.instant(), 0, rollout.learned())
           : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
       WorkloadStep step = follower.start(r, w, h, next, h.changeSummary(), uptake);
-      if (uptake.takesSlot() && !(step instanceof WorkloadStep.Done done && done.outcome().state() == WorkloadState.RollingOut)) {
+      boolean started = step instanceof WorkloadStep.Done done && done.outcome().state() == WorkloadState.RollingOut;
+      if (uptake.takesSlot() && !started) {
         r.slots().release(); // the write failed or lost a race: no rollout started
       }
       return step;
@@ -152,8 +153,8 @@ public final class Enforcer {
   }
 
   private static WorkloadOutcome pending(Workload w, String change, RolloutSlots slots, RolloutRecord rollout) {
-    return WorkloadOutcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + change + "); waiting for a rollout slot: "
-        + slots.describe()).withLearned(rollout.learned());
+    return WorkloadOutcome.of(w, WorkloadState.Pending, "Pending", "hardening due (" + change
+        + "); waiting for a rollout slot: " + slots.describe()).withLearned(rollout.learned());
   }
 
   /**
@@ -207,7 +208,8 @@ public final class Enforcer {
     if (ops.isEmpty()) {
       return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why));
     }
-    WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.revert, h.changed() ? why : null);
+    WorkloadWriter.Attempt a = writer.write(r.policy(), w, ops, RootlockMetrics.PatchAction.revert,
+        h.changed() ? why : null);
     if (a.failed() != null) {
       return a.failed();
     }
@@ -215,6 +217,7 @@ public final class Enforcer {
         .map(Finding::describe).toList());
     LOG.info("reverted namespace={} policy={} kind={} workload={} reason=\"{}\"{}", w.namespace(), r.name(), w.kind(),
         w.name(), why, leftAlone.isEmpty() ? "" : " kept=\"" + leftAlone + "\"");
-    return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why).withAction(WorkloadOutcome.Action.REVERTED));
+    return WorkloadStep.done(WorkloadOutcome.of(w, state, state.name(), why)
+        .withAction(WorkloadOutcome.Action.REVERTED));
   }
 }

@@ -26,7 +26,8 @@ public final class WorkloadWriter {
      * @param policy the policy that wrote
      * @param summary what changed in the pod template, or null when only annotations changed
      */
-    void written(ResourceID policy, Workload before, Workload after, RootlockMetrics.PatchAction action, String summary);
+    void written(ResourceID policy, Workload before, Workload after, RootlockMetrics.PatchAction action,
+        String summary);
 
     void failed(ResourceID policy, Workload w, RootlockMetrics.PatchAction action, RootlockMetrics.PatchResult result);
   }
@@ -48,7 +49,8 @@ public final class WorkloadWriter {
    *
    * @param summary what changes in the pod template, for the Event; null when only annotations change
    */
-  public Attempt write(ResourceID policy, Workload w, ArrayNode ops, RootlockMetrics.PatchAction action, String summary) {
+  public Attempt write(ResourceID policy, Workload w, ArrayNode ops, RootlockMetrics.PatchAction action,
+      String summary) {
     try {
       Workload after = patcher.patch(w, ops);
       listener.written(policy, w, after, action, summary);

@@ -76,7 +76,8 @@ public final class RolloutFollower {
     }
     if (!uptake.takesSlot()) {
       // Nothing restarts now: hardened at once, with when the pods pick it up.
-      WorkloadOutcome o = WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", WorkloadOutcome.compliant(h) + uptake.note())
+      WorkloadOutcome o = WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant",
+          WorkloadOutcome.compliant(h) + uptake.note())
           .withAction(WorkloadOutcome.Action.HARDENED).withLearned(next.learned());
       return WorkloadStep.done(uptake.isFollowed() ? o.followed() : o);
     }
@@ -119,12 +120,12 @@ public final class RolloutFollower {
     if (verdict instanceof Verdict.InProgress p) {
       if (!uptake.takesSlot()) {
         // Waiting for a CronJob's next Job, or following it: compliant all along, no slot held.
-        return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant", compliant.message() + "; " + p.detail())
-            .withLearned(rollout.learned()).followed());
+        return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Compliant, "Compliant",
+            compliant.message() + "; " + p.detail()).withLearned(rollout.learned()).followed());
       }
       slots.holding();
-      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RollingOut, "RollingOut", "hardened; rollout in progress: "
-          + p.detail()).withLearned(rollout.learned()).followed()
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RollingOut, "RollingOut",
+          "hardened; rollout in progress: " + p.detail()).withLearned(rollout.learned()).followed()
           .withRecheck(remaining(started, how.timeout()).plusSeconds(1)));
     }
     Verdict.Failed failed = (Verdict.Failed) verdict;
@@ -154,8 +155,9 @@ public final class RolloutFollower {
       if (uptake.takesSlot()) {
         slots.holding();
       }
-      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Failed, WorkloadOutcome.ROLLOUT_FAILED, failed.message() + gaveUp
-          + "; the hardening is kept (spec.rollout.onFailure: Keep)").withLearned(rollout.learned()).followed());
+      return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.Failed, WorkloadOutcome.ROLLOUT_FAILED,
+          failed.message() + gaveUp + "; the hardening is kept (spec.rollout.onFailure: Keep)")
+          .withLearned(rollout.learned()).followed());
     }
     return rollBack(r, w, prior, rollout, failed.message() + gaveUp);
   }

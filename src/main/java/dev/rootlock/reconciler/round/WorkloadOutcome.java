@@ -18,8 +18,9 @@ import java.util.List;
  * @param following true while Rootlock follows what its change started (the watches of it stay open)
  * @param warnings memory risks of the hardening ("tmpfs may use up to 192Mi of app's 256Mi limit")
  */
-public record WorkloadOutcome(String kind, String name, WorkloadState state, String reason, String message, Action action,
-    boolean transientFailure, List<String> learned, Duration recheckIn, boolean following, List<String> warnings) {
+public record WorkloadOutcome(String kind, String name, WorkloadState state, String reason, String message,
+    Action action, boolean transientFailure, List<String> learned, Duration recheckIn, boolean following,
+    List<String> warnings) {
 
   public WorkloadOutcome {
     learned = List.copyOf(learned);
@@ -40,7 +41,8 @@ public record WorkloadOutcome(String kind, String name, WorkloadState state, Str
   }
 
   public static WorkloadOutcome of(String kind, String name, WorkloadState state, String reason, String message) {
-    return new WorkloadOutcome(kind, name, state, reason, message, Action.NONE, false, List.of(), null, false, List.of());
+    return new WorkloadOutcome(kind, name, state, reason, message, Action.NONE, false, List.of(), null, false,
+        List.of());
   }
 
   /** A Failed outcome; {@code transientFailure} when trying again later may succeed. */
@@ -56,13 +58,14 @@ public record WorkloadOutcome(String kind, String name, WorkloadState state, Str
 
   /** Directories learned for this workload, for its status entry. */
   public WorkloadOutcome withLearned(List<String> paths) {
-    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, paths, recheckIn, following,
-        warnings);
+    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, paths, recheckIn,
+        following, warnings);
   }
 
   /** Look again after {@code d} even if nothing happens (a rollout timeout). */
   public WorkloadOutcome withRecheck(Duration d) {
-    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, learned, d, following, warnings);
+    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, learned, d, following,
+        warnings);
   }
 
   /** Rootlock keeps following what its change started: a rollout, a failure it keeps, a CronJob's next Job. */
@@ -73,7 +76,8 @@ public record WorkloadOutcome(String kind, String name, WorkloadState state, Str
 
   /** The hardening's memory risks, for the status message, the Event and the metric. */
   public WorkloadOutcome withWarnings(List<String> w) {
-    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, learned, recheckIn, following, w);
+    return new WorkloadOutcome(kind, name, state, reason, message, action, transientFailure, learned, recheckIn,
+        following, w);
   }
 
   public static WorkloadOutcome invalidRecord(Workload w, RevertRecord.InvalidRevertRecordException e) {

@@ -18,7 +18,8 @@ public final class PolicyChangeEventSource {
 
   private PolicyChangeEventSource() {}
 
-  public static InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> eventSource(EventSourceContext<ReadOnlyPolicy> context) {
+  public static InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> eventSource(
+      EventSourceContext<ReadOnlyPolicy> context) {
     var cache = context.getPrimaryCache();
     var config = InformerEventSourceConfiguration.from(ReadOnlyPolicy.class, ReadOnlyPolicy.class)
         .withName(NAME)
@@ -31,7 +32,8 @@ public final class PolicyChangeEventSource {
         .withOnAddFilter(p -> false)
         .withOnUpdateFilter((now, before) ->
             !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
-                || !Objects.equals(now.getMetadata().getDeletionTimestamp(), before.getMetadata().getDeletionTimestamp()))
+                || !Objects.equals(now.getMetadata().getDeletionTimestamp(),
+                    before.getMetadata().getDeletionTimestamp()))
         .build();
     return new InformerEventSource<>(config, context);
   }

@@ -50,7 +50,8 @@ public final class OneTimeAnnouncements {
    *
    * @param workloads the policy's namespace's workloads by "kind/name", asked for only when needed
    */
-  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes, Supplier<Map<String, Workload>> workloads) {
+  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes,
+      Supplier<Map<String, Workload>> workloads) {
     var fresh = newWarnings(ResourceID.fromResource(policy), policy.getStatus(), outcomes);
     if (fresh.isEmpty()) {
       return;
@@ -66,8 +67,10 @@ public final class OneTimeAnnouncements {
   }
 
   /** A Warning Event and a count for each workload that has just become a drift fight. */
-  public void driftFights(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes, Supplier<Map<String, Workload>> workloads) {
-    List<WorkloadOutcome> fresh = newFights(ResourceID.fromResource(policy), policy.getStatus(), outcomes, DriftFights.REASON);
+  public void driftFights(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes,
+      Supplier<Map<String, Workload>> workloads) {
+    List<WorkloadOutcome> fresh = newFights(ResourceID.fromResource(policy), policy.getStatus(), outcomes,
+        DriftFights.REASON);
     if (fresh.isEmpty()) {
       return;
     }
@@ -103,7 +106,8 @@ public final class OneTimeAnnouncements {
    * Each outcome's memory warnings not announced before, in outcome order (outcomes without new
    * ones left out); remembers them as announced for as long as the workload is selected.
    */
-  private Map<WorkloadOutcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored, List<WorkloadOutcome> outcomes) {
+  private Map<WorkloadOutcome, List<String>> newWarnings(ResourceID policy, ReadOnlyPolicyStatus stored,
+      List<WorkloadOutcome> outcomes) {
     Map<String, Set<String>> before = warnings.get(policy);
     Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
     Map<String, Set<String>> now = new HashMap<>();
@@ -136,7 +140,8 @@ public final class OneTimeAnnouncements {
    *
    * @param reason the outcome reason that marks a fight (its entry message starts with it)
    */
-  private List<WorkloadOutcome> newFights(ResourceID policy, ReadOnlyPolicyStatus stored, List<WorkloadOutcome> outcomes, String reason) {
+  private List<WorkloadOutcome> newFights(ResourceID policy, ReadOnlyPolicyStatus stored,
+      List<WorkloadOutcome> outcomes, String reason) {
     Set<String> before = fights.get(policy);
     Map<String, String> storedMessages = before == null ? messages(stored) : Map.of();
     Set<String> now = new HashSet<>();

@@ -55,7 +55,8 @@ public final class StatusAssembler {
    * @param outcomes one per selected workload
    * @param unreleased workloads this policy hardened, no longer selects, and failed to revert
    */
-  public ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes, List<WorkloadOutcome> unreleased) {
+  public ReadOnlyPolicyStatus of(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes,
+      List<WorkloadOutcome> unreleased) {
     Map<WorkloadState, List<String>> byState = new EnumMap<>(WorkloadState.class);
     boolean rolloutFailed = outcomes.stream().anyMatch(o -> o.state() == WorkloadState.RolledBack
         || WorkloadOutcome.ROLLOUT_FAILED.equals(o.reason()));
@@ -143,7 +144,8 @@ public final class StatusAssembler {
       WorkloadState.RollingOut, WorkloadState.Pending, WorkloadState.NonCompliant);
 
   /** By name, then kind: one status entry per workload, kinds of one name side by side. */
-  private static final Comparator<WorkloadOutcome> BY_NAME = Comparator.comparing(WorkloadOutcome::name).thenComparing(WorkloadOutcome::kind);
+  private static final Comparator<WorkloadOutcome> BY_NAME =
+      Comparator.comparing(WorkloadOutcome::name).thenComparing(WorkloadOutcome::kind);
 
   /** "StatefulSet db" in condition messages, which name workloads of several kinds. */
   private static String label(WorkloadOutcome o) {

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * A container engine that plays an app: for each run it decides, from the tmpfs paths it was
  * given, whether the app keeps running or exits with some output. Records what was asked of it.
  */
-final class ContainerEngineStandIn implements ContainerEngine {
+final class EngineStandIn implements ContainerEngine {
   /** What the app does in one run. */
   record Behaviour(boolean running, int exitCode, String logs) {
     static Behaviour runs(String logs) {
@@ -32,12 +32,12 @@ final class ContainerEngineStandIn implements ContainerEngine {
   boolean podman = true;
   boolean failLogs;
 
-  ContainerEngineStandIn(ImageConfig image, Function<RunSpec, Behaviour> app) {
+  EngineStandIn(ImageConfig image, Function<RunSpec, Behaviour> app) {
     this.image = image;
     this.app = app;
   }
 
-  ContainerEngineStandIn(Function<RunSpec, Behaviour> app) {
+  EngineStandIn(Function<RunSpec, Behaviour> app) {
     this(new ImageConfig("/", List.of()), app);
   }
 
