@@ -2,7 +2,6 @@ package dev.rootlock.admission;
 
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.operator.Settings;
-import dev.rootlock.reconciler.Admission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -65,7 +64,7 @@ public final class Webhook implements AutoCloseable {
    * @param watched the namespaces the operator watches; empty for all
    * @throws StartException naming the cause: the Secret cannot be read or written, the port is taken
    */
-  public static Webhook start(KubernetesClient client, Settings.Webhook settings, Set<String> watched, Clock clock)
+  public static Webhook start(KubernetesClient client, Settings.WebhookOptions settings, Set<String> watched, Clock clock)
       throws StartException {
     int port = settings.port();
     WebhookCertificates.Source source = settings.certificates();
@@ -89,7 +88,7 @@ public final class Webhook implements AutoCloseable {
           .runnableInformer(0)));
     }
     informers.forEach(SharedIndexInformer::start);
-    Admission admission = new Admission(ns -> policiesIn(informers, ns), clock);
+    AdmissionHardening admission = new AdmissionHardening(ns -> policiesIn(informers, ns), clock);
     AdmissionServer server;
     try {
       server = new AdmissionServer(port, serving, new WorkloadReviewer(admission), THREADS);

@@ -2,7 +2,6 @@ package dev.rootlock.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rootlock.engine.JsonPatches;
-import dev.rootlock.reconciler.Admission;
 import dev.rootlock.workload.Workload;
 import dev.rootlock.workload.WorkloadKind;
 import dev.rootlock.workload.WorkloadKinds;
@@ -12,16 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads an AdmissionReview request for a workload and answers with what {@link Admission} decides:
+ * Reads an AdmissionReview request for a workload and answers with what {@link AdmissionHardening} decides:
  * always allowed, with a JSONPatch when hardening changes the object. CREATE and UPDATE of the
  * kinds Rootlock hardens; everything else is allowed unchanged. A dry run gets the same patch as
  * a real request: deciding has no side effects.
  */
 public final class WorkloadReviewer implements AdmissionServer.Reviewer {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadReviewer.class);
-  private final Admission admission;
+  private final AdmissionHardening admission;
 
-  public WorkloadReviewer(Admission admission) {
+  public WorkloadReviewer(AdmissionHardening admission) {
     this.admission = admission;
   }
 
@@ -40,7 +39,7 @@ public final class WorkloadReviewer implements AdmissionServer.Reviewer {
     Workload w = workload(kind.get(), request.get("object"), request.path("namespace").asText());
     JsonNode old = operation.equals("UPDATE") && request.path("oldObject").isObject() ? request.get("oldObject")
         : null;
-    Admission.Decision d = admission.decide(w, request.get("object"), old);
+    AdmissionHardening.Mutation d = admission.decide(w, request.get("object"), old);
     LOG.debug("review kind={} namespace={} name={} operation={} dryRun={} decision=\"{}\"", kind.get(), w.namespace(),
         w.name(), operation, request.path("dryRun").asBoolean(false), d.why());
     return Responses.allow(request, d.patch());

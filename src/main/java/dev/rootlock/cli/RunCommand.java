@@ -3,8 +3,8 @@ package dev.rootlock.cli;
 import dev.rootlock.admission.WebhookCertificates;
 import dev.rootlock.operator.RootlockOperator;
 import dev.rootlock.operator.Settings;
-import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.operator.StartupFailure;
+import dev.rootlock.reconciler.observing.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import io.fabric8.kubernetes.client.Config;
 import java.net.InetAddress;
@@ -112,7 +112,7 @@ public final class RunCommand implements Callable<Integer> {
     String podNamespace = System.getenv("POD_NAMESPACE");
     boolean inPod = podNamespace != null && !podNamespace.isBlank();
     String webhookNamespace = inPod ? podNamespace : leaseNamespace;
-    Settings.Webhook w = new Settings.Webhook(webhook != null ? webhook : inPod, webhookPort,
+    Settings.WebhookOptions w = new Settings.WebhookOptions(webhook != null ? webhook : inPod, webhookPort,
         switch (webhookCertificates) {
           case "self" -> WebhookCertificates.Source.self;
           case "cert-manager" -> WebhookCertificates.Source.certManager;
@@ -123,7 +123,8 @@ public final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
     }
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
-        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads);
+        true, ReportFormat.Option.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads,
+        true);
   }
 
   private static String hostName() {

@@ -9,24 +9,24 @@ package dev.rootlock.diagnosis;
  *     ({@link Verdict#RELATIVE}, {@link Verdict#NO_PATH})
  * @param field {@code tmpPaths} for temporary directories, {@code cachePaths} otherwise; null
  *     without a directory
- * @param verdict whether {@code directory} may be made writable automatically
+ * @param safety whether {@code directory} may be made writable automatically
  * @param severity the most severe line that named it
  * @param line that line, stripped
  * @param hint what to do instead, for failures that name no path but whose fix is known (.NET), or null
  */
-public record Need(String path, String directory, String field, Verdict verdict, Severity severity, String line,
+public record Need(String path, String directory, String field, PathSafety safety, Severity severity, String line,
     String hint) {
   public static final String TMP_PATHS = "tmpPaths";
   public static final String CACHE_PATHS = "cachePaths";
 
   /** True when learn mode and {@code rootlock probe} may add {@link #directory} on their own. */
   public boolean learnable() {
-    return verdict == Verdict.LEARN && severity != Severity.INFO;
+    return safety == PathSafety.LEARN && severity != Severity.INFO;
   }
 
   /** What happened and what to do, as a clause after "container NAME ". */
   public String describe() {
-    return switch (verdict) {
+    return switch (safety) {
       case LEARN -> "failed writing " + path + " (read-only file system); add " + directory + " to " + field;
       case HIDES_IMAGE_FILES -> "failed writing " + path + " (read-only file system); an emptyDir at " + directory
           + " would hide the image's files, so it is not added: configure the app to write elsewhere";

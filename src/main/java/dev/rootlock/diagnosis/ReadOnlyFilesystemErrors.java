@@ -32,14 +32,14 @@ public final class ReadOnlyFilesystemErrors {
 
   /** Diagnoses output without knowing the container's working directory or $TMPDIR. */
   public static Diagnosis diagnose(String output) {
-    return diagnose(output, Context.UNKNOWN);
+    return diagnose(output, ContainerDirectories.UNKNOWN);
   }
 
   /**
    * @param output the program's output, any number of lines; null reads as empty
    * @param context the container's working directory and $TMPDIR, for relative paths and temp files
    */
-  public static Diagnosis diagnose(String output, Context context) {
+  public static Diagnosis diagnose(String output, ContainerDirectories context) {
     if (output == null || output.isBlank()) {
       return Diagnosis.NONE;
     }
@@ -97,15 +97,15 @@ public final class ReadOnlyFilesystemErrors {
   }
 
   /** Turns a path as printed into the directory to declare, its field and whether it is safe. */
-  static Need resolve(Found f, Severity severity, String line, Context context) {
+  static Need resolve(Found f, Severity severity, String line, ContainerDirectories context) {
     if (f.role() == Role.NONE) {
-      return new Need(null, null, null, Verdict.NO_PATH, severity, line, f.hint());
+      return new Need(null, null, null, PathSafety.NO_PATH, severity, line, f.hint());
     }
     String printed = f.path() != null ? f.path() : context.tmpDirOrDefault();
     String absolute = printed.startsWith("/") ? ImageLayout.normalise(printed)
         : context.workingDir() != null ? ImageLayout.normalise(context.workingDir() + "/" + printed) : null;
     if (absolute == null) {
-      return new Need(ImageLayout.normalise(printed), null, null, Verdict.RELATIVE, severity, line, null);
+      return new Need(ImageLayout.normalise(printed), null, null, PathSafety.RELATIVE, severity, line, null);
     }
     String parent = ImageLayout.parent(absolute);
     String name = absolute.substring(absolute.lastIndexOf('/') + 1);
@@ -121,9 +121,9 @@ public final class ReadOnlyFilesystemErrors {
     // A failed mkdir of the directory itself proves the image has nothing there (mkdir reports
     // EEXIST before EROFS), so only the system trees and image-file names count against it.
     boolean created = f.role() == Role.MKDIR && directory.equals(absolute);
-    Verdict verdict = ImageLayout.isRuntimeManaged(directory) ? Verdict.RUNTIME_MANAGED
+    PathSafety safety = ImageLayout.isRuntimeManaged(directory) ? PathSafety.RUNTIME_MANAGED
         : (created ? ImageLayout.holdsImageFilesByName(directory) : ImageLayout.hidesImageFiles(directory))
-            ? Verdict.HIDES_IMAGE_FILES : Verdict.LEARN;
-    return new Need(absolute, directory, tmp ? Need.TMP_PATHS : Need.CACHE_PATHS, verdict, severity, line, null);
+            ? PathSafety.HIDES_IMAGE_FILES : PathSafety.LEARN;
+    return new Need(absolute, directory, tmp ? Need.TMP_PATHS : Need.CACHE_PATHS, safety, severity, line, null);
   }
 }

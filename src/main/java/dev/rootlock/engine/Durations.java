@@ -43,6 +43,12 @@ public final class Durations {
     return total;
   }
 
+  /** The other way round, shortest first: "1h", "30m", "45s" (whole hours, else whole minutes, else seconds). */
+  public static String words(Duration d) {
+    long s = d.toSeconds();
+    return s % 3600 == 0 ? (s / 3600) + "h" : s % 60 == 0 ? (s / 60) + "m" : s + "s";
+  }
+
   private static IllegalArgumentException notADuration(String value) {
     return new IllegalArgumentException("'" + value + "' is not a duration; use for example 30s, 10m or 1h30m");
   }

@@ -37,7 +37,7 @@ public final class RootlockMetrics {
       Duration.ofSeconds(10)};
 
   /** What a workload write was for. */
-  public enum Action {
+  public enum PatchAction {
     harden,
     revert,
     /** Undoing a hardening whose rollout failed. */
@@ -45,7 +45,7 @@ public final class RootlockMetrics {
   }
 
   /** How a workload write ended. */
-  public enum Result {
+  public enum PatchResult {
     success,
     conflict,
     error
@@ -142,7 +142,7 @@ public final class RootlockMetrics {
   }
 
   /** One write to a workload. */
-  public void patch(String namespace, String policy, Action action, Result result) {
+  public void patch(String namespace, String policy, PatchAction action, PatchResult result) {
     Counter.builder(PATCHES)
         .description("Writes to workloads, by what they were for and how they ended")
         .tags(new PolicyKey(namespace, policy).tags().and("action", action.name(), "result", result.name()))

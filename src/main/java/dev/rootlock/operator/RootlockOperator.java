@@ -1,17 +1,17 @@
 package dev.rootlock.operator;
 
+import dev.rootlock.admission.Webhook;
 import dev.rootlock.api.Annotations;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.http.HttpEndpoints;
-import dev.rootlock.admission.Webhook;
 import dev.rootlock.metrics.RootlockMetrics;
-import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.reconciler.ReadOnlyPolicyReconciler;
+import dev.rootlock.reports.ReportWriter;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -138,7 +138,8 @@ public final class RootlockOperator implements AutoCloseable {
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
     ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
-        new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight());
+        new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight(),
+        settings.trimCaches());
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);
@@ -164,7 +165,7 @@ public final class RootlockOperator implements AutoCloseable {
       }
       LOG.info("serving /metrics /healthz /readyz on port {}", http.port());
     }
-    Settings.Webhook w = settings.webhook();
+    Settings.WebhookOptions w = settings.webhook();
     if (w.enabled()) {
       try {
         webhook = Webhook.start(client, w, settings.namespaces(), Clock.systemUTC());

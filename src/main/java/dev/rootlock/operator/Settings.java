@@ -1,7 +1,7 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.admission.WebhookCertificates;
-import dev.rootlock.reconciler.DriftLimit;
+import dev.rootlock.reconciler.observing.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
 import java.util.List;
@@ -20,14 +20,18 @@ import java.util.Set;
  * @param exitOnLostLeadership end the process when leadership is lost (a pod restarts clean);
  *     off in tests, where the JVM must survive
  * @param reports which report API per-workload results are published in ({@code --reports})
- * @param webhook the admission webhook, or {@link Webhook#OFF}
+ * @param webhook the admission webhook, or {@link WebhookOptions#OFF}
  * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
  * @param reconcileThreads policies reconciled at once ({@code --reconcile-threads}); 0 for
  *     {@link #DEFAULT_RECONCILE_THREADS}
+ * @param trimCaches whether the workload informers drop what Rootlock never reads (managedFields,
+ *     last-applied-configuration); always true but in the scale benchmark, which measures what
+ *     trimming saves (docs/benchmarks.md)
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads) {
+    ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
+    boolean trimCaches) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -47,25 +51,26 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
    *     besides the Service's: how a webhook configuration's {@code url} reaches an operator run
    *     outside the cluster ({@code --webhook-host})
    */
-  public record Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace,
+  public record WebhookOptions(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace,
       List<String> hosts) {
     public static final int DEFAULT_PORT = 9443;
-    public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
+    public static final WebhookOptions OFF =
+        new WebhookOptions(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
 
-    public Webhook {
+    public WebhookOptions {
       hosts = hosts == null ? List.of() : List.copyOf(hosts);
     }
 
     /** A webhook reached through its Service only. */
-    public Webhook(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
+    public WebhookOptions(boolean enabled, int port, WebhookCertificates.Source certificates, String namespace) {
       this(enabled, port, certificates, namespace, List.of());
     }
   }
 
   public Settings {
     namespaces = Set.copyOf(namespaces);
-    reports = reports == null ? ReportFormat.Mode.auto : reports;
-    webhook = webhook == null ? Webhook.OFF : webhook;
+    reports = reports == null ? ReportFormat.Option.auto : reports;
+    webhook = webhook == null ? WebhookOptions.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
     if (reconcileThreads < 0) {
       throw new IllegalArgumentException("--reconcile-threads must be at least 1 (0 here: the default), was "
@@ -98,36 +103,36 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
   /** Defaults for a local run: all namespaces, no leader election, no HTTP server. */
   public static Settings defaults() {
     return new Settings(Set.of(), DEFAULT_RESYNC, -1, false, null, "local", DEFAULT_LEASE_DURATION, false,
-        ReportFormat.Mode.auto, Webhook.OFF, DriftLimit.DEFAULT, 0);
+        ReportFormat.Option.auto, WebhookOptions.OFF, DriftLimit.DEFAULT, 0, true);
   }
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight, reconcileThreads);
+        webhook, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withReports(ReportFormat.Mode mode) {
+  public Settings withReports(ReportFormat.Option mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withWebhook(Webhook w) {
+  public Settings withWebhook(WebhookOptions w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches);
   }
 
-  public Settings withDriftFight(DriftLimit d) {
+  public Settings withCacheTrim(boolean trim) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, d, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim);
   }
 }

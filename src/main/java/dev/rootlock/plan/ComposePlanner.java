@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rootlock.api.Annotations;
 import dev.rootlock.api.Medium;
+import dev.rootlock.decision.EngineAnswer;
+import dev.rootlock.decision.Subject;
 import dev.rootlock.engine.JsonPatches;
-import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
@@ -20,7 +20,7 @@ import java.util.Map;
  * Plans the services of a Docker Compose file with the rules a Deployment's containers get: a
  * read-only root filesystem ({@code read_only: true}) and a memory-backed {@code tmpfs} at every
  * declared path nothing mounts yet. Selection is by the service's labels (Compose has no
- * namespaces); exclusion, ownership and Audit are the operator's, through {@link Decisions}.
+ * namespaces); exclusion, ownership and Audit are the operator's, through {@link PlanDecisions}.
  */
 final class ComposePlanner {
   static final String KIND = "ComposeService";
@@ -43,12 +43,10 @@ final class ComposePlanner {
     for (Map.Entry<String, JsonNode> e : doc.node().get("services").properties()) {
       FieldPath at = FieldPath.of("services", e.getKey());
       ComposeService s = ComposeService.read(e.getKey(), e.getValue(), at, lines);
-      List<PlanPolicy> selecting = policies.stream()
-          .filter(p -> LabelSelectors.matches(p.rules().selector(), s.labels())).toList();
-      boolean excluded = "true".equalsIgnoreCase(s.labels().get(Annotations.EXCLUDE));
       String pointer = "/services/" + e.getKey().replace("~", "~0").replace("/", "~1");
-      Decisions.Workload w = new Decisions.Workload(doc, lines.lineOf(at), pointer, KIND, project, s.name(), s.node());
-      Decisions.decide(w, selecting, excluded ? "labelled " + Annotations.EXCLUDE + "=true" : null, null,
+      ManifestWorkload w = new ManifestWorkload(doc, lines.lineOf(at), pointer, KIND, project, s.name(), s.node());
+      // Compose has no namespaces, no kinds and no annotations: every policy may select it by its labels
+      PlanDecisions.decide(w, new Subject(s.labels(), Map.of(), null, null, true), policies,
           rules -> harden(s, rules), out);
     }
     return out;
@@ -66,16 +64,14 @@ final class ComposePlanner {
   }
 
   /** What hardening the service under {@code rules} changes. */
-  static Decisions.Outcome harden(ComposeService s, PolicyRules rules) {
+  static PlannedChange harden(ComposeService s, PolicyRules rules) {
     if (!rules.hardens(s.name(), false)) {
       // a service is one container, named like the service: mirror the engine's "nothing to harden"
-      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "",
-          "service " + s.name() + " is not in spec.containers, nothing to harden");
+      return unchanged("service " + s.name() + " is not in spec.containers, nothing to harden");
     }
     String exempt = rules.exemptions().reason(new ContainerBuilder().withName(s.name()).withImage(s.node().path("image").asText(null)).build());
     if (exempt != null) {
-      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "",
-          "service " + s.name() + ": exempt (" + exempt + "), left as it is");
+      return unchanged("service " + s.name() + ": exempt (" + exempt + "), left as it is");
     }
     ObjectNode planned = s.node().deepCopy();
     List<String> changes = new ArrayList<>();
@@ -109,8 +105,15 @@ final class ComposePlanner {
         notes.add("spec.medium Disk does not apply to Compose: tmpfs is always memory-backed");
       }
     }
-    return new Decisions.Outcome(JsonPatches.diff(s.node(), planned), String.join("; ", changes),
-        String.join(", ", notes));
+    ArrayNode ops = JsonPatches.diff(s.node(), planned);
+    // Compose has no memory-backed scratch sized against a limit the engine could weigh: never skipped
+    return new PlannedChange(ops, String.join("; ", changes), String.join(", ", notes),
+        new EngineAnswer(!ops.isEmpty(), false, List.of()));
+  }
+
+  private static PlannedChange unchanged(String notes) {
+    return new PlannedChange(JsonNodeFactory.instance.arrayNode(), "", notes, new EngineAnswer(false, false,
+        List.of()));
   }
 
 }

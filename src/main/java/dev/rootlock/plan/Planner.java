@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rootlock.engine.Exclusion;
+import dev.rootlock.decision.EngineAnswer;
+import dev.rootlock.decision.Subject;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
-import dev.rootlock.engine.LabelSelectors;
-import dev.rootlock.engine.Ownership;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
 import dev.rootlock.workload.Workload;
@@ -23,9 +22,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Plans manifests offline with the same engine, validation, selection, exclusion and ownership
- * rules as the operator, for every kind in {@link WorkloadKinds#PLANNED}: the four the operator
- * hardens, and Jobs and Pods, which a manifest can still change. Only the pod template changes:
+ * Plans manifests offline with the same engine, validation and decision ({@link PlanDecisions},
+ * the operator's {@link dev.rootlock.decision.DecisionLadder}) as the operator, for every kind in
+ * {@link WorkloadKinds#PLANNED}: the four the operator hardens, and Jobs and Pods, which a manifest
+ * can still change. Only the pod template changes:
  * plan output is meant for Git, where the history is the revert record, so no Rootlock
  * annotations are added. A workload kind it does not know is listed as not covered, never passed
  * over as fine. Docker Compose files are planned by {@link ComposePlanner} with the same rules.
@@ -100,7 +100,7 @@ public final class Planner {
     }
     WorkloadKind<?> kind = known.get();
     Workload w = read(doc, node, kind);
-    Decisions.Workload workload = new Decisions.Workload(doc, doc.line(), pointer, kind.kind(), w.namespace(),
+    ManifestWorkload workload = new ManifestWorkload(doc, doc.line(), pointer, kind.kind(), w.namespace(),
         w.name(), node);
     if (kind.yieldsToOwner() && w.controller().isPresent()) {
       var owner = w.controller().get();
@@ -109,13 +109,11 @@ public final class Planner {
           + "harden the workload that defines its template"));
       return;
     }
-    List<PlanPolicy> selecting = policies.stream()
+    List<PlanPolicy> inScope = policies.stream()
         .filter(p -> w.namespace() == null || w.namespace().equals(p.namespace()))
-        .filter(p -> kind.isSelectedBy(p.rules()))
-        .filter(p -> LabelSelectors.matches(p.rules().selector(), w.object().getMetadata().getLabels()))
         .toList();
-    Decisions.decide(workload, selecting, Exclusion.reason(w.annotations(), w.template()),
-        Ownership.recordedOwner(w.object()), rules -> harden(w, rules), out);
+    // plan changes every manifest it reads: a Job's too, which the operator only reports
+    PlanDecisions.decide(workload, Subject.of(w, true), inScope, rules -> harden(w, rules), out);
   }
 
   private static Workload read(SourceDocument doc, JsonNode node, WorkloadKind<?> kind) throws PlanInputException {
@@ -132,16 +130,18 @@ public final class Planner {
     return new Workload(kind, o);
   }
 
-  private Decisions.Outcome harden(Workload w, PolicyRules rules) {
+  private PlannedChange harden(Workload w, PolicyRules rules) {
     PodTemplateSpec template = w.template();
     if (template == null) {
-      return new Decisions.Outcome(JsonNodeFactory.instance.arrayNode(), "", "no pod template");
+      return new PlannedChange(JsonNodeFactory.instance.arrayNode(), "", "no pod template",
+          new EngineAnswer(false, false, List.of()));
     }
     Hardening h = hardener.harden(template, rules, RevertRecord.EMPTY);
     // The ops come from the typed model but are applied to the node as written, so fields the
     // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
-    return new Decisions.Outcome(prefixed(JsonPatches.diff(template, h.template()), w.kind().templatePointer()),
-        h.changeSummary(), h.notes());
+    ArrayNode ops = prefixed(JsonPatches.diff(template, h.template()), w.kind().templatePointer());
+    return new PlannedChange(ops, h.changeSummary(), h.notes(),
+        new EngineAnswer(!ops.isEmpty(), h.skipped(), h.warnings()));
   }
 
   private static Optional<WorkloadKind<?>> kindOf(JsonNode node) {

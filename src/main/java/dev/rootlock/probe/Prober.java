@@ -1,11 +1,11 @@
 package dev.rootlock.probe;
 
-import dev.rootlock.diagnosis.Context;
+import dev.rootlock.diagnosis.ContainerDirectories;
 import dev.rootlock.diagnosis.Diagnosis;
 import dev.rootlock.diagnosis.Need;
+import dev.rootlock.diagnosis.PathSafety;
 import dev.rootlock.diagnosis.ReadOnlyFilesystemErrors;
 import dev.rootlock.diagnosis.Severity;
-import dev.rootlock.diagnosis.Verdict;
 import dev.rootlock.engine.Tmpfs;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.probe.ContainerEngine.ContainerState;
@@ -57,7 +57,7 @@ public final class Prober {
   /** @throws EngineException when the engine fails (not when the image does) */
   public ProbeResult probe(ProbeRequest request) {
     ImageConfig image = engine.inspectImage(request.image());
-    Context context = new Context(image.workingDir(), tmpDir(image.env(), request.env()));
+    ContainerDirectories context = new ContainerDirectories(image.workingDir(), tmpDir(image.env(), request.env()));
     List<ProbeResult.Learned> learned = new ArrayList<>();
     List<ProbeResult.Run> runs = new ArrayList<>();
     for (int n = 1; n <= request.tries(); n++) {
@@ -173,11 +173,11 @@ public final class Prober {
     // an info line ("can not modify ...") explains nothing while a more severe line is there
     List<Need> ranked = d.needs().stream().filter(x -> x.severity() != Severity.INFO).toList();
     for (Need need : ranked.isEmpty() ? d.needs() : ranked) {
-      if (need.verdict() == Verdict.LEARN && need.learnable()) {
+      if (need.safety() == PathSafety.LEARN && need.learnable()) {
         return "it still fails writing " + need.path() + " although " + need.directory() + " is writable: "
             + "check the size limit (" + request.sizeLimit() + ") and that the user may write there";
       }
-      if (need.verdict() != Verdict.LEARN) {
+      if (need.safety() != PathSafety.LEARN) {
         return "the app " + need.describe();
       }
     }

@@ -2,14 +2,31 @@ package dev.rootlock.reconciler;
 
 import dev.rootlock.api.Annotations;
 import dev.rootlock.api.ReadOnlyPolicy;
-import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.decision.PolicySet;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
-import dev.rootlock.reports.PolicyReports;
-import dev.rootlock.reports.ReportEntry;
+import dev.rootlock.reconciler.acting.AfterWrite;
+import dev.rootlock.reconciler.acting.Enforcer;
+import dev.rootlock.reconciler.acting.WorkloadPatcher;
+import dev.rootlock.reconciler.acting.WorkloadWriter;
+import dev.rootlock.reconciler.observing.DriftFights;
+import dev.rootlock.reconciler.observing.DriftLimit;
+import dev.rootlock.reconciler.observing.PassedTests;
+import dev.rootlock.reconciler.observing.RolloutFollower;
+import dev.rootlock.reconciler.round.EngineAnswerCache;
+import dev.rootlock.reconciler.round.Reconcile;
+import dev.rootlock.reconciler.round.RetryBackoff;
+import dev.rootlock.reconciler.round.RolloutSlots;
+import dev.rootlock.reconciler.round.WorkloadOutcome;
+import dev.rootlock.reconciler.sources.PolicyChangeEventSource;
+import dev.rootlock.reconciler.sources.RequeueEventSource;
+import dev.rootlock.reconciler.sources.WorkloadEventMapper;
+import dev.rootlock.reconciler.sources.WorkloadInformers;
+import dev.rootlock.reconciler.status.PolicyReporter;
+import dev.rootlock.reconciler.status.StatusWriter;
 import dev.rootlock.reports.ReportWriter;
 import dev.rootlock.rollout.RolloutWatches;
 import dev.rootlock.workload.Workload;
@@ -28,8 +45,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,66 +66,66 @@ import org.slf4j.MDC;
 public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cleaner<ReadOnlyPolicy>, AutoCloseable {
   public static final String NAME = "readonlypolicy";
   private static final Logger LOG = LoggerFactory.getLogger(ReadOnlyPolicyReconciler.class);
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
-  private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
-  private final PolicyStatusAssembler statuses;
   private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
-  private final ReportWriter reports;
+  private final PolicyReporter reporter;
   private final DriftLimit driftFight;
-  private volatile DriftFights fights;
-  private final Map<ResourceID, Integer> transientFailures = new ConcurrentHashMap<>();
-  private final PolicyNudges nudges = new PolicyNudges();
-  private final StatusPace statusPace;
-  private final Announcements announcements;
+  private final boolean trimCaches;
+  private final RetryBackoff backoff = new RetryBackoff();
+  private final RequeueEventSource nudges = new RequeueEventSource();
   private final Hardener hardener = new Hardener();
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
-  private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
+  private final Map<ResourceID, EngineAnswerCache> answers = new ConcurrentHashMap<>();
   private final PassedTests passes;
-  private volatile WorkloadCaches workloads;
-  private volatile WorkloadToPolicies workloadToPolicies;
+  // Built once in prepareEventSources, which JOSDK calls before the first reconcile.
+  private volatile WorkloadInformers workloads;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
+  private volatile Enforcer enforcer;
 
   /**
    * @param reports where per-workload results are published as policy reports ({@code --reports})
    * @param driftFight when to stop correcting a workload someone keeps reverting
+   * @param trimCaches whether the workload informers drop what Rootlock never reads
    */
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
-    this(Clock.systemUTC(), metrics, events, reports, driftFight);
+      DriftLimit driftFight, boolean trimCaches) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches);
   }
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
-    this.statuses = new PolicyStatusAssembler(clock);
+      DriftLimit driftFight, boolean trimCaches) {
+    this.trimCaches = trimCaches;
     this.clock = clock;
-    this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
     this.metrics = metrics;
     this.events = events;
-    this.reports = reports;
+    this.reporter = new PolicyReporter(clock, metrics, events, reports);
     this.driftFight = driftFight;
-    this.announcements = new Announcements(events, metrics);
     this.passes = new PassedTests();
   }
 
   @Override
   public List<EventSource<?, ReadOnlyPolicy>> prepareEventSources(EventSourceContext<ReadOnlyPolicy> context) {
-    workloadToPolicies = new WorkloadToPolicies(context.getPrimaryCache(), passes::forget);
-    workloads = new WorkloadCaches(context, workloadToPolicies, passes,
-        Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
-    siblings = SiblingPolicies.eventSource(context);
-    rollouts = new RolloutWatches<>(context.getClient(), policy -> nudges.nudge(Set.of(policy)));
     var client = context.getClient();
-    fights = new DriftFights(driftFight, clock, w -> {
+    WorkloadEventMapper toPolicies = new WorkloadEventMapper(context.getPrimaryCache(), passes::forget);
+    workloads = new WorkloadInformers(context, toPolicies, passes, trimCaches);
+    siblings = PolicyChangeEventSource.eventSource(context);
+    rollouts = new RolloutWatches<>(client, policy -> nudges.nudge(Set.of(policy)));
+    // Built once: everything about one reconcile comes with each call (round/Reconcile).
+    WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(client),
+        new AfterWrite(workloads, toPolicies, nudges, metrics, events));
+    RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
+        (policy, w) -> rollouts.related(policy, w.key(), w.namespace()), passes);
+    DriftFights fights = new DriftFights(driftFight, clock, w -> {
       try {
         return client.resources(w.kind().type()).inNamespace(w.namespace()).withName(w.name()).get();
       } catch (KubernetesClientException e) {
         return null; // the message then names no writer; nothing else depends on it
       }
     });
+    enforcer = new Enforcer(hardener, writer, follower, clock, fights);
     List<EventSource<?, ReadOnlyPolicy>> sources = new ArrayList<>(workloads.eventSources());
     sources.add(siblings);
     sources.add(nudges);
@@ -122,117 +139,86 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     MDC.put("namespace", policy.getMetadata().getNamespace());
     MDC.put("policy", policy.getMetadata().getName());
     try {
-      return reconcileTimed(policy, context);
+      passes.begin(clock.instant());
+      PolicyRules.Validation validation = PolicyRules.from(policy.getSpec());
+      if (!validation.isValid()) {
+        return invalid(policy, validation, context);
+      }
+      ResourceID id = ResourceID.fromResource(policy);
+      Reconcile r = Reconcile.of(policy, validation.rules(), answers.computeIfAbsent(id,
+          k -> new EngineAnswerCache(hardener)));
+      PolicyRound.Outcomes result = new PolicyRound(r, policy, policiesOf(policy, context), enforcer)
+          .run(workloads.in(r.namespace()));
+      return report(policy, r, result, context);
     } finally {
       MDC.clear();
       metrics.stopReconcile(sample);
     }
   }
 
-  private UpdateControl<ReadOnlyPolicy> reconcileTimed(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
-    String namespace = policy.getMetadata().getNamespace();
-    String name = policy.getMetadata().getName();
+  private UpdateControl<ReadOnlyPolicy> invalid(ReadOnlyPolicy policy, PolicyRules.Validation validation,
+      Context<ReadOnlyPolicy> context) {
+    LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(), validation.describeErrors());
     ResourceID id = ResourceID.fromResource(policy);
-    passes.begin(clock.instant());
-    PolicyRules.Validation validation = PolicyRules.from(policy.getSpec());
-    if (!validation.isValid()) {
-      LOG.warn("invalid spec namespace={} policy={} errors=\"{}\"", namespace, name, validation.describeErrors());
-      metrics.invalid(namespace, name, policy.getSpec() == null ? null : policy.getSpec().getMode());
-      rollouts.retain(id, Set.of()); // nothing is judged while invalid
-      memos.remove(id);
-      return statusUpdate(policy, context, statuses.invalid(policy, validation), false, null);
-    }
-    PolicyRules rules = validation.rules();
-    HardeningMemo memo = memos.computeIfAbsent(id, k -> new HardeningMemo(hardener));
-    PolicyRound.Result result = round(policy, rules, context, memo).run(workloads.in(namespace));
+    rollouts.retain(id, Set.of()); // nothing is judged while invalid
+    answers.remove(id);
+    return nextLook(id, reporter.invalid(policy, validation, context), false, null);
+  }
 
-    rollouts.retain(id, result.selected().stream().filter(Outcome::following)
-        .map(o -> o.kind() + "/" + namespace + "/" + o.name()).collect(Collectors.toSet()));
-    boolean retry = result.selected().stream().anyMatch(Outcome::transientFailure)
-        || result.unreleased().stream().anyMatch(Outcome::transientFailure);
-    if (result.selected().stream().anyMatch(o -> o.action() != Outcome.Action.NONE)) {
-      transientFailures.remove(id); // progress: start the backoff over
+  /** Follows up one round: the rollouts to watch, the status and the rest of the report, the next look. */
+  private UpdateControl<ReadOnlyPolicy> report(ReadOnlyPolicy policy, Reconcile r, PolicyRound.Outcomes result,
+      Context<ReadOnlyPolicy> context) {
+    rollouts.retain(r.policy(), result.selected().stream().filter(WorkloadOutcome::following)
+        .map(o -> o.kind() + "/" + r.namespace() + "/" + o.name()).collect(Collectors.toSet()));
+    boolean retry = result.selected().stream().anyMatch(WorkloadOutcome::transientFailure)
+        || result.unreleased().stream().anyMatch(WorkloadOutcome::transientFailure);
+    if (result.selected().stream().anyMatch(o -> o.action() != WorkloadOutcome.Action.NONE)) {
+      backoff.reset(r.policy()); // progress: start the backoff over
     }
-    ReadOnlyPolicyStatus status = statuses.of(policy, result.selected(), result.unreleased());
-    Map<WorkloadState, Integer> counts = new EnumMap<>(WorkloadState.class);
-    result.selected().forEach(o -> counts.merge(o.state(), 1, Integer::sum));
-    metrics.observed(namespace, name, rules.mode(), counts, PolicyStatusAssembler.isReady(status),
-        status.getWarnings());
-    announcements.memoryRisks(policy, result.selected(), () -> byKey(policy));
-    announcements.driftFights(policy, result.selected(), () -> byKey(policy));
-    Duration recheck = result.selected().stream().map(Outcome::recheckIn).filter(Objects::nonNull)
+    StatusWriter.Update update = reporter.reconciled(policy, r.rules().mode(), result.selected(),
+        result.unreleased(), context, () -> byKey(policy));
+    Duration recheck = result.selected().stream().map(WorkloadOutcome::recheckIn).filter(Objects::nonNull)
         .min(Comparator.naturalOrder()).orElse(null);
-    ReadOnlyPolicyStatus before = policy.getStatus();
-    UpdateControl<ReadOnlyPolicy> control = statusUpdate(policy, context, status, retry, recheck);
-    if (Objects.equals(before, status) || policy.getStatus() == status) {
-      // the status holds or is written now: the report follows the same rule (not mid-rollout progress)
-      publishReport(policy, result.selected());
-    }
-    return control;
+    return nextLook(r.policy(), update, retry, recheck);
   }
 
-  private void publishReport(ReadOnlyPolicy policy, List<Outcome> selected) {
-    String namespace = policy.getMetadata().getNamespace();
-    Map<String, Workload> byKey = byKey(policy);
-    List<ReportEntry> entries = selected.stream().map(o -> {
-      Workload w = byKey.get(o.kind() + "/" + o.name());
-      return new ReportEntry(w == null ? "" : w.kind().apiVersion(), o.kind(), namespace, o.name(),
-          w == null ? null : w.object().getMetadata().getUid(), o.state(), PolicyStatusAssembler.message(o));
-    }).toList();
-    try {
-      reports.publish(new PolicyReports.Policy(namespace, policy.getMetadata().getName(),
-          policy.getMetadata().getUid()), entries);
-    } catch (KubernetesClientException e) {
-      // a report is a copy of the status: it is tried again at the next reconcile, nothing else waits on it
-      LOG.warn("policy report not written namespace={} policy={} code={} message=\"{}\"", namespace,
-          policy.getMetadata().getName(), e.getCode(), e.getMessage());
-    }
-  }
-
-  /** Everything one reconcile of {@code policy} needs: its neighbours, its memo, and how it writes. */
-  private PolicyRound round(ReadOnlyPolicy policy, PolicyRules rules, Context<ReadOnlyPolicy> context,
-      HardeningMemo memo) {
+  /** The namespace's policies as the sibling informer holds them, {@code policy} among them. */
+  private PolicySet policiesOf(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
     String me = policy.getMetadata().getName();
     // Read from the sibling informer: its events re-queue this policy when a neighbour changes.
-    List<ReadOnlyPolicy> others = siblings.list(namespace).filter(p -> !p.getMetadata().getName().equals(me)).toList();
-    Neighbours neighbours = new Neighbours(policy, others, owner -> {
+    List<ReadOnlyPolicy> all = new ArrayList<>(List.of(policy));
+    siblings.list(namespace).filter(p -> !p.getMetadata().getName().equals(me)).forEach(all::add);
+    // A recorded owner this cache does not know may be a policy created a moment ago (the cache
+    // lags) or one long gone: ask the API server once per reconcile rather than guess.
+    return PolicySet.of(all, owner -> {
       try {
         return context.getClient().resources(ReadOnlyPolicy.class).inNamespace(namespace).withName(owner).get() != null;
       } catch (KubernetesClientException e) {
         return true; // unsure: never take a workload from a policy that may exist
       }
     });
-    long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    return new PolicyRound(neighbours, rules, generation, sync(context, ResourceID.fromResource(policy), memo), memo);
-  }
-
-  private WorkloadSync sync(Context<ReadOnlyPolicy> context, ResourceID policy, HardeningMemo memo) {
-    WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(context.getClient()),
-        new WriteEffects(workloads, workloadToPolicies, nudges, metrics, events, policy));
-    RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
-        w -> rollouts.related(policy, w.key(), w.namespace()), passes);
-    return new WorkloadSync(memo, writer, follower, clock, fights);
   }
 
   @Override
   public DeleteControl cleanup(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context) {
     String me = policy.getMetadata().getName();
     ResourceID id = ResourceID.fromResource(policy);
-    HardeningMemo memo = new HardeningMemo(hardener);
     // Deleting a policy undoes its work whatever its mode: an Audit policy only owns what it
     // hardened while it was enforcing, and nothing else would ever undo that.
-    PolicyRound round = new PolicyRound(new Neighbours(policy, List.of(), owner -> true), PolicyRules.from(null).rules(),
-        0, sync(context, id, memo), memo);
+    Reconcile r = new Reconcile(id, 0, PolicyRules.from(null).rules(), new RolloutSlots(1),
+        new EngineAnswerCache(hardener));
+    PolicyRound round = new PolicyRound(r, policy, PolicySet.of(List.of(policy), owner -> true), enforcer);
     List<String> pending = new ArrayList<>();
     MDC.put("namespace", policy.getMetadata().getNamespace());
     MDC.put("policy", me);
     for (Workload w : workloads.in(policy.getMetadata().getNamespace())) {
-      if (!round.isMine(w)) {
-        continue;
-      }
       MDC.put("workload", w.name());
-      Outcome o = round.releaseForDeletion(w);
+      WorkloadOutcome o = round.releaseForDeletion(w);
+      if (o == null) {
+        continue; // nothing of this policy's on it
+      }
       if (o.transientFailure()) {
         pending.add(w.describe());
       } else if (o.state() == WorkloadState.Failed) {
@@ -245,45 +231,36 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     }
     MDC.clear();
     if (!pending.isEmpty()) {
-      int failures = transientFailures.merge(id, 1, Integer::sum);
       LOG.info("cleanup of policy {} waits for {}; retrying", me, pending);
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff(failures));
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.failed(id));
     }
-    transientFailures.remove(id);
+    backoff.reset(id);
     rollouts.retain(id, Set.of());
-    statusPace.forget(id);
-    announcements.forget(id);
-    memos.remove(id);
-    reports.forget(policy.getMetadata().getNamespace(), me); // the reports go with the policy (owner references)
-    metrics.deleted(policy.getMetadata().getNamespace(), me);
+    answers.remove(id);
+    reporter.forget(id);
     return DeleteControl.defaultDelete();
   }
 
-  /** @param recheck when to look again even without an event (a rollout timeout), or null */
-  private UpdateControl<ReadOnlyPolicy> statusUpdate(ReadOnlyPolicy policy, Context<ReadOnlyPolicy> context,
-      ReadOnlyPolicyStatus status, boolean transientFailure, Duration recheck) {
-    UpdateControl<ReadOnlyPolicy> control;
-    ResourceID id = ResourceID.fromResource(policy);
-    Duration wait = statusPace.delay(id, policy.getStatus(), status);
-    announcements.conditionChanges(policy, status);
-    if (Objects.equals(policy.getStatus(), status)) {
-      control = UpdateControl.noUpdate();
-    } else if (!wait.isZero()) {
-      // Mid-rollout progress only: written at most once per interval, the next look is booked.
-      control = UpdateControl.noUpdate();
-      recheck = recheck == null || wait.compareTo(recheck) < 0 ? wait : recheck;
+  /**
+   * When to look at the policy again without an event: the earliest of a rollout's timeout
+   * ({@code recheck}, or null), deferred status progress, and the backoff after a transient failure.
+   */
+  private UpdateControl<ReadOnlyPolicy> nextLook(ResourceID id, StatusWriter.Update status, boolean transientFailure,
+      Duration recheck) {
+    List<Duration> looks = new ArrayList<>();
+    if (recheck != null) {
+      looks.add(recheck);
+    }
+    if (!status.stored()) {
+      looks.add(status.deferredFor()); // mid-rollout progress: written at most once per interval
+    }
+    if (transientFailure) {
+      looks.add(backoff.failed(id));
     } else {
-      StatusWriter.write(context, policy, status);
-      statusPace.written(id);
-      policy.setStatus(status); // what the caller checks to know it was written
-      control = UpdateControl.noUpdate();
+      backoff.reset(id);
     }
-    if (!transientFailure) {
-      transientFailures.remove(id);
-      return recheck == null ? control : control.rescheduleAfter(recheck);
-    }
-    Duration retry = backoff(transientFailures.merge(id, 1, Integer::sum));
-    return control.rescheduleAfter(recheck == null || retry.compareTo(recheck) < 0 ? retry : recheck);
+    UpdateControl<ReadOnlyPolicy> control = UpdateControl.noUpdate();
+    return looks.isEmpty() ? control : control.rescheduleAfter(Collections.min(looks));
   }
 
   /** The policy's namespace's workloads by kind/name. */
@@ -298,11 +275,5 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     if (rollouts != null) {
       rollouts.close();
     }
-  }
-
-  /** 5 s, 10 s, 20 s, ... capped at 5 minutes. */
-  static Duration backoff(int failures) {
-    long seconds = FIRST_RETRY.toSeconds() << Math.min(Math.max(failures - 1, 0), 10);
-    return Duration.ofSeconds(Math.min(MAX_RETRY.toSeconds(), seconds));
   }
 }

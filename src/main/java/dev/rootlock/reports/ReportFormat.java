@@ -54,11 +54,11 @@ public enum ReportFormat {
   }
 
   /** What {@code --reports} accepts. */
-  public enum Mode {
+  public enum Option {
     auto, openreports, wgpolicy, off;
 
     /** @throws IllegalArgumentException naming the value */
-    public static Mode parse(String value) {
+    public static Option parse(String value) {
       try {
         return valueOf(value.trim().toLowerCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {

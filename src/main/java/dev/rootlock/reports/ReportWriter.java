@@ -33,7 +33,7 @@ public final class ReportWriter implements AutoCloseable {
   private static final List<String> CONTENT = List.of("source", "summary", "results");
 
   private final KubernetesClient client;
-  private final ReportFormat.Mode mode;
+  private final ReportFormat.Option mode;
   private final Clock clock;
   private final Map<String, Written> written = new ConcurrentHashMap<>();
   private volatile ReportFormat format;
@@ -45,7 +45,7 @@ public final class ReportWriter implements AutoCloseable {
    */
   private record Written(ReportFormat format, List<GenericKubernetesResource> parts) {}
 
-  public ReportWriter(KubernetesClient client, ReportFormat.Mode mode, Clock clock) {
+  public ReportWriter(KubernetesClient client, ReportFormat.Option mode, Clock clock) {
     this.client = client;
     this.mode = mode;
     this.clock = clock;

@@ -1,6 +1,6 @@
 package dev.rootlock.rollout;
 
-import dev.rootlock.diagnosis.Context;
+import dev.rootlock.diagnosis.ContainerDirectories;
 import dev.rootlock.diagnosis.Diagnosis;
 import dev.rootlock.diagnosis.ReadOnlyFilesystemErrors;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -73,17 +73,17 @@ final class PodFailures {
    * a literal TMPDIR. The image's own working directory is not known here, so a relative path in
    * a container without workingDir stays unresolved (and is never learned).
    */
-  static Context context(PodTemplateSpec template, String container) {
+  static ContainerDirectories context(PodTemplateSpec template, String container) {
     if (template == null || template.getSpec() == null) {
-      return Context.UNKNOWN;
+      return ContainerDirectories.UNKNOWN;
     }
     return Stream.concat(stream(template.getSpec().getInitContainers()), stream(template.getSpec().getContainers()))
         .filter(c -> container.equals(c.getName()))
         .findFirst()
-        .map(c -> new Context(c.getWorkingDir(), stream(c.getEnv())
+        .map(c -> new ContainerDirectories(c.getWorkingDir(), stream(c.getEnv())
             .filter(e -> "TMPDIR".equals(e.getName()) && e.getValueFrom() == null)
             .map(EnvVar::getValue).findFirst().orElse(null)))
-        .orElse(Context.UNKNOWN);
+        .orElse(ContainerDirectories.UNKNOWN);
   }
 
   static boolean ownedBy(List<OwnerReference> refs, String uid) {

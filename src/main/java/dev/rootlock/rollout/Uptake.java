@@ -6,8 +6,8 @@ package dev.rootlock.rollout;
  *
  * @param note appended to the workload message while it holds ("; the Deployment is paused, ...")
  */
-public record Uptake(Mode mode, String note) {
-  public enum Mode {
+public record Uptake(Timing timing, String note) {
+  public enum Timing {
     /** The controller replaces the pods now: the change takes a pacing slot and is followed to its end. */
     ROLL_OUT,
     /** No pod restarts by itself (a paused Deployment, OnDelete): no slot, nothing followed, never rolled back. */
@@ -16,7 +16,7 @@ public record Uptake(Mode mode, String note) {
     NEXT_RUN
   }
 
-  public static final Uptake ROLL_OUT = new Uptake(Mode.ROLL_OUT, "");
+  public static final Uptake ROLL_OUT = new Uptake(Timing.ROLL_OUT, "");
   /** A StatefulSet's or DaemonSet's {@code updateStrategy.type: OnDelete}. */
   public static final Uptake ON_DELETE =
       deferred("; its update strategy is OnDelete, so each pod picks the change up when it is deleted");
@@ -27,20 +27,20 @@ public record Uptake(Mode mode, String note) {
   }
 
   public static Uptake deferred(String note) {
-    return new Uptake(Mode.DEFERRED, note);
+    return new Uptake(Timing.DEFERRED, note);
   }
 
   public static Uptake nextRun(String note) {
-    return new Uptake(Mode.NEXT_RUN, note);
+    return new Uptake(Timing.NEXT_RUN, note);
   }
 
   /** Whether the change counts against spec.rollout.maxInProgress while it is followed. */
   public boolean takesSlot() {
-    return mode == Mode.ROLL_OUT;
+    return timing == Timing.ROLL_OUT;
   }
 
   /** Whether Rootlock follows what the change starts (and may roll it back). */
   public boolean isFollowed() {
-    return mode != Mode.DEFERRED;
+    return timing != Timing.DEFERRED;
   }
 }

@@ -64,7 +64,7 @@ class AdmissionIT {
     cluster.create(policy("audit", "audited", "{mode: Audit}"));
     cluster.create(policy("narrow", "narrow", "{selector: {matchLabels: {tier: web}}}"));
     rootlock = cluster.startOperator(Settings.defaults().withWebhook(
-        new Settings.Webhook(true, 0, WebhookCertificates.Source.self, OPERATOR_NS)));
+        new Settings.WebhookOptions(true, 0, WebhookCertificates.Source.self, OPERATOR_NS)));
     await().atMost(Duration.ofSeconds(20)).until(() -> rootlock.readiness().ok());
     String bundle = cluster.client().admissionRegistration().v1().mutatingWebhookConfigurations()
         .withName(WebhookCertificates.CONFIGURATION).get().getWebhooks().get(0).getClientConfig().getCaBundle();
@@ -255,7 +255,7 @@ class AdmissionIT {
       return sec;
     });
     rootlock = cluster.startOperator(Settings.defaults().withWebhook(
-        new Settings.Webhook(true, 0, WebhookCertificates.Source.self, OPERATOR_NS)));
+        new Settings.WebhookOptions(true, 0, WebhookCertificates.Source.self, OPERATOR_NS)));
     String renewed = WebhookCertificates.text(secrets.get(), "tls.crt");
     assertThat(renewed).isNotEqualTo(old.cert());
     assertThat(WebhookCertificates.text(secrets.get(), "ca.crt")).isEqualTo(ca);

@@ -3,6 +3,7 @@ package dev.rootlock.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rootlock.build.PrinterColumnOrder;
 import dev.rootlock.testing.Cluster;
 import dev.rootlock.testing.Manifests;
 import java.io.IOException;
@@ -47,41 +48,6 @@ class CrdUpToDateTest {
       }
     });
     assertThat(standard).containsExactly("Mode", "Matched", "Compliant", "Ready", "Age");
-  }
-
-  @Test
-  void reorderingChangesOnlyTheOrderOfTheColumns() {
-    String generated = """
-        spec:
-          versions:
-          - additionalPrinterColumns:
-            - jsonPath: ".metadata.creationTimestamp"
-              name: "Age"
-              type: "date"
-            - jsonPath: ".spec.mode"
-              name: "Mode"
-              type: "string"
-            name: "v1alpha1"
-        """;
-    String reordered = PrinterColumnOrder.reorder(generated, List.of("Mode", "Age"));
-    assertThat(reordered).isEqualTo(generated.replace("""
-            - jsonPath: ".metadata.creationTimestamp"
-              name: "Age"
-              type: "date"
-            - jsonPath: ".spec.mode"
-              name: "Mode"
-              type: "string"
-        """, """
-            - jsonPath: ".spec.mode"
-              name: "Mode"
-              type: "string"
-            - jsonPath: ".metadata.creationTimestamp"
-              name: "Age"
-              type: "date"
-        """));
-    assertThat(PrinterColumnOrder.reorder(reordered, List.of("Mode", "Age"))).isEqualTo(reordered);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PrinterColumnOrder.reorder(generated, List.of("Mode")))
-        .hasMessageContaining("printer column Age is not declared");
   }
 
   @Test

@@ -114,7 +114,7 @@ public final class ScaleBenchmark {
       Duration startToReady;
       try (PolicyWatch policies = new PolicyWatch(client, BenchWorkloads.expectedCompliant(n))) {
         t0 = System.nanoTime();
-        rootlock = cluster.startOperator(Settings.defaults().withResync(Duration.ofMinutes(10)));
+        rootlock = cluster.startOperator(settings().withResync(Duration.ofMinutes(10)));
         startToReady = Duration.ofNanos(System.nanoTime() - t0);
         long converged;
         while ((converged = policies.convergedNanos()) == 0) {
@@ -185,10 +185,15 @@ public final class ScaleBenchmark {
     return needing;
   }
 
+  /** The operator's settings, its caches trimmed unless -Drootlock.cache.trim=false (-Dbench.trim=false). */
+  private static Settings settings() {
+    return Settings.defaults().withCacheTrim(Boolean.parseBoolean(System.getProperty("rootlock.cache.trim", "true")));
+  }
+
   /** Heap the operator's caches take: after GC with an operator synced (no policy yet), minus before it. */
   private static long cachedBytes(Cluster cluster, JvmFigures.HeapWatch heap) {
     long before = heap.usedAfterGc();
-    cluster.startOperator(Settings.defaults());
+    cluster.startOperator(settings());
     long cached = heap.usedAfterGc();
     cluster.stopOperator();
     return cached - before;

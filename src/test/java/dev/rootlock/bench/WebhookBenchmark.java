@@ -59,7 +59,7 @@ public final class WebhookBenchmark {
         cluster.create(p);
       }
       RootlockOperator rootlock = cluster.startOperator(Settings.defaults().withWebhook(
-          new Settings.Webhook(true, 0, WebhookCertificates.Source.self, "rootlock-system")));
+          new Settings.WebhookOptions(true, 0, WebhookCertificates.Source.self, "rootlock-system")));
       while (!rootlock.readiness().ok()) {
         Thread.sleep(50);
       }

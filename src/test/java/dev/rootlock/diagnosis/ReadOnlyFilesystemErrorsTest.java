@@ -50,11 +50,11 @@ class ReadOnlyFilesystemErrorsTest {
       dotted normalised  | open /var//cache/./app/../nginx/x.tmp: read-only file system                                               | /var/cache/nginx | cachePaths | LEARN
       ellipsis           | mkdir() "/var/cache/nginx/client_te…" failed (30: Read-only file system)                                    | /var/cache/nginx | cachePaths | LEARN
       """)
-  void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, Verdict verdict) {
+  void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, PathSafety verdict) {
     Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
     assertThat(n.directory()).as(runtime).isEqualTo(directory);
     assertThat(n.field()).as(runtime).isEqualTo(field);
-    assertThat(n.verdict()).as(runtime).isEqualTo(verdict);
+    assertThat(n.safety()).as(runtime).isEqualTo(verdict);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,7 +87,7 @@ class ReadOnlyFilesystemErrorsTest {
   void aSafeDirectorySeenOnlyOnAnInfoLineIsReportedButNotLearned() {
     Diagnosis d = ReadOnlyFilesystemErrors.diagnose("entrypoint: info: can not modify /var/cache/app/x (read-only "
         + "file system?)");
-    assertThat(d.primary().orElseThrow().verdict()).isEqualTo(Verdict.LEARN);
+    assertThat(d.primary().orElseThrow().safety()).isEqualTo(PathSafety.LEARN);
     assertThat(d.learnable()).isEmpty();
   }
 
@@ -130,7 +130,7 @@ class ReadOnlyFilesystemErrorsTest {
   void aPathlessFailureIsStillRecognised() {
     Diagnosis d = ReadOnlyFilesystemErrors.diagnose("java.io.IOException: Read-only file system");
     Need n = d.primary().orElseThrow();
-    assertThat(n.verdict()).isEqualTo(Verdict.NO_PATH);
+    assertThat(n.safety()).isEqualTo(PathSafety.NO_PATH);
     assertThat(d.message("app")).contains("read-only root filesystem").contains("cachePaths");
   }
 
@@ -162,11 +162,11 @@ class ReadOnlyFilesystemErrorsTest {
   void aRelativePathWithoutWorkingDirectoryIsNotGuessed() {
     Diagnosis d = ReadOnlyFilesystemErrors.diagnose("FATAL:  could not create lock file \"postmaster.pid\": "
         + "Read-only file system");
-    assertThat(d.primary().orElseThrow().verdict()).isEqualTo(Verdict.RELATIVE);
+    assertThat(d.primary().orElseThrow().safety()).isEqualTo(PathSafety.RELATIVE);
     assertThat(d.learnable()).isEmpty();
     assertThat(d.message("db")).contains("postmaster.pid, relative to the image's working directory");
     Diagnosis known = ReadOnlyFilesystemErrors.diagnose("FATAL:  could not create lock file \"postmaster.pid\": "
-        + "Read-only file system", new Context("/var/lib/postgresql/data", null));
+        + "Read-only file system", new ContainerDirectories("/var/lib/postgresql/data", null));
     assertThat(known.learnable()).containsExactly("/var/lib/postgresql/data");
   }
 

@@ -25,8 +25,8 @@ class RealFailuresTest {
   static final Path NON_FAILURES = Path.of("src/test/resources/diagnosis/non-failures.tsv");
 
   /** One row: {@code \n} in the output column separates lines. */
-  record Row(String id, String runtime, String source, Context context, String output, String directory,
-      String field, Verdict verdict) {
+  record Row(String id, String runtime, String source, ContainerDirectories context, String output, String directory,
+      String field, PathSafety verdict) {
     @Override
     public String toString() {
       return id;
@@ -46,10 +46,10 @@ class RealFailuresTest {
     Need need = d.primary().orElseThrow();
     assertThat(need.directory()).as("%s directory", row.id()).isEqualTo(row.directory());
     assertThat(need.field()).as("%s field", row.id()).isEqualTo(row.field());
-    assertThat(need.verdict()).as("%s verdict", row.id()).isEqualTo(row.verdict());
+    assertThat(need.safety()).as("%s verdict", row.id()).isEqualTo(row.verdict());
     // learnable exactly when the verdict says so, and never a directory that hides the image's files
     assertThat(row.directory() != null && d.learnable().contains(row.directory())).as("%s learnable", row.id())
-        .isEqualTo(row.verdict() == Verdict.LEARN);
+        .isEqualTo(row.verdict() == PathSafety.LEARN);
     assertThat(d.learnable()).as("%s: nothing learned in a system tree or an image-file directory", row.id())
         .noneMatch(ImageLayout::holdsImageFilesByName);
   }
@@ -75,7 +75,7 @@ class RealFailuresTest {
     }
   }
 
-  private static Context context(String spec) {
+  private static ContainerDirectories context(String spec) {
     Map<String, String> kv = new HashMap<>();
     if (!spec.equals("-")) {
       for (String part : spec.split(";")) {
@@ -83,20 +83,20 @@ class RealFailuresTest {
         kv.put(p[0].strip(), p[1].strip());
       }
     }
-    return new Context(kv.get("workingDir"), kv.get("TMPDIR"));
+    return new ContainerDirectories(kv.get("workingDir"), kv.get("TMPDIR"));
   }
 
   private static String dash(String s) {
     return s.equals("-") ? null : s;
   }
 
-  private static Verdict verdict(String s) {
+  private static PathSafety verdict(String s) {
     return switch (s) {
-      case "learn" -> Verdict.LEARN;
-      case "image-files" -> Verdict.HIDES_IMAGE_FILES;
-      case "runtime" -> Verdict.RUNTIME_MANAGED;
-      case "relative" -> Verdict.RELATIVE;
-      case "no-path" -> Verdict.NO_PATH;
+      case "learn" -> PathSafety.LEARN;
+      case "image-files" -> PathSafety.HIDES_IMAGE_FILES;
+      case "runtime" -> PathSafety.RUNTIME_MANAGED;
+      case "relative" -> PathSafety.RELATIVE;
+      case "no-path" -> PathSafety.NO_PATH;
       default -> throw new IllegalArgumentException("unknown verdict " + s);
     };
   }

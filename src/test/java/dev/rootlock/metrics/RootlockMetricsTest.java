@@ -24,8 +24,8 @@ class RootlockMetricsTest {
     assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "Compliant")).isZero();
     assertThat(gauge(RootlockMetrics.READY, "namespace", "shop", "policy", "web")).isZero();
 
-    metrics.patch("shop", "web", RootlockMetrics.Action.harden, RootlockMetrics.Result.success);
-    metrics.patch("shop", "web", RootlockMetrics.Action.harden, RootlockMetrics.Result.success);
+    metrics.patch("shop", "web", RootlockMetrics.PatchAction.harden, RootlockMetrics.PatchResult.success);
+    metrics.patch("shop", "web", RootlockMetrics.PatchAction.harden, RootlockMetrics.PatchResult.success);
     metrics.observed("shop", "web", Mode.Enforce, Map.of(WorkloadState.Compliant, 2), true, 1);
     assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "Compliant")).isEqualTo(2);
     assertThat(gauge(RootlockMetrics.WORKLOADS, "namespace", "shop", "policy", "web", "state", "NonCompliant")).isZero();

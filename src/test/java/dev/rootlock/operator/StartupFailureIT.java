@@ -63,7 +63,7 @@ class StartupFailureIT {
   void aTakenWebhookPortIsNamedWithItsOwnOption() throws IOException {
     try (ServerSocket taken = new ServerSocket(0)) {
       String message = startupError(cluster.client().getConfiguration(), Settings.defaults().withWebhook(
-          new Settings.Webhook(true, taken.getLocalPort(), dev.rootlock.admission.WebhookCertificates.Source.self,
+          new Settings.WebhookOptions(true, taken.getLocalPort(), dev.rootlock.admission.WebhookCertificates.Source.self,
               "rootlock-system")));
       assertThat(message).isEqualTo("cannot start: port " + taken.getLocalPort() + " (--webhook-port) is already "
           + "in use (BindException: Address already in use); stop what listens there (another Rootlock?) or choose "
@@ -75,7 +75,8 @@ class StartupFailureIT {
   void aWebhookWithoutItsSecretSaysWhyAndHowToRunWithout() {
     cluster.api().injectFaults(r -> r.getPath().contains("/secrets") ? Fault.FORBIDDEN : Fault.NONE);
     String message = startupError(cluster.client().getConfiguration(), Settings.defaults().withWebhook(
-        new Settings.Webhook(true, 0, dev.rootlock.admission.WebhookCertificates.Source.self, "rootlock-system")));
+        new Settings.WebhookOptions(true, 0, dev.rootlock.admission.WebhookCertificates.Source.self,
+            "rootlock-system")));
     assertThat(message).startsWith("cannot start the admission webhook: its TLS certificate is not available (")
         .contains("secrets is forbidden")
         .endsWith("check the RBAC on Secret rootlock-system/rootlock-webhook-tls, or run with --webhook=false");

@@ -41,7 +41,7 @@ class ComposePlannerTest {
   void aPathMountedAtOrAboveIsLeftAlone(String mounts, String note) throws Exception {
     ComposeService s = service("read_only: true\n" + mounts);
 
-    Decisions.Outcome o = ComposePlanner.harden(s, Manifests.rules("{}"));
+    PlannedChange o = ComposePlanner.harden(s, Manifests.rules("{}"));
 
     assertThat(o.ops()).isEmpty();
     assertThat(o.notes()).isEqualTo(note);
@@ -51,7 +51,7 @@ class ComposePlannerTest {
   void aParentCoversItsChildrenButNotItsSiblings() throws Exception {
     ComposeService s = service("volumes: ['cache:/var/cache', 'log:/var/log/app']\ntmpfs: /tmpfoo\n");
 
-    Decisions.Outcome o = ComposePlanner.harden(s,
+    PlannedChange o = ComposePlanner.harden(s,
         Manifests.rules("{tmpPaths: [/tmp], cachePaths: [/var/cache/nginx, /var/log]}"));
 
     // /var/log/app is below /var/log, not above it; /tmpfoo is not /tmp
@@ -64,7 +64,7 @@ class ComposePlannerTest {
   void aTmpfsItAddsCoversThePathsBelowIt() throws Exception {
     ComposeService s = service("image: x\n");
 
-    Decisions.Outcome o = ComposePlanner.harden(s, Manifests.rules("{tmpPaths: [/var/cache, /var/cache/app]}"));
+    PlannedChange o = ComposePlanner.harden(s, Manifests.rules("{tmpPaths: [/var/cache, /var/cache/app]}"));
 
     assertThat(o.summary()).isEqualTo("read_only: true; tmpfs: /var/cache");
   }
@@ -75,7 +75,7 @@ class ComposePlannerTest {
     ComposeService other = service("image: registry.example/shop:1\n");
     var rules = Manifests.rules("{excludeImages: ['*/vendor-agent:*']}");
 
-    Decisions.Outcome o = ComposePlanner.harden(byImage, rules);
+    PlannedChange o = ComposePlanner.harden(byImage, rules);
 
     assertThat(o.ops()).isEmpty();
     assertThat(o.notes()).startsWith("service web: exempt (").contains("*/vendor-agent:*");
@@ -107,7 +107,7 @@ class ComposePlannerTest {
   void aServiceNotInSpecContainersIsLeftAlone() throws Exception {
     ComposeService s = service("image: x\n");
 
-    Decisions.Outcome o = ComposePlanner.harden(s, Manifests.rules("{containers: [api]}"));
+    PlannedChange o = ComposePlanner.harden(s, Manifests.rules("{containers: [api]}"));
 
     assertThat(o.ops()).isEmpty();
     assertThat(o.notes()).isEqualTo("service web is not in spec.containers, nothing to harden");
@@ -130,7 +130,7 @@ class ComposePlannerTest {
         new YamlLines(doc));
   }
 
-  private static JsonNode apply(ComposeService s, Decisions.Outcome o) {
+  private static JsonNode apply(ComposeService s, PlannedChange o) {
     return io.fabric8.zjsonpatch.JsonPatch.apply(o.ops(), s.node());
   }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.probe.ContainerEngine.ExecResult;
 import dev.rootlock.probe.ContainerEngine.ImageConfig;
-import dev.rootlock.probe.FakeEngine.Behaviour;
+import dev.rootlock.probe.EngineStandIn.Behaviour;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +34,8 @@ class ProberTest {
   }
 
   /** An app that fails on each directory in turn until all are on a tmpfs, then keeps running. */
-  static FakeEngine app(Map<String, String> needs) {
-    return new FakeEngine(spec -> {
+  static EngineStandIn app(Map<String, String> needs) {
+    return new EngineStandIn(spec -> {
       for (var e : needs.entrySet()) {
         if (spec.tmpfs().keySet().stream().noneMatch(m -> e.getKey().equals(m) || e.getKey().startsWith(m + "/"))) {
           return Behaviour.exits(1, "starting\n" + e.getValue());
@@ -45,7 +45,7 @@ class ProberTest {
     });
   }
 
-  ProbeResult probe(FakeEngine engine, ProbeRequest r) {
+  ProbeResult probe(EngineStandIn engine, ProbeRequest r) {
     return new Prober(engine, progress::add, url -> 200).probe(r);
   }
 
@@ -54,7 +54,7 @@ class ProberTest {
     Map<String, String> needs = new LinkedHashMap<>();
     needs.put("/var/lib/nginx", NGINX_BODY);
     needs.put("/var/log/nginx", NGINX_LOG);
-    FakeEngine engine = app(needs);
+    EngineStandIn engine = app(needs);
 
     ProbeResult r = probe(engine, request());
 
@@ -72,7 +72,7 @@ class ProberTest {
 
   @Test
   void everySafeDirectoryOfOneRunIsLearnedAtOnce() {
-    FakeEngine engine = app(Map.of("/var/lib/nginx", NGINX_BODY + "\n" + NGINX_LOG));
+    EngineStandIn engine = app(Map.of("/var/lib/nginx", NGINX_BODY + "\n" + NGINX_LOG));
     ProbeResult r = probe(engine, request());
     assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/nginx", "/var/log/nginx");
     assertThat(engine.runs).hasSize(2);
@@ -80,7 +80,7 @@ class ProberTest {
 
   @Test
   void declaredPathsAreWritableFromTheFirstRunAndNotLearnedAgain() {
-    FakeEngine engine = app(Map.of("/var/lib/nginx", NGINX_BODY));
+    EngineStandIn engine = app(Map.of("/var/lib/nginx", NGINX_BODY));
     ProbeResult r = probe(engine, request(List.of(new WritablePath("/var/lib", WritablePath.Kind.CACHE)), null, null));
     assertThat(r.succeeded()).isTrue();
     assertThat(engine.runs).hasSize(1);
@@ -90,7 +90,7 @@ class ProberTest {
 
   @Test
   void stopsWithTheUnsafeDirectoryNamedInsteadOfMountingOverTheImagesFiles() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(2,
+    var engine = new EngineStandIn(spec -> Behaviour.exits(2,
         "/bin/sh: 1: cannot create /etc/app.conf: Read-only file system"));
     ProbeResult r = probe(engine, request());
     assertThat(r.succeeded()).isFalse();
@@ -102,14 +102,14 @@ class ProberTest {
 
   @Test
   void stopsWhenTheFailureNamesNoPath() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(134, "Failed to create CoreCLR, HRESULT: 0x8007000E"));
+    var engine = new EngineStandIn(spec -> Behaviour.exits(134, "Failed to create CoreCLR, HRESULT: 0x8007000E"));
     ProbeResult r = probe(engine, request());
     assertThat(r.reason()).contains("DOTNET_EnableDiagnostics=0");
   }
 
   @Test
   void stopsWhenTheAppFailsForAnotherReasonAndShowsItsLastLines() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "loading config\npanic: missing DATABASE_URL"));
+    var engine = new EngineStandIn(spec -> Behaviour.exits(1, "loading config\npanic: missing DATABASE_URL"));
     ProbeResult r = probe(engine, request());
     assertThat(r.reason()).isEqualTo("it exited with code 1 after 0.0 s and its output names no "
         + "read-only-filesystem failure; last lines: loading config | panic: missing DATABASE_URL");
@@ -117,7 +117,7 @@ class ProberTest {
 
   @Test
   void givesUpAfterTheTriesItWasGiven() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "mkdir /var/cache/a" + spec.tmpfs().size()
+    var engine = new EngineStandIn(spec -> Behaviour.exits(1, "mkdir /var/cache/a" + spec.tmpfs().size()
         + "/x: read-only file system"));
     ProbeRequest r = new ProbeRequest("app:1", List.of(), List.of(), null, List.of(), new Quantity("64Mi"),
         Duration.ofMillis(10), 3, null, null);
@@ -129,7 +129,7 @@ class ProberTest {
 
   @Test
   void aDirectoryAlreadyWritableThatStillFailsIsNotAnEndlessLoop() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, NGINX_BODY));
+    var engine = new EngineStandIn(spec -> Behaviour.exits(1, NGINX_BODY));
     ProbeResult r = probe(engine, request(List.of(new WritablePath("/var/lib/nginx", WritablePath.Kind.CACHE)),
         null, null));
     assertThat(engine.runs).hasSize(1);
@@ -138,15 +138,15 @@ class ProberTest {
 
   @Test
   void aJobThatExitsZeroSucceedsButNotWhenChecksCouldNotRun() {
-    assertThat(probe(new FakeEngine(spec -> Behaviour.exits(0, "done")), request()).succeeded()).isTrue();
-    ProbeResult withCheck = probe(new FakeEngine(spec -> Behaviour.exits(0, "done")),
+    assertThat(probe(new EngineStandIn(spec -> Behaviour.exits(0, "done")), request()).succeeded()).isTrue();
+    ProbeResult withCheck = probe(new EngineStandIn(spec -> Behaviour.exits(0, "done")),
         request(List.of(), null, "true"));
     assertThat(withCheck.reason()).contains("exited with code 0").contains("before the checks could run");
   }
 
   @Test
   void aFailedExecCheckIsDiagnosedLikeTheLogs() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs("Ready to accept connections"));
+    var engine = new EngineStandIn(spec -> Behaviour.runs("Ready to accept connections"));
     engine.execResults.add(new ExecResult(1, "Failed opening the temp RDB file temp-1.rdb (in server root dir "
         + "/var/lib/redis) for saving: Read-only file system"));
     engine.execResults.add(new ExecResult(0, "OK"));
@@ -158,7 +158,7 @@ class ProberTest {
 
   @Test
   void theHttpCheckPublishesThePortAndMustAnswer() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs("ready"));
+    var engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
     ProbeResult r = new Prober(engine, progress::add, url -> url.equals("http://127.0.0.1:40000/healthz") ? 503 : 0)
         .probe(request(List.of(), ProbeRequest.HttpCheck.parse("8080/healthz"), null));
     assertThat(engine.runs.get(0).publish()).isEqualTo(8080);
@@ -167,7 +167,7 @@ class ProberTest {
 
   @Test
   void anAppThatKeepsRunningAfterAFailedWriteIsRunAgainWithThePathWritable() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.runs(spec.tmpfs().containsKey("/var/cache/app") ? "ok"
+    var engine = new EngineStandIn(spec -> Behaviour.runs(spec.tmpfs().containsKey("/var/cache/app") ? "ok"
         : "WARN could not write cache: open /var/cache/app/index: read-only file system"));
     ProbeResult r = probe(engine, request());
     assertThat(r.succeeded()).isTrue();
@@ -177,7 +177,7 @@ class ProberTest {
 
   @Test
   void relativePathsResolveAgainstTheImagesWorkingDirectoryAndTmpdirComesFromTheEnvironment() {
-    FakeEngine engine = new FakeEngine(new ImageConfig("/srv/app", List.of("TMPDIR=/image-tmp")), spec ->
+    var engine = new EngineStandIn(new ImageConfig("/srv/app", List.of("TMPDIR=/image-tmp")), spec ->
         !spec.tmpfs().containsKey("/srv/app/tmp/pids") ? Behaviour.exits(1,
             "launcher.rb:259:in `write': Read-only file system @ rb_sysopen - tmp/pids/server.pid (Errno::EROFS)")
         : !spec.tmpfs().containsKey("/scratch") ? Behaviour.exits(2,
@@ -190,7 +190,7 @@ class ProberTest {
 
   @Test
   void theContainerIsRemovedWhenReadingItFails() {
-    FakeEngine engine = new FakeEngine(spec -> Behaviour.exits(1, "x"));
+    var engine = new EngineStandIn(spec -> Behaviour.exits(1, "x"));
     engine.failLogs = true;
     assertThatThrownBy(() -> probe(engine, request())).isInstanceOf(ContainerEngine.EngineException.class);
     assertThat(engine.removed).containsExactly("c1");

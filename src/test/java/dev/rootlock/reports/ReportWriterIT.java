@@ -77,7 +77,7 @@ class ReportWriterIT {
   @Test
   void writesOnlyWhenSomethingChangedAlsoAfterARestart() {
     install(ReportFormat.OPENREPORTS);
-    ReportWriter writer = new ReportWriter(client, ReportFormat.Mode.auto, clock);
+    ReportWriter writer = new ReportWriter(client, ReportFormat.Option.auto, clock);
     List<ReportEntry> entries = List.of(entry("web", WorkloadState.Compliant, "ok"),
         entry("legacy", WorkloadState.Excluded, "annotated rootlock.dev/exclude=true"));
 
@@ -85,7 +85,7 @@ class ReportWriterIT {
     assertThat(writer.publish(WEB, entries)).as("same content: nothing written").isZero();
     now.set(now.get().plusSeconds(90));
     assertThat(writer.publish(WEB, entries)).as("a minute later, still nothing").isZero();
-    assertThat(new ReportWriter(client, ReportFormat.Mode.auto, clock).publish(WEB, entries))
+    assertThat(new ReportWriter(client, ReportFormat.Option.auto, clock).publish(WEB, entries))
         .as("a restarted operator reads the report back and writes nothing").isZero();
 
     GenericKubernetesResource r = reports(ReportFormat.OPENREPORTS).get(0);
@@ -114,14 +114,14 @@ class ReportWriterIT {
   @Test
   void largePoliciesAreSplitAndShrinkBack() {
     install(ReportFormat.OPENREPORTS);
-    ReportWriter writer = new ReportWriter(client, ReportFormat.Mode.openreports, clock);
+    ReportWriter writer = new ReportWriter(client, ReportFormat.Option.openreports, clock);
     assertThat(writer.publish(WEB, fleet(2500))).isEqualTo(3);
     List<GenericKubernetesResource> parts = reports(ReportFormat.OPENREPORTS);
     assertThat(parts).extracting(p -> p.getMetadata().getName())
         .containsExactlyInAnyOrder("rootlock-web", "rootlock-web-2", "rootlock-web-3");
     assertThat(parts).allSatisfy(p -> assertThat((List<?>) p.getAdditionalProperties().get("results"))
         .hasSizeLessThanOrEqualTo(PolicyReports.MAX_RESULTS));
-    assertThat(new ReportWriter(client, ReportFormat.Mode.openreports, clock).publish(WEB, fleet(900)))
+    assertThat(new ReportWriter(client, ReportFormat.Option.openreports, clock).publish(WEB, fleet(900)))
         .as("part 1 updated, parts 2 and 3 deleted, found again after a restart").isEqualTo(3);
     assertThat(reports(ReportFormat.OPENREPORTS)).extracting(p -> p.getMetadata().getName())
         .containsExactly("rootlock-web");
@@ -129,7 +129,7 @@ class ReportWriterIT {
 
   @Test
   void autoPrefersOpenReportsFallsBackToPolicyReportAndIsOffWithoutEither() {
-    ReportWriter writer = new ReportWriter(client, ReportFormat.Mode.auto, clock);
+    ReportWriter writer = new ReportWriter(client, ReportFormat.Option.auto, clock);
     assertThat(writer.format()).isNull();
     assertThat(writer.publish(WEB, fleet(3))).isZero();
     assertThat(reports(ReportFormat.OPENREPORTS)).isEmpty();
@@ -146,7 +146,7 @@ class ReportWriterIT {
     install(ReportFormat.OPENREPORTS);
     now.set(now.get().plus(Duration.ofMinutes(1)));
     assertThat(writer.format()).isEqualTo(ReportFormat.OPENREPORTS);
-    assertThat(new ReportWriter(client, ReportFormat.Mode.off, clock).format()).isNull();
+    assertThat(new ReportWriter(client, ReportFormat.Option.off, clock).format()).isNull();
   }
 
   @Test

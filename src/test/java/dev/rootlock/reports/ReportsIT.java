@@ -50,7 +50,7 @@ class ReportsIT {
         .contains("/policyreports")) && !e.method().equals("GET")).count();
   }
 
-  void start(ReportFormat.Mode mode) {
+  void start(ReportFormat.Option mode) {
     cluster.startOperator(Settings.defaults().withResync(Duration.ofSeconds(1)).withReports(mode));
   }
 
@@ -63,7 +63,7 @@ class ReportsIT {
     install(ReportFormat.OPENREPORTS);
     cluster.create(web("storefront"));
     cluster.create(web("checkout"));
-    start(ReportFormat.Mode.auto);
+    start(ReportFormat.Option.auto);
     ReadOnlyPolicy p = cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
 
     eventually(() -> assertThat(reports(ReportFormat.OPENREPORTS)).singleElement().satisfies(r ->
@@ -101,7 +101,7 @@ class ReportsIT {
   @Test
   void withoutAReportCrdNothingIsWrittenAndForcedWgpolicyWritesPolicyReports() {
     cluster.create(web("storefront"));
-    start(ReportFormat.Mode.auto);
+    start(ReportFormat.Option.auto);
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
     eventually(() -> assertThat(cluster.status(NS, "web").getCompliant()).isEqualTo(1));
     dev.rootlock.testing.Cluster.settle(Duration.ofSeconds(2));
@@ -113,7 +113,7 @@ class ReportsIT {
     cluster.stopOperator();
 
     install(ReportFormat.WGPOLICY);
-    start(ReportFormat.Mode.wgpolicy);
+    start(ReportFormat.Option.wgpolicy);
     eventually(() -> assertThat(reports(ReportFormat.WGPOLICY)).singleElement().satisfies(r -> {
       assertThat(r.getKind()).isEqualTo("PolicyReport");
       assertThat(JsonPatches.tree(r).at("/summary/pass").asInt()).isEqualTo(1);
@@ -129,7 +129,7 @@ class ReportsIT {
     }
     cluster.create(web("storefront"));
     cluster.create(web("checkout"));
-    start(ReportFormat.Mode.openreports);
+    start(ReportFormat.Option.openreports);
     cluster.create(policy("web", "{selector: {matchLabels: {tier: web}}}"));
     eventually(() -> assertThat(reports(ReportFormat.OPENREPORTS)).extracting(r -> r.getMetadata().getName())
         .containsExactlyInAnyOrder("rootlock-web", "rootlock-web-2"));
@@ -140,7 +140,7 @@ class ReportsIT {
 
     // the same in the Policy WG's API, after a restart: read back, updated, the extra part deleted
     cluster.create(web("storefront"));
-    start(ReportFormat.Mode.wgpolicy);
+    start(ReportFormat.Option.wgpolicy);
     eventually(() -> assertThat(reports(ReportFormat.WGPOLICY)).hasSize(2));
     cluster.edit(NS, "storefront", d -> {
       d.getMetadata().getLabels().remove("tier");

@@ -25,7 +25,7 @@ class DeploymentRolloutTest {
     Deployment d = web("web");
     assertThat(READER.uptake(d)).isEqualTo(Uptake.ROLL_OUT);
     d.getSpec().setPaused(true);
-    assertThat(READER.uptake(d).mode()).isEqualTo(Uptake.Mode.DEFERRED);
+    assertThat(READER.uptake(d).timing()).isEqualTo(Uptake.Timing.DEFERRED);
     assertThat(READER.uptake(d).note()).contains("paused");
   }
 

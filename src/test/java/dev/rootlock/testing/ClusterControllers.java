@@ -87,7 +87,7 @@ public final class ClusterControllers implements AutoCloseable {
   }
 
   private final KubernetesClient client;
-  private final Kubelet kubelet;
+  private final KubeletStandIn kubelet;
   private final Map<String, App> apps = new ConcurrentHashMap<>();
   private final Map<String, Duration> jobDelays = new ConcurrentHashMap<>();
   private volatile int nodes = 1;
@@ -137,7 +137,7 @@ public final class ClusterControllers implements AutoCloseable {
   public ClusterControllers(MockApiServer api) {
     this.client = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(api.client().getConfiguration()).withUserAgent(USER_AGENT).build()).build();
-    this.kubelet = new Kubelet(client);
+    this.kubelet = new KubeletStandIn(client);
     this.watches = List.of(new DeploymentStandIn(this).watch(), new StatefulSetStandIn(this).watch(),
         new DaemonSetStandIn(this).watch(), new CronJobStandIn(this).watch());
   }
@@ -237,7 +237,7 @@ public final class ClusterControllers implements AutoCloseable {
     return client;
   }
 
-  Kubelet kubelet() {
+  KubeletStandIn kubelet() {
     return kubelet;
   }
 

@@ -63,7 +63,8 @@ final class CronJobStandIn extends StandIn<CronJob> {
     PodTemplateSpec template = now.getSpec().getJobTemplate().getSpec().getTemplate();
     Job job = cluster.client().resource(new JobBuilder()
         .withNewMetadata().withName(jobName).withNamespace(namespace)
-        .withOwnerReferences(Kubelet.owner("batch/v1", "CronJob", c.getMetadata().getName(), now.getMetadata().getUid()))
+        .withOwnerReferences(
+            KubeletStandIn.owner("batch/v1", "CronJob", c.getMetadata().getName(), now.getMetadata().getUid()))
         .endMetadata()
         .withNewSpec().withNewSelector().addToMatchLabels("job-name", jobName).endSelector().withTemplate(template)
         .endSpec().build()).create();
@@ -71,7 +72,7 @@ final class CronJobStandIn extends StandIn<CronJob> {
     patchStatus(now, cronStatus(scheduled, job, null));
     Run run = app.run(template);
     Pod pod = cluster.kubelet().create(namespace, jobName + "-" + cluster.seq(), template,
-        Map.of("job-name", jobName), Kubelet.owner("batch/v1", "Job", jobName, job.getMetadata().getUid()), run);
+        Map.of("job-name", jobName), KubeletStandIn.owner("batch/v1", "Job", jobName, job.getMetadata().getUid()), run);
     if (run instanceof Run.Crash) {
       jobStatus(job, new JobStatusBuilder().withFailed(1).withConditions(new JobConditionBuilder().withType("Failed")
           .withStatus("True").withReason("BackoffLimitExceeded").build()).build());

@@ -51,7 +51,7 @@ final class DaemonSetStandIn extends StandIn<DaemonSet> {
       created.add(cluster.kubelet().create(namespace, d.getMetadata().getName() + "-" + cluster.seq(),
           d.getSpec().getTemplate(), Map.of(TEMPLATE_GENERATION, generation, "controller-revision-hash",
               RolloutRecord.digest(d.getSpec().getTemplate()).substring(0, 10)),
-          Kubelet.owner("apps/v1", "DaemonSet", d.getMetadata().getName(), d.getMetadata().getUid()), run));
+          KubeletStandIn.owner("apps/v1", "DaemonSet", d.getMetadata().getName(), d.getMetadata().getUid()), run));
     }
     String key = key(d);
     cluster.started(key, namespace);

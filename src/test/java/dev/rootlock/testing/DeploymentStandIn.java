@@ -59,7 +59,7 @@ final class DeploymentStandIn extends StandIn<Deployment> {
     List<Pod> pods = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       pods.add(cluster.kubelet().create(d.getMetadata().getNamespace(), rs.getMetadata().getName() + "-" + cluster.seq(),
-          rs.getSpec().getTemplate(), Map.of(), Kubelet.owner("apps/v1", "ReplicaSet", rs.getMetadata().getName(),
+          rs.getSpec().getTemplate(), Map.of(), KubeletStandIn.owner("apps/v1", "ReplicaSet", rs.getMetadata().getName(),
               rs.getMetadata().getUid()), run));
     }
     cluster.started(key, d.getMetadata().getNamespace());
@@ -97,7 +97,7 @@ final class DeploymentStandIn extends StandIn<Deployment> {
     Map<String, String> labels = new HashMap<>(withHash.getMetadata().getLabels());
     return cluster.client().resource(new ReplicaSetBuilder()
         .withNewMetadata().withName(name).withNamespace(d.getMetadata().getNamespace()).withLabels(labels)
-        .withOwnerReferences(Kubelet.owner("apps/v1", "Deployment", d.getMetadata().getName(),
+        .withOwnerReferences(KubeletStandIn.owner("apps/v1", "Deployment", d.getMetadata().getName(),
             d.getMetadata().getUid()))
         .endMetadata()
         .withNewSpec().withReplicas(replicas(d)).withNewSelector().withMatchLabels(labels).endSelector()

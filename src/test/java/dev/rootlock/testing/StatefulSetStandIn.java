@@ -65,7 +65,7 @@ final class StatefulSetStandIn extends StandIn<StatefulSet> {
         cluster.client().resource(old).withGracePeriod(0).delete();
       }
       created.add(cluster.kubelet().create(namespace, name, s.getSpec().getTemplate(), Map.of(REVISION, revision,
-          "statefulset.kubernetes.io/pod-name", name), Kubelet.owner("apps/v1", "StatefulSet",
+          "statefulset.kubernetes.io/pod-name", name), KubeletStandIn.owner("apps/v1", "StatefulSet",
           s.getMetadata().getName(), s.getMetadata().getUid()), run));
     }
     String key = key(s);

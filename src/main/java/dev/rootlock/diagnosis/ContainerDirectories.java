@@ -1,0 +1,27 @@
+package dev.rootlock.diagnosis;
+
+/**
+ * What the container's spec says about where relative paths and temporary files go.
+ *
+ * @param workingDir the container's working directory when known (the pod template's
+ *     {@code workingDir}, or the image's as {@code docker image inspect} reports it), else null
+ * @param tmpDir the value of {@code TMPDIR} in the container's environment when known, else null
+ *     (then /tmp, as shells and most runtimes default)
+ */
+public record ContainerDirectories(String workingDir, String tmpDir) {
+  public static final ContainerDirectories UNKNOWN = new ContainerDirectories(null, null);
+
+  public ContainerDirectories {
+    workingDir = absoluteOrNull(workingDir);
+    tmpDir = absoluteOrNull(tmpDir);
+  }
+
+  /** $TMPDIR, else /tmp. */
+  public String tmpDirOrDefault() {
+    return tmpDir == null ? "/tmp" : tmpDir;
+  }
+
+  private static String absoluteOrNull(String path) {
+    return path == null || !path.startsWith("/") ? null : ImageLayout.normalise(path);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.rootlock.probe;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A container engine that plays an app: for each run it decides, from the tmpfs paths it was
+ * given, whether the app keeps running or exits with some output. Records what was asked of it.
+ */
+final class EngineStandIn implements ContainerEngine {
+  /** What the app does in one run. */
+  record Behaviour(boolean running, int exitCode, String logs) {
+    static Behaviour runs(String logs) {
+      return new Behaviour(true, 0, logs);
+    }
+
+    static Behaviour exits(int code, String logs) {
+      return new Behaviour(false, code, logs);
+    }
+  }
+
+  final List<RunSpec> runs = new ArrayList<>();
+  final List<String> removed = new ArrayList<>();
+  final Deque<ExecResult> execResults = new ArrayDeque<>();
+  private final Function<RunSpec, Behaviour> app;
+  private final ImageConfig image;
+  private Behaviour current;
+  boolean podman = true;
+  boolean failLogs;
+
+  EngineStandIn(ImageConfig image, Function<RunSpec, Behaviour> app) {
+    this.image = image;
+    this.app = app;
+  }
+
+  EngineStandIn(Function<RunSpec, Behaviour> app) {
+    this(new ImageConfig("/", List.of()), app);
+  }
+
+  @Override
+  public String name() {
+    return podman ? "podman" : "docker";
+  }
+
+  @Override
+  public boolean isPodman() {
+    return podman;
+  }
+
+  @Override
+  public ImageConfig inspectImage(String image) {
+    return this.image;
+  }
+
+  @Override
+  public String run(RunSpec spec) {
+    runs.add(spec);
+    current = app.apply(spec);
+    return "c" + runs.size();
+  }
+
+  @Override
+  public ContainerState state(String id) {
+    return new ContainerState(current.running(), current.exitCode(), false);
+  }
+
+  @Override
+  public String logs(String id) {
+    if (failLogs) {
+      throw new EngineException("podman logs " + id + " failed");
+    }
+    return current.logs();
+  }
+
+  @Override
+  public String hostPort(String id, int port) {
+    return "127.0.0.1:40000";
+  }
+
+  @Override
+  public ExecResult exec(String id, String command, Duration timeout) {
+    return execResults.isEmpty() ? new ExecResult(0, "") : execResults.poll();
+  }
+
+  @Override
+  public void remove(String id) {
+    removed.add(id);
+  }
+}
