@@ -92,10 +92,7 @@ class CorpusE2E {
       VOLUMES.forEach(v -> installation.cluster().admin().persistentVolumes().withName(v).delete());
       CLASSES.forEach(c -> installation.cluster().admin().storage().v1().storageClasses().withName(c).delete());
     } finally {
-      if (operator != null) {
-        Forbidden.assertNone(installation, operator);
-        operator.close();
-      }
+      OperatorProcess.tearDown(installation, null, operator);
     }
   }
 

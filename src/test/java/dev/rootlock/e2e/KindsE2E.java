@@ -61,16 +61,7 @@ class KindsE2E {
 
   @AfterAll
   static void tearDown() {
-    try {
-      if (ns != null) {
-        ns.close(); // first: the operator removes its finalizers (reverting) while it still runs
-      }
-    } finally {
-      if (operator != null) {
-        Forbidden.assertNone(installation, operator);
-        operator.close();
-      }
-    }
+    OperatorProcess.tearDown(installation, ns, operator);
   }
 
   @Test

@@ -37,18 +37,7 @@ class LeaderElectionE2E {
 
   @AfterAll
   static void tearDown() {
-    try {
-      if (ns != null) {
-        ns.close(); // first: a running operator removes its finalizers (reverting)
-      }
-    } finally {
-      for (OperatorProcess p : new OperatorProcess[] {first, second}) {
-        if (p != null) {
-          Forbidden.assertNone(installation, p);
-          p.close();
-        }
-      }
-    }
+    OperatorProcess.tearDown(installation, ns, first, second);
   }
 
   @Test

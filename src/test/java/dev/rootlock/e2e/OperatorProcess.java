@@ -155,6 +155,29 @@ public final class OperatorProcess implements AutoCloseable {
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
+  /**
+   * A test class's teardown: deletes its namespace first, while the operators still run (their
+   * finalizers revert and release the policies), then checks that none of them was refused by
+   * RBAC and stops them. Nulls (a setup that failed half-way) are skipped.
+   */
+  static void tearDown(Installation installation, TestNamespace ns, OperatorProcess... operators) {
+    try {
+      if (ns != null) {
+        ns.close();
+      }
+    } finally {
+      for (OperatorProcess p : operators) {
+        if (p != null) {
+          try {
+            Forbidden.assertNone(installation, p);
+          } finally {
+            p.close();
+          }
+        }
+      }
+    }
+  }
+
   /** Stops it as Kubernetes stops a pod: SIGTERM, then SIGKILL after 30 s. */
   @Override
   public void close() {

@@ -54,14 +54,8 @@ class ReportsE2E {
   @AfterAll
   static void tearDown() {
     try {
-      if (ns != null) {
-        ns.close(); // first: the operator removes its finalizers (reverting) while it still runs
-      }
+      OperatorProcess.tearDown(installation, ns, operator);
     } finally {
-      if (operator != null) {
-        Forbidden.assertNone(installation, operator);
-        operator.close();
-      }
       if (crdInstalledHere) {
         installation.cluster().kubectlOk("delete", "crd", CRD, "--wait=true");
       }

@@ -54,16 +54,7 @@ class RollbackE2E {
 
   @AfterAll
   static void tearDown() {
-    try {
-      if (ns != null) {
-        ns.close(); // first: the operator removes its finalizers (reverting) while it still runs
-      }
-    } finally {
-      if (operator != null) {
-        Forbidden.assertNone(installation, operator);
-        operator.close();
-      }
-    }
+    OperatorProcess.tearDown(installation, ns, operator);
   }
 
   /** A Deployment running "nginx": its pods crash as nginx does where it cannot write. */

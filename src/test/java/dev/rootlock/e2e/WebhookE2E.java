@@ -42,16 +42,7 @@ class WebhookE2E {
 
   @AfterAll
   static void tearDown() {
-    try {
-      if (ns != null) {
-        ns.close(); // first: the operator removes its finalizers (reverting) while it still runs
-      }
-    } finally {
-      if (operator != null) {
-        Forbidden.assertNone(installation, operator);
-        operator.close();
-      }
-    }
+    OperatorProcess.tearDown(installation, ns, operator);
   }
 
   @Test
