@@ -33,9 +33,14 @@ public final class ReadOnlyRun {
     writable.forEach(w -> args.addAll(List.of("--tmpfs", w + ":rw,size=16m,mode=1777")));
     args.add(TestImage.IMAGE);
     args.addAll(List.of(command));
-    String id = TestImage.podman(args.toArray(String[]::new)).output().strip();
+    TestImage.Result started = TestImage.podman(args.toArray(String[]::new));
+    // a podman that cannot start containers here (CONTAINERS_CONF unset: ../shared/notes/podman.md)
+    // must fail the test, not hand its own error on as the app's output
+    assertThat(started.exitCode()).as("podman run: %s", started.output()).isZero();
+    String id = started.output().strip();
     try {
       TestImage.Result waited = TestImage.podman("wait", id);
+      assertThat(waited.exitCode()).as("podman wait: %s", waited.output()).isZero();
       assertThat(waited.output().strip()).as("the app exits with an error").isNotEqualTo("0");
       return TestImage.podman("logs", id).output();
     } finally {

@@ -1,0 +1,99 @@
+package dev.rootlock.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.api.WorkloadState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the operator costs the API server, counted from the audit log by its ServiceAccount (the
+ * API server's metrics have no user label): requests per hardened and per reverted workload by
+ * verb and resource, written to {@code target/e2e/api-cost.txt} (docs/benchmarks.md keeps the
+ * numbers), and none at all in a quiet minute but the leader's Lease renewals.
+ */
+class ApiCostE2E {
+  static final int WORKLOADS = 20;
+  static final Path REPORT = Path.of("target/e2e/api-cost.txt");
+
+  static Installation installation;
+  static TestNamespace ns;
+  static Kube kube;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void setUp() {
+    installation = Installation.get();
+    Audit.require(installation);
+    ns = TestNamespace.create(installation.cluster(), "cost");
+    kube = new Kube(installation.cluster(), ns.name());
+    names().forEach(n -> kube.apply(Workloads.deployment(n, 1, "RollingUpdate")));
+    names().forEach(n -> kube.awaitRolledOut("Deployment", n));
+    operator = OperatorProcess.start(installation, "cost", -1);
+    operator.awaitLeader();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    OperatorProcess.tearDown(installation, ns, operator);
+  }
+
+  @Test
+  void hardenQuietRevertCounted() throws IOException {
+    AuditLog audit = Audit.require(installation);
+    long mark = audit.mark();
+    kube.apply(Workloads.policy("cost", "{selector: {matchLabels: {tier: e2e}}}"));
+    names().forEach(n -> kube.awaitState("cost", "Deployment", n, WorkloadState.Compliant, Duration.ofSeconds(120)));
+    Kube.sleep(Duration.ofSeconds(5)); // what the last verdicts still write (status, Events)
+    List<AuditLog.Request> harden = withoutLeases(audit.since(mark, Installation.operatorUser()));
+
+    long quiet = audit.mark();
+    Kube.sleep(Duration.ofSeconds(60));
+    List<AuditLog.Request> steady = withoutLeases(audit.since(quiet, Installation.operatorUser()));
+    assertThat(steady).as("requests in a quiet minute (Lease renewals aside)").isEmpty();
+
+    long revertMark = audit.mark();
+    kube.admin().resources(ReadOnlyPolicy.class).inNamespace(ns.name()).withName("cost").delete();
+    names().forEach(n -> await(n));
+    Kube.sleep(Duration.ofSeconds(5));
+    List<AuditLog.Request> revert = withoutLeases(audit.since(revertMark, Installation.operatorUser()));
+
+    Files.createDirectories(REPORT.getParent());
+    Files.writeString(REPORT, report("harden", harden) + report("revert", revert));
+    assertThat(harden).filteredOn(r -> r.verb().equals("patch") && r.resource().equals("deployments")
+        && r.succeeded()).as("one template PATCH per workload").hasSize(WORKLOADS);
+    assertThat(revert).filteredOn(r -> r.verb().equals("patch") && r.resource().equals("deployments")
+        && r.succeeded()).as("one revert PATCH per workload").hasSize(WORKLOADS);
+  }
+
+  private static void await(String name) {
+    org.awaitility.Awaitility.await(name + " reverted").atMost(Duration.ofSeconds(60)).until(() ->
+        !kube.annotations("Deployment", name).containsKey("rootlock.dev/revert"));
+  }
+
+  private static List<AuditLog.Request> withoutLeases(List<AuditLog.Request> requests) {
+    return requests.stream().filter(r -> !r.resource().equals("leases")).toList();
+  }
+
+  private static String report(String phase, List<AuditLog.Request> requests) {
+    StringBuilder b = new StringBuilder(String.format("%s: %d requests for %d workloads = %.2f per workload%n",
+        phase, requests.size(), WORKLOADS, requests.size() / (double) WORKLOADS));
+    for (Map.Entry<String, Integer> e : AuditLog.countByVerbAndResource(requests).entrySet()) {
+      b.append(String.format("  %-40s %4d%n", e.getKey(), e.getValue()));
+    }
+    return b.toString();
+  }
+
+  private static List<String> names() {
+    return IntStream.range(0, WORKLOADS).mapToObj(i -> "cost-" + i).toList();
+  }
+}
