@@ -1,5 +1,7 @@
 package dev.rootlock.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.SourceDocument;
@@ -8,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code kubectl kustomize deploy/}: the objects a user installs, exactly as rendered. */
+/**
+ * {@code kubectl kustomize deploy/}: the objects a user installs, exactly as rendered; and what
+ * tests read from rendered objects, the chart's ({@link HelmChart}) too.
+ */
 final class Rendered {
   private Rendered() {}
 
@@ -30,5 +35,23 @@ final class Rendered {
       }
     }
     return objects;
+  }
+
+  /** The one object of this kind; fails when there is none or more than one. */
+  static JsonNode only(List<JsonNode> objects, String kind) {
+    List<JsonNode> found = ofKind(objects, kind);
+    assertThat(found).as(kind).hasSize(1);
+    return found.get(0);
+  }
+
+  static List<JsonNode> ofKind(List<JsonNode> objects, String kind) {
+    return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+  }
+
+  /** The strings of a YAML list, e.g. a container's args. */
+  static List<String> texts(JsonNode list) {
+    List<String> out = new ArrayList<>();
+    list.forEach(n -> out.add(n.asText()));
+    return out;
   }
 }
