@@ -90,6 +90,11 @@ class ChartRbacTest {
    * ClusterRoleBinding, in the binding's namespace through a RoleBinding. A role nothing binds grants nothing.
    */
   static List<RbacIT.Grant> bound(List<JsonNode> objects) {
+    return bound(objects, HelmChart.NAMESPACE);
+  }
+
+  /** The grants of the ServiceAccount {@code rootlock-operator} of a release in {@code releaseNamespace}. */
+  static List<RbacIT.Grant> bound(List<JsonNode> objects, String releaseNamespace) {
     List<RbacIT.Grant> out = new ArrayList<>();
     for (JsonNode binding : objects) {
       String kind = binding.path("kind").asText();
@@ -100,7 +105,7 @@ class ChartRbacTest {
       for (JsonNode s : binding.path("subjects")) {
         toOperator |= s.path("kind").asText().equals("ServiceAccount")
             && s.path("name").asText().equals("rootlock-operator")
-            && s.path("namespace").asText().equals(HelmChart.NAMESPACE);
+            && s.path("namespace").asText().equals(releaseNamespace);
       }
       if (!toOperator) {
         continue;

@@ -3,8 +3,6 @@ package dev.rootlock.deploy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rootlock.plan.ManifestReader;
-import dev.rootlock.plan.SourceDocument;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,32 +61,44 @@ final class HelmChart {
     env.put("HELM_CACHE_HOME", home.resolve("cache").toString());
     env.put("HELM_DATA_HOME", home.resolve("data").toString());
     env.put("NO_COLOR", "1");
+    return exec(pb, "");
+  }
+
+  /** Runs a command with {@code input} on its standard input; waits for it and returns what it printed. */
+  static Result exec(ProcessBuilder pb, String input) throws IOException, InterruptedException {
     Process p = pb.start();
     CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    String out = read(p.getInputStream());
-    return new Result(p.waitFor(), out, err.join());
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    return new Result(p.waitFor(), out.join(), err.join());
   }
 
   /** {@code helm template} of the chart with these extra arguments (-f FILE, --set k=v, --include-crds). */
   static Result template(String... args) throws IOException, InterruptedException {
-    List<String> all = new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", NAMESPACE));
+    return templateIn(NAMESPACE, args);
+  }
+
+  /** {@code helm template} of the chart for a release in {@code namespace}. */
+  static Result templateIn(String namespace, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", namespace));
     all.addAll(List.of(args));
     return run(all);
   }
 
   /** The objects {@code helm template} renders; fails with helm's message when it refuses. */
   static List<JsonNode> render(String... args) throws Exception {
-    Result r = template(args);
+    return renderIn(NAMESPACE, args);
+  }
+
+  /** The objects {@code helm template} renders for a release in {@code namespace}. */
+  static List<JsonNode> renderIn(String namespace, String... args) throws Exception {
+    Result r = templateIn(namespace, args);
     if (r.exit() != 0) {
       throw new AssertionError("helm template " + String.join(" ", args) + " failed: " + r.err());
     }
-    List<JsonNode> objects = new ArrayList<>();
-    for (SourceDocument d : ManifestReader.split("helm template", r.out())) {
-      if (d.node() != null) {
-        objects.add(d.node());
-      }
-    }
-    return objects;
+    return Rendered.objects("helm template", r.out());
   }
 
   /** {@code helm template} with these values (YAML), which must be refused; returns helm's message. */

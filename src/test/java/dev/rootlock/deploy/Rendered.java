@@ -28,8 +28,13 @@ final class Rendered {
     if (p.waitFor() != 0) {
       throw new AssertionError("kubectl kustomize " + dir + " failed: " + err);
     }
+    return objects(dir, out);
+  }
+
+  /** The objects in a stream of YAML documents from {@code source}, empty documents left out. */
+  static List<JsonNode> objects(String source, String yaml) throws Exception {
     List<JsonNode> objects = new ArrayList<>();
-    for (SourceDocument d : ManifestReader.split(dir, out)) {
+    for (SourceDocument d : ManifestReader.split(source, yaml)) {
       if (d.node() != null) {
         objects.add(d.node());
       }
