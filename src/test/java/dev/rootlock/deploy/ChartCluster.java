@@ -116,7 +116,8 @@ record ChartCluster(Path kubeconfig) {
   /** Kind, namespace (when it has one) and name: what identifies an object on the server. */
   static String id(JsonNode o) {
     String namespace = o.at("/metadata/namespace").asText("");
-    return o.path("kind").asText() + " " + (namespace.isEmpty() ? "" : namespace + "/") + o.at("/metadata/name").asText();
+    return o.path("kind").asText() + " " + (namespace.isEmpty() ? "" : namespace + "/")
+        + o.at("/metadata/name").asText();
   }
 
   /** The objects as one JSON {@code List}, which kubectl reads from standard input. */

@@ -79,7 +79,8 @@ class DeployManifestTest {
 
   @Test
   void theOperatorsOwnDeploymentIsCompliantUnderRootlock() throws Exception {
-    Deployment d = Manifests.SERIALIZATION.convertValue(Rendered.only(Rendered.deploy(), "Deployment"), Deployment.class);
+    Deployment d = Manifests.SERIALIZATION.convertValue(Rendered.only(Rendered.deploy(), "Deployment"),
+        Deployment.class);
     PolicyRules rules = Manifests.rules("{tmpPaths: [/tmp]}");
     var h = new Hardener().harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY);
     assertThat(h.changed()).as("Rootlock's own pod needs no hardening: " + h.changeSummary()).isFalse();

@@ -1,13 +1,13 @@
 package dev.rootlock.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rootlock.testing.Manifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chart with the real helm on the real API server of the end-to-end suite's control plane
- * ({@link ChartCluster}; skipped without its kubeconfig). KWOK makes the operator's pods Ready; no
- * operator process runs, so what the operator may do is checked with the API server's own
- * authorizer ({@code kubectl auth can-i} as the chart's ServiceAccount). Everything namespaced
- * lives in namespaces named {@code helm-…}.
+ * The chart installed, upgraded and uninstalled with the real helm on the real API server of the
+ * end-to-end suite's control plane ({@link ChartCluster}; skipped without its kubeconfig). That
+ * the server accepts every object the chart can render is {@link ChartDryRunE2E}'s. KWOK makes
+ * the operator's pods Ready but runs no process in them, so what the release lets the operator do
+ * is checked twice: by the API server's authorizer (SubjectAccessReviews as the chart's
+ * ServiceAccount), and by running the operator with that ServiceAccount's token and the release's
+ * arguments ({@link ChartOperator}). Everything namespaced lives in namespaces named {@code helm-…}.
  *
  * <p>The chart's cluster-scoped objects have fixed names (one release per cluster: the operator
  * finds its webhook configuration by name), so {@link #installUpgradeUninstall} needs a cluster
@@ -32,22 +34,15 @@ import org.junit.jupiter.api.Test;
 class HelmChartE2E {
   static final String RELEASE = "helm-e2e";
   static final String NAMESPACE = "helm-rootlock";
-  static final String DRY_RUN = "helm-dry-run";
   /** The namespaces the upgrade makes the operator watch. */
   static final List<String> WATCHED = List.of("helm-watched-a", "helm-watched-b");
-  /** The third-party CRDs the optional objects need, from the Go modules their projects publish. */
-  static final Map<String, List<String>> THIRD_PARTY_CRDS = Map.of(
-      "github.com/cert-manager/cert-manager@v1.21.2",
-      List.of("deploy/crds/cert-manager.io_certificates.yaml", "deploy/crds/cert-manager.io_issuers.yaml"),
-      "github.com/prometheus-operator/prometheus-operator@v0.85.0",
-      List.of("example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
-          "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"));
   /**
    * The webhook configuration the install creates is real but never called: no namespace carries
    * this label. Its Service's endpoints are KWOK's fake pod IPs, and the suite's other tests must
    * not wait on a webhook that cannot answer.
    */
-  static final String UNCALLED_WEBHOOK = "webhook: {namespaceSelector: {matchLabels: {rootlock.dev/helm-e2e: never}}}\n";
+  static final String UNCALLED_WEBHOOK =
+      "webhook: {namespaceSelector: {matchLabels: {rootlock.dev/helm-e2e: never}}}\n";
 
   static ChartCluster cluster;
 
@@ -55,95 +50,6 @@ class HelmChartE2E {
   static void cluster() throws Exception {
     cluster = ChartCluster.fromEnvironment();
     HelmChart.binary();
-  }
-
-  @Test
-  void theApiServerAcceptsEveryObjectWithDefaultValuesAndWithEveryFeatureOn() throws Exception {
-    List<String> created = thirdPartyCrds();
-    String shop = DRY_RUN + "-shop";
-    String web = DRY_RUN + "-web";
-    String monitoring = DRY_RUN + "-monitoring";
-    cluster.namespaces(DRY_RUN, shop, web, monitoring);
-    try {
-      assertAccepted(HelmChart.renderIn(DRY_RUN, "--include-crds"));
-      // the values file's own namespaces (shop, web, monitoring) exist only under helm-… names here
-      List<JsonNode> all = HelmChart.renderIn(DRY_RUN, "--include-crds", "-f", HelmChart.ALL_FEATURES.toString(),
-          "--set", "watchNamespaces={" + shop + "," + web + "}",
-          "--set", "monitoring.grafanaDashboard.namespace=" + monitoring);
-      assertThat(all).extracting(o -> o.path("kind").asText()).contains("Certificate", "Issuer", "ServiceMonitor",
-          "PrometheusRule", "ConfigMap", "PodDisruptionBudget", "RoleBinding");
-      assertAccepted(all);
-    } finally {
-      cluster.deleteNamespaces(DRY_RUN, shop, web, monitoring);
-      for (String crd : created) {
-        cluster.kubectlOk("", "delete", "crd", crd, "--wait=false");
-      }
-    }
-  }
-
-  /**
-   * {@code kubectl apply --dry-run=server} of every object: created where none of its name exists,
-   * and where one does (another installation's ClusterRole, the CRD), as a replacement of it —
-   * an apply would merge into that object's fields, which are not the chart's.
-   */
-  private static void assertAccepted(List<JsonNode> objects) throws Exception {
-    Map<String, JsonNode> existing = cluster.existing(objects);
-    List<JsonNode> create = objects.stream().filter(o -> !existing.containsKey(ChartCluster.id(o))).toList();
-    // pinned to the version read, as an update of a CRD must be
-    List<JsonNode> replace = new ArrayList<>();
-    for (JsonNode o : objects) {
-      JsonNode current = existing.get(ChartCluster.id(o));
-      if (current != null) {
-        ObjectNode copy = o.deepCopy();
-        ((ObjectNode) copy.get("metadata")).put("resourceVersion", current.at("/metadata/resourceVersion").asText());
-        replace.add(copy);
-      }
-    }
-    List<String> accepted = new ArrayList<>();
-    for (var batch : List.of(Map.entry("create", create), Map.entry("replace", replace))) {
-      if (batch.getValue().isEmpty()) {
-        continue;
-      }
-      String out = cluster.kubectlOk(ChartCluster.list(batch.getValue()), batch.getKey(), "--dry-run=server",
-          "-f", "-", "-o", "name");
-      out.lines().filter(l -> !l.isBlank()).forEach(accepted::add);
-    }
-    assertThat(accepted).as("what the API server accepted (kubectl create/replace --dry-run=server)")
-        .hasSize(objects.size());
-  }
-
-  /** Installs the CRDs that are missing; returns the names of those it installed. */
-  private static List<String> thirdPartyCrds() throws Exception {
-    List<String> installed = new ArrayList<>();
-    for (var module : new TreeMap<>(THIRD_PARTY_CRDS).entrySet()) {
-      Path dir = moduleDir(module.getKey());
-      for (String file : module.getValue()) {
-        String yaml = Files.readString(dir.resolve(file));
-        String name = Rendered.objects(file, yaml).get(0).at("/metadata/name").asText();
-        if (cluster.kubectl("", "get", "crd", name).exit() != 0) {
-          cluster.kubectlOk(yaml, "apply", "--server-side", "--field-manager=helm-e2e", "-f", "-");
-          installed.add(name);
-        }
-        cluster.kubectlOk("", "wait", "--for=condition=Established", "--timeout=60s", "crd/" + name);
-      }
-    }
-    return installed;
-  }
-
-  /** The directory of a Go module in Go's module cache, downloaded when missing. */
-  private static Path moduleDir(String module) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("go", "mod", "download", "-json", module)
-        .directory(Files.createDirectories(Path.of("target/helm-e2e")).toFile());
-    pb.environment().put("GOFLAGS", "-mod=mod");
-    HelmChart.Result r;
-    try {
-      r = HelmChart.exec(pb, "");
-    } catch (java.io.IOException e) {
-      assumeTrue(!Boolean.getBoolean("rootlock.tools.required"), "go is needed for " + module + ": " + e);
-      throw new AssertionError("go is needed to read " + module + "'s CRDs", e);
-    }
-    assertThat(r.exit()).as("go mod download " + module + ": " + r.out() + r.err()).isZero();
-    return Path.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("Dir").asText());
   }
 
   @Test
@@ -160,8 +66,10 @@ class HelmChartE2E {
     Path values = Files.writeString(Files.createDirectories(Path.of("target/helm-e2e")).resolve("values.yaml"),
         UNCALLED_WEBHOOK + "replicaCount: 1\n");
     try {
-      cluster.helmOk("install", RELEASE, HelmChart.CHART.toString(), "-n", NAMESPACE, "--create-namespace",
-          "-f", values.toString(), "--wait", "--timeout=3m");
+      String notes = cluster.helmOk("install", RELEASE, HelmChart.CHART.toString(), "-n", NAMESPACE,
+          "--create-namespace", "-f", values.toString(), "--wait", "--timeout=3m");
+      assertThat(notes).as("NOTES.txt: what to do next").contains("mode: Audit", "kubectl get rop -A",
+          "kubectl -n " + NAMESPACE + " rollout status deployment/rootlock-operator");
       List<JsonNode> installed = manifest();
       assertThat(cluster.existing(installed)).as("every object of the release").hasSize(installed.size());
       assertThat(cluster.kubectlOk("", "get", "crd", "readonlypolicies.rootlock.dev", "-o", "name")).isNotBlank();
@@ -174,12 +82,7 @@ class HelmChartE2E {
 
       upgradeChangesExactlyWhatTheValuesChange(values);
 
-      cluster.kubectlOk("""
-          apiVersion: rootlock.dev/v1alpha1
-          kind: ReadOnlyPolicy
-          metadata: {name: web, namespace: %s}
-          spec: {mode: Audit, selector: {matchLabels: {tier: web}}, tmpPaths: [/tmp]}
-          """.formatted(WATCHED.get(0)), "apply", "-f", "-");
+      operatorRunsAsTheReleasesServiceAccountWithoutA403();
       List<JsonNode> last = manifest();
       cluster.helmOk("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout=3m");
       assertThat(cluster.existing(last)).as("what helm uninstall left of the release's objects").isEmpty();
@@ -188,10 +91,54 @@ class HelmChartE2E {
       assertThat(cluster.kubectlOk("", "-n", WATCHED.get(0), "get", "rop", "web", "-o", "name"))
           .as("and so do the policies").isNotBlank();
     } finally {
+      // the operator is gone: nothing would remove the policy's finalizer, and its namespace would never go
+      cluster.kubectl("{\"metadata\":{\"finalizers\":null}}", "-n", WATCHED.get(0), "patch", "rop", "web",
+          "--type=merge", "--patch-file=/dev/stdin");
       cluster.helmOk("uninstall", RELEASE, "-n", NAMESPACE, "--ignore-not-found", "--wait");
       List<String> namespaces = new ArrayList<>(WATCHED);
       namespaces.add(NAMESPACE);
       cluster.deleteNamespaces(namespaces.toArray(String[]::new));
+    }
+  }
+
+  /**
+   * The operator, with the upgraded release's arguments (two watched namespaces, no webhook) and its
+   * ServiceAccount's token, hardens a Deployment under a policy; nothing it does is refused.
+   */
+  private static void operatorRunsAsTheReleasesServiceAccountWithoutA403() throws Exception {
+    String ns = WATCHED.get(0);
+    List<String> args = Rendered.texts(Rendered.only(manifest(), "Deployment")
+        .at("/spec/template/spec/containers/0/args"));
+    try (ChartOperator operator = ChartOperator.start(cluster, NAMESPACE, args)) {
+      await().atMost(Duration.ofMinutes(1)).until(operator::ready);
+      cluster.kubectlOk("""
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: web, namespace: %1$s, labels: {tier: web}}
+          spec:
+            replicas: 1
+            selector: {matchLabels: {app: web}}
+            template:
+              metadata: {labels: {app: web, tier: web}}
+              spec:
+                containers:
+                - {name: web, image: "nginx:1.27"}
+          ---
+          apiVersion: rootlock.dev/v1alpha1
+          kind: ReadOnlyPolicy
+          metadata: {name: web, namespace: %1$s}
+          spec: {selector: {matchLabels: {tier: web}}, tmpPaths: [/tmp]}
+          """.formatted(ns), "apply", "-f", "-");
+      await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        assertThat(operator.alive()).as("the operator runs: " + operator.log()).isTrue();
+        assertThat(cluster.kubectlOk("", "-n", ns, "get", "deployment", "web", "-o",
+            "jsonpath={.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem}"))
+            .as("hardened by the operator; the policy: " + cluster.kubectlOk("", "-n", ns, "get", "rop", "web", "-o",
+                "jsonpath={.status}")).isEqualTo("true");
+        assertThat(cluster.kubectlOk("", "-n", ns, "get", "rop", "web", "-o", "jsonpath={.status.compliant}"))
+            .isEqualTo("1");
+      });
+      assertThat(operator.log()).as("the operator's log").doesNotContainIgnoringCase("forbidden");
     }
   }
 
@@ -224,7 +171,8 @@ class HelmChartE2E {
       }
       JsonNode was = onServerBefore.get(id);
       JsonNode is = onServerAfter.get(id);
-      if (was == null || is == null || !was.at("/metadata/resourceVersion").equals(is.at("/metadata/resourceVersion"))) {
+      if (was == null || is == null
+          || !was.at("/metadata/resourceVersion").equals(is.at("/metadata/resourceVersion"))) {
         changed.add(id);
       }
     }
