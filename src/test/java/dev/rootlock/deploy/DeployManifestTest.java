@@ -18,26 +18,20 @@ import org.junit.jupiter.api.Test;
 /** What {@code kubectl apply -k deploy/} installs: complete, and the operator's pod hardened. */
 class DeployManifestTest {
 
-  private static JsonNode only(List<JsonNode> objects, String kind) {
-    List<JsonNode> found = objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
-    assertThat(found).as(kind).hasSize(1);
-    return found.get(0);
-  }
-
   @Test
   void rendersEverythingAnInstallNeeds() throws Exception {
     List<JsonNode> objects = Rendered.deploy();
     assertThat(objects).extracting(o -> o.path("kind").asText()).containsExactlyInAnyOrder(
         "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
         "Role", "RoleBinding", "Deployment", "Service", "Service", "MutatingWebhookConfiguration");
-    assertThat(only(objects, "Namespace").at("/metadata/name").asText()).isEqualTo("rootlock-system");
+    assertThat(Rendered.only(objects, "Namespace").at("/metadata/name").asText()).isEqualTo("rootlock-system");
     // kustomize writes the generator's "maximum: 1000.0" as 1000: numbers compare by value
-    assertThat(only(objects, "CustomResourceDefinition").at("/spec").equals(
+    assertThat(Rendered.only(objects, "CustomResourceDefinition").at("/spec").equals(
         (x, y) -> x.isNumber() && y.isNumber() ? Double.compare(x.doubleValue(), y.doubleValue()) : x.equals(y) ? 0 : 1,
         Manifests.parse(Files.readString(Path.of("crds/readonlypolicies.rootlock.dev-v1.yml")), JsonNode.class)
             .at("/spec")))
         .as("the CRD installed is the one in crds/").isTrue();
-    assertThat(only(objects, "Role").at("/metadata/namespace").asText()).isEqualTo("rootlock-system");
+    assertThat(Rendered.only(objects, "Role").at("/metadata/namespace").asText()).isEqualTo("rootlock-system");
   }
 
   @Test
@@ -59,7 +53,7 @@ class DeployManifestTest {
 
   @Test
   void operatorPodMeetsTheRestrictedPodSecurityStandardAndRunsReadOnly() throws Exception {
-    JsonNode d = only(Rendered.deploy(), "Deployment");
+    JsonNode d = Rendered.only(Rendered.deploy(), "Deployment");
     JsonNode pod = d.at("/spec/template/spec");
     assertThat(d.at("/spec/replicas").asInt()).isEqualTo(2);
     assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
@@ -85,7 +79,8 @@ class DeployManifestTest {
 
   @Test
   void theOperatorsOwnDeploymentIsCompliantUnderRootlock() throws Exception {
-    Deployment d = Manifests.SERIALIZATION.convertValue(only(Rendered.deploy(), "Deployment"), Deployment.class);
+    Deployment d = Manifests.SERIALIZATION.convertValue(Rendered.only(Rendered.deploy(), "Deployment"),
+        Deployment.class);
     PolicyRules rules = Manifests.rules("{tmpPaths: [/tmp]}");
     var h = new Hardener().harden(d.getSpec().getTemplate(), rules, RevertRecord.EMPTY);
     assertThat(h.changed()).as("Rootlock's own pod needs no hardening: " + h.changeSummary()).isFalse();
@@ -97,7 +92,7 @@ class DeployManifestTest {
   @Test
   void theWebhookCanNeverBlockADeployAndNeverSeesWhatItMustNot() throws Exception {
     List<JsonNode> objects = Rendered.deploy();
-    JsonNode hook = only(objects, "MutatingWebhookConfiguration").at("/webhooks/0");
+    JsonNode hook = Rendered.only(objects, "MutatingWebhookConfiguration").at("/webhooks/0");
     assertThat(hook.path("failurePolicy").asText()).isEqualTo("Ignore");
     assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(3);
     assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
@@ -122,7 +117,7 @@ class DeployManifestTest {
     JsonNode service = objects.stream().filter(o -> o.at("/metadata/name").asText().equals("rootlock-webhook"))
         .findFirst().orElseThrow();
     assertThat(service.at("/spec/ports/0/targetPort").asText()).isEqualTo("webhook");
-    JsonNode d = only(objects, "Deployment");
+    JsonNode d = Rendered.only(objects, "Deployment");
     assertThat(d.at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
     assertThat(d.at("/spec/template/spec/containers/0/ports").toString()).contains("\"webhook\"")
         .contains("9443");
@@ -140,7 +135,7 @@ class DeployManifestTest {
         components: [../../deploy/components/cert-manager]
         """);
     List<JsonNode> objects = Rendered.kustomize(overlay + "/");
-    JsonNode certificate = only(objects, "Certificate");
+    JsonNode certificate = Rendered.only(objects, "Certificate");
     JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service")
         && o.at("/metadata/name").asText().equals("rootlock-webhook")).findFirst().orElseThrow();
     String namespace = service.at("/metadata/namespace").asText();
@@ -148,15 +143,15 @@ class DeployManifestTest {
     assertThat(certificate.at("/spec/dnsNames").toString())
         .contains("rootlock-webhook." + namespace + ".svc");
     assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("rootlock-webhook-tls");
-    assertThat(only(objects, "MutatingWebhookConfiguration").at("/metadata/annotations")
+    assertThat(Rendered.only(objects, "MutatingWebhookConfiguration").at("/metadata/annotations")
         .path("cert-manager.io/inject-ca-from").asText())
         .isEqualTo(namespace + "/" + certificate.at("/metadata/name").asText());
-    assertThat(only(objects, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+    assertThat(Rendered.only(objects, "Deployment").at("/spec/template/spec/containers/0/args").toString())
         .contains("--webhook-certificates=cert-manager");
     // without the component the operator issues its own, and nothing asks cert-manager
     List<JsonNode> plain = Rendered.deploy();
     assertThat(plain).noneMatch(o -> o.path("kind").asText().equals("Certificate"));
-    assertThat(only(plain, "Deployment").at("/spec/template/spec/containers/0/args").toString())
+    assertThat(Rendered.only(plain, "Deployment").at("/spec/template/spec/containers/0/args").toString())
         .doesNotContain("cert-manager");
   }
 
