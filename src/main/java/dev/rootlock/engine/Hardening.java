@@ -37,7 +37,7 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     }
     List<String> logs = findings(Finding.Kind.MESSAGE_POLICY_SET).stream().map(Finding::container).toList();
     if (!logs.isEmpty()) {
-      parts.add("crash logs in status: " + String.join(", ", logs));
+      parts.add("terminationMessagePolicy FallbackToLogsOnError: " + String.join(", ", logs));
     }
     return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
   }
