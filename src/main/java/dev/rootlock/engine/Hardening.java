@@ -65,4 +65,14 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   public boolean skipped() {
     return !findings(Finding.Kind.HARDENING_SKIPPED).isEmpty();
   }
+
+  /**
+   * Why a skipped workload stays as it is, for its status and for plan: "not hardened: tmpfs may
+   * use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)".
+   */
+  public static final String NOT_HARDENED = "not hardened: ";
+
+  public String skipReason() {
+    return NOT_HARDENED + String.join("; ", warnings()) + " (spec.onMemoryRisk: Skip)";
+  }
 }

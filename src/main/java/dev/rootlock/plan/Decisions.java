@@ -40,8 +40,13 @@ final class Decisions {
    * @param ops JSON Patch relative to the workload as written; empty when nothing changes
    * @param summary what the ops change, for a person
    * @param notes what a person should know when nothing changes (paths left alone, ...)
+   * @param skipped why the rules were not applied (spec.onMemoryRisk: Skip), or null: never compliant
    */
-  record Outcome(ArrayNode ops, String summary, String notes) {}
+  record Outcome(ArrayNode ops, String summary, String notes, String skipped) {
+    Outcome(ArrayNode ops, String summary, String notes) {
+      this(ops, summary, notes, null);
+    }
+  }
 
   @FunctionalInterface
   interface Harden {
@@ -75,7 +80,9 @@ final class Decisions {
         continue;
       }
       Outcome o = harden.under(p.rules());
-      if (o.ops().isEmpty()) {
+      if (o.skipped() != null) {
+        out.add(w.unchanged(p.name(), WorkloadState.NonCompliant.name(), o.skipped()));
+      } else if (o.ops().isEmpty()) {
         out.add(w.unchanged(p.name(), WorkloadState.Compliant.name(), o.notes()));
       } else if (audit) {
         out.add(w.unchanged(p.name(), WorkloadState.NonCompliant.name(),

@@ -46,6 +46,7 @@ final class JsonOutput {
     summary.put("notSelected", workloads.stream().filter(WorkloadPlan::isNotSelected).count());
     summary.put("notCovered", plan.notCovered().size());
     summary.put("conflicts", workloads.stream().filter(WorkloadPlan::isConflict).count());
+    summary.put("skipped", workloads.stream().filter(WorkloadPlan::isSkipped).count());
     summary.put("warnings", workloads.stream().mapToLong(w -> w.warnings().size()).sum());
     ArrayNode policies = root.putArray("policies");
     for (Plan.PolicyUse u : plan.policies()) {

@@ -24,6 +24,8 @@ public final class Messages {
       if (w.isNotCovered()) {
         out.add("warning: " + w.location() + ": " + w.kind() + " " + w.qualifiedName() + " not covered: "
             + w.summary());
+      } else if (w.isSkipped()) {
+        out.add("skipped: " + w.location() + ": " + w.kind() + " " + w.qualifiedName() + ": " + w.summary());
       } else if (w.isConflict()) {
         out.add("conflict: " + w.location() + ": " + w.kind() + " " + w.qualifiedName() + ": policy " + w.policy()
             + " also selects it, " + w.summary());

@@ -110,7 +110,8 @@ public final class PlanGate {
   }
 
   public int exitCode() {
-    return plan.hasChanges() || !failing().isEmpty() ? FAIL : PASS;
+    boolean skipped = plan.workloads().stream().anyMatch(WorkloadPlan::isSkipped);
+    return plan.hasChanges() || skipped || !failing().isEmpty() ? FAIL : PASS;
   }
 
   /** Why nothing is selected, or null when something is (or no workload was read). */

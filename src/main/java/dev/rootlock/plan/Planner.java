@@ -163,7 +163,7 @@ public final class Planner {
     // The ops come from the typed model but are applied to the node as written, so fields the
     // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
     return new Decisions.Outcome(prefixed(JsonPatches.diff(template, h.template()), w.kind().templatePointer()),
-        h.changeSummary(), PlanWarnings.notes(template, rules, h));
+        h.changeSummary(), PlanWarnings.notes(template, rules, h), h.skipped() ? h.skipReason() : null);
   }
 
   private static Optional<WorkloadKind<?>> kindOf(JsonNode node) {

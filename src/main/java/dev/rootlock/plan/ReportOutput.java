@@ -52,6 +52,10 @@ final class ReportOutput {
     } else {
       parts.add(changes == 0 ? "nothing to change" : changes + " workload(s) would change");
     }
+    long skipped = plan.workloads().stream().filter(WorkloadPlan::isSkipped).count();
+    if (skipped > 0) {
+      parts.add(skipped + " workload(s) not hardened (spec.onMemoryRisk: Skip; fails the gate)");
+    }
     for (PlanGate.Held h : gate.held()) {
       if (h.condition() != PlanGate.Condition.NOTHING_SELECTED) {
         parts.add(h.message() + failing(gate, h));

@@ -82,8 +82,9 @@ final class SarifOutput {
     for (WorkloadPlan w : plan.workloads()) {
       String what = w.kind() + " " + w.qualifiedName();
       if (w.state().equals(WorkloadState.NonCompliant.name())) { // an Audit policy's too, which fails no gate
-        add(results, Rule.NOT_HARDENED, w.changes(), what + (w.policy() == null ? "" : " (policy " + w.policy() + ")")
-            + ": " + w.summary(), w.doc().source(), w.line());
+        add(results, Rule.NOT_HARDENED, w.changes() || w.isSkipped(), what
+            + (w.policy() == null ? "" : " (policy " + w.policy() + ")") + ": " + w.summary(), w.doc().source(),
+            w.line());
       } else if (w.isNotCovered()) {
         add(results, Rule.NOT_COVERED, fails(gate, PlanGate.Condition.NOT_COVERED), what + ": " + w.summary(),
             w.doc().source(), w.line());

@@ -3,6 +3,7 @@ package dev.rootlock.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.rootlock.api.WorkloadState;
+import dev.rootlock.engine.Hardening;
 import java.util.List;
 
 /**
@@ -54,6 +55,14 @@ public record WorkloadPlan(SourceDocument doc, int line, String pointer, String 
 
   public boolean changes() {
     return !ops.isEmpty();
+  }
+
+  /**
+   * An enforcing policy's rules were not applied (spec.onMemoryRisk: Skip): nothing changes, yet the
+   * workload keeps a writable root, so a gate stops it.
+   */
+  public boolean isSkipped() {
+    return WorkloadState.NonCompliant.name().equals(state) && ops.isEmpty() && summary.startsWith(Hardening.NOT_HARDENED);
   }
 
   /** "shop/web", or "web" for a workload without a namespace (or a Compose file without a name). */

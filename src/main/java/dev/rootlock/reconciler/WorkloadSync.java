@@ -77,8 +77,9 @@ final class WorkloadSync {
     Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
     if (h.skipped()) {
       // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
-      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
-          : Step.done(Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings()));
+      return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, h.skipReason()), h)
+          : Step.done(Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", h.skipReason())
+              .withWarnings(h.warnings()));
     }
     return withWarnings(harden(policy, rules, w, pacer, h, prior, rollout), h);
   }
@@ -157,7 +158,7 @@ final class WorkloadSync {
     }
     Hardening h = memo.harden(w, rules, List.of(), prior, revert);
     if (h.skipped()) {
-      return Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
+      return Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", h.skipReason()).withWarnings(h.warnings());
     }
     if (!h.changed()) {
       return Outcome.of(w, WorkloadState.Compliant, "Compliant", RootlockAnnotations.compliant(h))
@@ -165,11 +166,6 @@ final class WorkloadSync {
     }
     return Outcome.of(w, WorkloadState.NonCompliant, "NonCompliant", "would change: " + h.changeSummary() + advice)
         .withWarnings(h.warnings());
-  }
-
-  /** "not hardened: tmpfs may use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)". */
-  private static String skipped(Hardening h) {
-    return "not hardened: " + String.join("; ", h.warnings()) + " (spec.onMemoryRisk: Skip)";
   }
 
   private static Step withWarnings(Step step, Hardening h) {
