@@ -56,6 +56,21 @@ final class FakeEngine implements ContainerEngine {
     return this.image;
   }
 
+  /** Images the engine has; null: every image. */
+  java.util.Set<String> images;
+  final List<String> pulled = new ArrayList<>();
+
+  @Override
+  public boolean hasImage(String image) {
+    return images == null || images.contains(image);
+  }
+
+  @Override
+  public void pull(String image) {
+    pulled.add(image);
+    images.add(image);
+  }
+
   @Override
   public String run(RunSpec spec) {
     runs.add(spec);
