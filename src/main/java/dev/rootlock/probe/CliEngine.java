@@ -121,6 +121,7 @@ public final class CliEngine implements ContainerEngine {
     }
     if (podman && spec.readOnly()) {
       args.add("--read-only-tmpfs=false"); // else /tmp, /var/tmp and /run are writable, unlike Kubernetes
+      args.add("--image-volume=ignore"); // else each VOLUME of the image is a writable volume, unlike Kubernetes
     }
     for (Map.Entry<String, String> t : spec.tmpfs().entrySet()) {
       args.add("--tmpfs");

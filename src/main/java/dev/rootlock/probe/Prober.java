@@ -74,6 +74,12 @@ public final class Prober {
       progress.accept("run " + n + ": " + outcome);
       if (a.succeeded && fresh.isEmpty()) {
         List<String> warnings = new ArrayList<>(persist);
+        if (!engine.isPodman()) { // Podman runs with --image-volume=ignore: its VOLUMEs are read-only, as in Kubernetes
+          image.volumes().stream().filter(v -> !isWritable(request, learned, v)).map(v -> v + " is a VOLUME the "
+              + "image declares: Docker gives it a writable anonymous volume, so this probe cannot tell whether the "
+              + "app writes there; under Kubernetes it is part of the read-only root (probe with --engine podman)")
+              .forEach(warnings::add);
+        }
         d.needs().stream().filter(x -> x.severity() != Severity.INFO).map(x -> "the app " + x.describe())
             .forEach(w -> {
               warnings.add(w);
