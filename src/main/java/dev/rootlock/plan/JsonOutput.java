@@ -1,6 +1,7 @@
 package dev.rootlock.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,8 +20,13 @@ final class JsonOutput {
   private JsonOutput() {}
 
   static void write(Plan plan, PlanGate gate, PrintStream out) {
+    print(tree(plan, gate), out);
+  }
+
+  /** {@code tree} indented, as json and sarif print it. */
+  static void print(JsonNode tree, PrintStream out) {
     try {
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(plan, gate)));
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);
     }

@@ -1,7 +1,5 @@
 package dev.rootlock.plan;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +15,6 @@ import java.util.List;
  */
 final class SarifOutput {
   static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One rule per kind of finding; the ids are part of the output's contract. */
   enum Rule {
@@ -58,11 +55,7 @@ final class SarifOutput {
   private SarifOutput() {}
 
   static void write(Plan plan, PlanGate gate, PrintStream out) {
-    try {
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(plan, gate)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
+    JsonOutput.print(tree(plan, gate), out);
   }
 
   static ObjectNode tree(Plan plan, PlanGate gate) {

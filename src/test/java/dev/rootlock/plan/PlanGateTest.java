@@ -18,15 +18,25 @@ class PlanGateTest {
   @TempDir
   Path dir;
 
-  private Path write(String name, String content) throws IOException {
+  /** Writes {@code content} to {@code dir/name}, creating its directory. */
+  static Path write(Path dir, String name, String content) throws IOException {
     Path p = dir.resolve(name);
     Files.createDirectories(p.getParent());
     return Files.writeString(p, content);
   }
 
-  private Path policy(String spec) throws IOException {
-    return write("policy.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
+  /** {@code dir/policy.yaml}: policy shop/p with the {@code spec} lines given. */
+  static Path policy(Path dir, String spec) throws IOException {
+    return write(dir, "policy.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
         + "metadata: {name: p, namespace: shop}\nspec:\n" + spec);
+  }
+
+  private Path write(String name, String content) throws IOException {
+    return write(dir, name, content);
+  }
+
+  private Path policy(String spec) throws IOException {
+    return policy(dir, spec);
   }
 
   /** A Job of tier web with a 100Mi memory limit and a configMap at /var/cache. */

@@ -25,15 +25,11 @@ class PlanMachineOutputTest {
   Path dir;
 
   private Path write(String name, String content) throws IOException {
-    Path p = dir.resolve(name);
-    Files.createDirectories(p.getParent());
-    return Files.writeString(p, content);
+    return PlanGateTest.write(dir, name, content);
   }
 
   private Path policy() throws IOException {
-    return write("policy.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
-        + "metadata: {name: p, namespace: shop}\nspec:\n  selector: {matchLabels: {tier: web}}\n"
-        + "  cachePaths: [/var/cache]\n");
+    return PlanGateTest.policy(dir, "  selector: {matchLabels: {tier: web}}\n  cachePaths: [/var/cache]\n");
   }
 
   private Path manifests() throws IOException {
