@@ -157,10 +157,10 @@ class ProbeIT {
 
   @Test
   void anExitThatIsNotAboutTheFilesystemIsNotBlamedOnTheReadOnlyRoot() {
-    CliRun run = probe(IMAGE, "--", "sh", "-c", "exit 3");
+    CliRun run = probe("--format", "compose", IMAGE, "--", "sh", "-c", "exit 3");
 
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    assertThat(run.stdout()).contains("run 2: with a writable root, for comparison: exited with code 3")
+    assertThat(run.stdout()).as("a failed probe prints its report, whatever the format").contains("run 2: with a writable root, for comparison: exited with code 3")
         .contains("cannot run read-only: it fails with a writable root filesystem too (the last run exited with "
             + "code 3 after ").contains("so the failure is not about the read-only root");
   }
