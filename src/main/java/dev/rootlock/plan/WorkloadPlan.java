@@ -62,7 +62,8 @@ public record WorkloadPlan(SourceDocument doc, int line, String pointer, String 
    * workload keeps a writable root, so a gate stops it.
    */
   public boolean isSkipped() {
-    return WorkloadState.NonCompliant.name().equals(state) && ops.isEmpty() && summary.startsWith(Hardening.NOT_HARDENED);
+    return WorkloadState.NonCompliant.name().equals(state) && ops.isEmpty()
+        && summary.startsWith(Hardening.NOT_HARDENED);
   }
 
   /** "shop/web", or "web" for a workload without a namespace (or a Compose file without a name). */

@@ -56,7 +56,7 @@ public final class Prober {
 
   /** @throws EngineException when the engine fails (not when the image does) */
   public ProbeResult probe(ProbeRequest request) {
-    ImageConfig image = image(request);
+    ImageConfig image = Images.inspect(engine, request, progress);
     Context context = new Context(image.workingDir(), tmpDir(image.env(), request.env()));
     List<ProbeResult.Learned> learned = new ArrayList<>();
     List<ProbeResult.Run> runs = new ArrayList<>();
@@ -75,9 +75,7 @@ public final class Prober {
       if (a.succeeded && fresh.isEmpty()) {
         List<String> warnings = new ArrayList<>(persist);
         if (!engine.isPodman()) { // Podman runs with --image-volume=ignore: its VOLUMEs are read-only, as in Kubernetes
-          image.volumes().stream().filter(v -> !isWritable(request, learned, v)).map(v -> v + " is a VOLUME the "
-              + "image declares: Docker gives it a writable anonymous volume, so this probe cannot tell whether the "
-              + "app writes there; under Kubernetes it is part of the read-only root (probe with --engine podman)")
+          image.volumes().stream().filter(v -> !isWritable(request, learned, v)).map(Images::unseenVolume)
               .forEach(warnings::add);
         }
         d.needs().stream().filter(x -> x.severity() != Severity.INFO).map(x -> "the app " + x.describe())
@@ -96,7 +94,7 @@ public final class Prober {
             ? WritablePath.Kind.TMP : WritablePath.Kind.CACHE);
         learned.add(new ProbeResult.Learned(path, n, need.line()));
         progress.accept("  learned " + need.directory() + " (" + need.field() + ") from: " + need.line());
-        persistentData(image, need.directory()).ifPresent(w -> {
+        Images.persistentData(image, need.directory()).ifPresent(w -> {
           persist.add(w);
           progress.accept("  warning: " + w);
         });
@@ -104,23 +102,6 @@ public final class Prober {
     }
     return result(request, learned, runs, "still failing after " + request.tries() + " runs (--tries); the "
         + "last run " + runs.get(runs.size() - 1).outcome(), persist);
-  }
-
-  /**
-   * The image's configuration, pulling it first when the engine does not have it (unless --pull
-   * never): {@code image inspect} alone would only say "image not known".
-   */
-  private ImageConfig image(ProbeRequest request) {
-    if (!engine.hasImage(request.image())) {
-      if (!request.pull()) {
-        throw new EngineException(engine.name() + " does not have the image " + request.image() + " and --pull "
-            + "never forbids pulling it: run " + engine.name() + " pull " + request.image() + " first, or drop "
-            + "--pull never");
-      }
-      progress.accept("pulling " + request.image() + " (" + engine.name() + " does not have it)");
-      engine.pull(request.image());
-    }
-    return engine.inspectImage(request.image());
   }
 
   /**
@@ -139,15 +120,6 @@ public final class Prober {
     }
     return "it fails with a writable root filesystem too (the last run " + writable.outcome + "), so the failure "
         + "is not about the read-only root: check the image, its command, -e and -u" + shown(writable.output);
-  }
-
-  /** A warning when {@code dir} is at or below a VOLUME the image declares: data, not scratch space. */
-  private static java.util.Optional<String> persistentData(ImageConfig image, String dir) {
-    WritablePath candidate = new WritablePath(dir, WritablePath.Kind.CACHE);
-    return image.volumes().stream().filter(candidate::isCoveredBy).findFirst().map(v -> dir + " is "
-        + (v.equals(dir) ? "" : "in ") + "a VOLUME the image declares (" + v + "): it holds data that should "
-        + "persist, and a tmpfs loses it at every restart; mount a volume there instead (Compose: volumes:, "
-        + "Kubernetes: a PersistentVolumeClaim or a StatefulSet's volumeClaimTemplates)");
   }
 
   /** One run: what happened, its output, and whether it counts as running read-only. */

@@ -11,7 +11,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code run} without a cluster says so at once, naming where it looked, instead of retrying kubernetes.default.svc. */
+/**
+ * {@code run} without a cluster says so at once, naming where it looked, instead of retrying
+ * kubernetes.default.svc.
+ */
 class ClusterConfigTest {
   private static final Path HOME_CONFIG = Path.of("/home/u/.kube/config");
 

@@ -119,7 +119,8 @@ class PlanBackIntoGitTest {
   void severalFilesPrintAsOneStreamForKubectlWithEachFileNamedAndNoKustomization(@TempDir Path dir)
       throws IOException {
     Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n");
-    Files.writeString(dir.resolve("b.yaml"), "---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: shop}\n");
+    Files.writeString(dir.resolve("b.yaml"),
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: b, namespace: shop}\n");
     Files.writeString(dir.resolve("kustomization.yaml"), "resources: [a.yaml, b.yaml]\n");
 
     CliRun run = CliRun.of("plan", "--policy", PlanGoldenTest.POLICY, "--fail-on", "none", dir.toString());

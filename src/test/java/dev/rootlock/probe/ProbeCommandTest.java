@@ -63,7 +63,8 @@ class ProbeCommandTest {
         """);
     CliRun run = CliRun.of("probe", "--policy", policy.toString(), "app:1");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.stderr()).as("the line of the field").contains(policy + ":4: invalid ReadOnlyPolicy web: spec.cachePaths[0]");
+    assertThat(run.stderr()).as("the line of the field")
+        .contains(policy + ":4: invalid ReadOnlyPolicy web: spec.cachePaths[0]");
   }
 
   @Test

@@ -152,7 +152,8 @@ class ProbeIT {
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).containsPattern("run \\d: running after \\d+\\.\\d s; HTTP check :80/ answered 200");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not one 60 s settle").isLessThan(Duration.ofSeconds(45));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not one 60 s settle")
+        .isLessThan(Duration.ofSeconds(45));
   }
 
   @Test
@@ -160,7 +161,8 @@ class ProbeIT {
     CliRun run = probe("--format", "compose", IMAGE, "--", "sh", "-c", "exit 3");
 
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
-    assertThat(run.stdout()).as("a failed probe prints its report, whatever the format").contains("run 2: with a writable root, for comparison: exited with code 3")
+    assertThat(run.stdout()).as("a failed probe prints its report, whatever the format")
+        .contains("run 2: with a writable root, for comparison: exited with code 3")
         .contains("cannot run read-only: it fails with a writable root filesystem too (the last run exited with "
             + "code 3 after ").contains("so the failure is not about the read-only root");
   }

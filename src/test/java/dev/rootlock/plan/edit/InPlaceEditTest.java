@@ -126,7 +126,8 @@ class InPlaceEditTest {
     assertThat(edit(yaml, """
         [{"op": "add", "path": "/spec/securityContext/readOnlyRootFilesystem", "value": true},
          {"op": "replace", "path": "/spec/volumes", "value": [{"name": "a"}]}]"""))
-        .isEqualTo("spec:\n  securityContext:\n    readOnlyRootFilesystem: true\n  volumes:\n    - name: a\n  other: x\n");
+        .isEqualTo("spec:\n  securityContext:\n    readOnlyRootFilesystem: true\n  volumes:\n    - name: a\n"
+            + "  other: x\n");
   }
 
   @Test
@@ -201,7 +202,8 @@ class InPlaceEditTest {
   void offsetsHoldAfterCharactersOutsideTheBasicPlane() throws Exception {
     String yaml = "# 🚀 rocket\nname: \"🚀\"\nlist:\n- a\n";
     assertThat(edit(yaml, """
-        [{"op": "add", "path": "/list/1", "value": "b"}]""")).isEqualTo("# 🚀 rocket\nname: \"🚀\"\nlist:\n- a\n- b\n");
+        [{"op": "add", "path": "/list/1", "value": "b"}]"""))
+        .isEqualTo("# 🚀 rocket\nname: \"🚀\"\nlist:\n- a\n- b\n");
   }
 
   @Test
