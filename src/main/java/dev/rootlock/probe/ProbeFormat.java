@@ -33,7 +33,10 @@ public enum ProbeFormat {
   report,
   /** {@code docker run} (or {@code podman run}) flags. */
   flags,
-  /** A Compose service as probed: image, command, user, environment, labels, read_only and tmpfs. */
+  /**
+   * A Compose service as probed: image, command, user, environment, the labels the printed policy
+   * selects, read_only and tmpfs.
+   */
   compose,
   /** A ReadOnlyPolicy with the paths (the --policy given, with its paths replaced, or a new one). */
   policy,
@@ -62,6 +65,21 @@ public enum ProbeFormat {
     public static Service named(String name) {
       return new Service(name, List.of(), List.of(), null, Map.of());
     }
+
+    /**
+     * The labels that make the printed policy select this service: --selector's, else the
+     * starting policy's matchLabels, else {@code app: NAME}.
+     */
+    Map<String, String> labels(ReadOnlyPolicy from) {
+      if (!selector.isEmpty()) {
+        return selector;
+      }
+      if (from != null && from.getSpec() != null && from.getSpec().getSelector() != null) {
+        Map<String, String> own = from.getSpec().getSelector().getMatchLabels();
+        return own == null ? Map.of() : own;
+      }
+      return Map.of("app", name);
+    }
   }
 
   /** @param policy the policy the probe started from, or null */
@@ -69,7 +87,7 @@ public enum ProbeFormat {
     switch (this) {
       case report -> out.print(report(r));
       case flags -> out.println(flags(r));
-      case compose -> out.print(Yaml.write(compose(r, s)));
+      case compose -> out.print(Yaml.write(compose(r, s, policy)));
       case policy -> out.print(policyComment(s, policy) + Yaml.write(policy(r, s, policy)));
       case kustomize -> out.print(Yaml.write(kustomize(r, s.name(), policy)));
     }
@@ -117,7 +135,7 @@ public enum ProbeFormat {
     return b.toString();
   }
 
-  static JsonNode compose(ProbeResult r, Service s) {
+  static JsonNode compose(ProbeResult r, Service s, ReadOnlyPolicy from) {
     ObjectNode service = NODES.objectNode();
     service.put("image", r.image());
     if (!s.command().isEmpty()) {
@@ -131,9 +149,10 @@ public enum ProbeFormat {
       ArrayNode env = service.putArray("environment");
       s.env().forEach(env::add);
     }
-    if (!s.selector().isEmpty()) {
+    Map<String, String> selecting = s.labels(from);
+    if (!selecting.isEmpty()) { // the printed policy selects the service as printed
       ObjectNode labels = service.putObject("labels");
-      s.selector().forEach(labels::put);
+      selecting.forEach(labels::put);
     }
     service.put("read_only", true);
     ArrayNode tmpfs = service.putArray("tmpfs");
@@ -158,7 +177,7 @@ public enum ProbeFormat {
     }
     if (from == null || !s.selector().isEmpty()) {
       p.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
-          .addToMatchLabels(s.selector().isEmpty() ? Map.of("app", s.name()) : s.selector()).build());
+          .addToMatchLabels(s.labels(from)).build());
     }
     // an empty list, not an absent one: absent tmpPaths means [/tmp] to the operator
     p.getSpec().setTmpPaths(paths(r, WritablePath.Kind.TMP));

@@ -7,13 +7,18 @@ import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.engine.WritablePath.Kind;
+import dev.rootlock.testing.CliRun;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each output format of a probe result, exactly. */
 class ProbeFormatTest {
@@ -66,6 +71,8 @@ class ProbeFormatTest {
         services:
           web:
             image: nginx:1.27
+            labels:
+              app: web
             read_only: true
             tmpfs:
               - "/tmp:size=32m,mode=1777"
@@ -133,6 +140,24 @@ class ProbeFormatTest {
     assertThat(policy.toString(StandardCharsets.UTF_8)).as("no advice when the selector is the user's")
         .doesNotContain("#");
     assertThat(p.getSpec().getSelector().getMatchLabels()).containsExactly(java.util.Map.entry("tier", "web"));
+  }
+
+  @Test
+  void theComposeServiceAndPolicyPrintedTogetherArePlannedCompliant(@TempDir Path dir) throws IOException {
+    for (ProbeFormat.Service s : List.of(ProbeFormat.Service.named("web"), new ProbeFormat.Service("web",
+        List.of(), List.of(), null, java.util.Map.of("tier", "web")))) {
+      ByteArrayOutputStream compose = new ByteArrayOutputStream();
+      ByteArrayOutputStream policy = new ByteArrayOutputStream();
+      ProbeFormat.compose.write(NGINX, s, null, new PrintStream(compose, true, StandardCharsets.UTF_8));
+      ProbeFormat.policy.write(NGINX, s, null, new PrintStream(policy, true, StandardCharsets.UTF_8));
+      Path composeFile = Files.writeString(dir.resolve("compose.yaml"), compose.toString(StandardCharsets.UTF_8));
+      Path policyFile = Files.writeString(dir.resolve("policy.yaml"), policy.toString(StandardCharsets.UTF_8));
+
+      CliRun plan = CliRun.plan(policyFile, "--format", "report", composeFile.toString());
+
+      assertThat(plan.exitCode()).as(plan.stdout() + plan.stderr()).isZero();
+      assertThat(plan.stdout()).contains("ComposeService  web").contains(" Compliant ");
+    }
   }
 
   @Test

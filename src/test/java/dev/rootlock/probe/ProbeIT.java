@@ -138,6 +138,8 @@ class ProbeIT {
               - redis-server
               - --dir
               - /var/lib/redis
+            labels:
+              app: rootlock-test
             read_only: true
             tmpfs:
               - "/var/lib/redis:size=64m,mode=1777"
