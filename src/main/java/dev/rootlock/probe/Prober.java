@@ -198,7 +198,17 @@ public final class Prober {
   private String runChecks(ProbeRequest request, String id, List<String> passed, StringBuilder output,
       int httpTries) {
     if (request.httpCheck() != null) {
-      String url = "http://" + engine.hostPort(id, request.httpCheck().port()) + request.httpCheck().path();
+      String host;
+      try {
+        host = engine.hostPort(id, request.httpCheck().port());
+      } catch (EngineException e) {
+        if (httpTries > 1) {
+          throw e;
+        }
+        // polling while it settles: a container that has just exited has no port; its state says so next
+        return "HTTP check :" + request.httpCheck() + " found no published port";
+      }
+      String url = "http://" + host + request.httpCheck().path();
       int status = -1;
       for (int i = 0; i < httpTries && (status < 200 || status >= 400); i++) {
         if (i > 0) {

@@ -161,6 +161,20 @@ class ProberTest {
   }
 
   @Test
+  void aContainerThatExitsWhileItsHttpCheckIsPolledIsDiagnosedNotAnEngineError() {
+    Map<String, String> needs = new LinkedHashMap<>();
+    needs.put("/var/lib/nginx", NGINX_BODY);
+    FakeEngine engine = app(needs);
+    engine.exitsJustAfterStart = true;
+
+    ProbeResult r = probe(engine, request(List.of(), ProbeRequest.HttpCheck.parse("80/"), null));
+
+    assertThat(r.succeeded()).as(r.reason()).isTrue();
+    assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/nginx");
+    assertThat(r.runs().get(0).outcome()).startsWith("exited with code 1");
+  }
+
+  @Test
   void aDirectoryTheImageDeclaresAsVolumeIsSaidToHoldDataThatShouldPersist() {
     FakeEngine engine = new FakeEngine(new ImageConfig("/", List.of(), List.of("/var/lib/nginx")), spec ->
         spec.tmpfs().containsKey("/var/lib/nginx") ? Behaviour.runs("ok") : Behaviour.exits(1, NGINX_BODY));
