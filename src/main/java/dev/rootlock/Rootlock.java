@@ -1,8 +1,10 @@
 package dev.rootlock;
 
+import dev.rootlock.cli.HelpStyle;
 import dev.rootlock.cli.PlanCommand;
 import dev.rootlock.cli.ProbeCommand;
 import dev.rootlock.cli.RunCommand;
+import dev.rootlock.plan.Spelling;
 import java.io.InputStream;
 import java.io.PrintStream;
 import picocli.CommandLine;
@@ -16,7 +18,34 @@ public final class Rootlock {
   private Rootlock() {}
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(defaultToRun(args)));
+    System.exit(execute(args, System.err));
+  }
+
+  /** What {@code main} does, without exiting: the exit code. */
+  static int execute(String[] args, PrintStream err) {
+    String unknown = unknownCommand(args);
+    if (unknown != null) {
+      err.println("rootlock: " + unknown);
+      return 2;
+    }
+    return commandLine().execute(defaultToRun(args));
+  }
+
+  /**
+   * A first word that is neither an option nor a command is a mistyped command: {@code run} takes
+   * no such word, so it would only print its own usage. Null when the arguments are fine.
+   */
+  static String unknownCommand(String[] args) {
+    if (args.length == 0 || args[0].startsWith("-")) {
+      return null;
+    }
+    var commands = commandLine().getSubcommands().keySet();
+    if (commands.contains(args[0])) {
+      return null;
+    }
+    return "unknown command '" + args[0] + "'" + Spelling.closest(args[0], commands)
+        .map(c -> "; did you mean '" + c + "'?").orElse("") + " (commands: " + String.join(", ", commands)
+        + "; rootlock --help lists them)";
   }
 
   public static CommandLine commandLine() {
@@ -26,7 +55,7 @@ public final class Rootlock {
   /** The command line with the given streams, so the commands can be run in-process (tests). */
   public static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    return new CommandLine(new Rootlock(), new CommandLine.IFactory() {
+    CommandLine cli = new CommandLine(new Rootlock(), new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
         if (type == PlanCommand.class) {
@@ -35,6 +64,8 @@ public final class Rootlock {
         return type == ProbeCommand.class ? type.cast(new ProbeCommand(out, err)) : defaults.create(type);
       }
     });
+    HelpStyle.apply(cli);
+    return cli;
   }
 
   /** No subcommand means {@code run}: {@code java -jar rootlock-operator.jar --resync 5m} just works. */

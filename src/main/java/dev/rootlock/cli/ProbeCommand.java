@@ -17,8 +17,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -40,6 +42,9 @@ public final class ProbeCommand implements Callable<Integer> {
   public static final int CANNOT = 1;
   public static final int BAD_INPUT = 2;
   private static final Pattern ENV = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
+  private static final Pattern LABEL_KEY = Pattern.compile(
+      "([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
 
   @Option(names = "--engine", paramLabel = "ENGINE", description = "docker or podman (default: $ROOTLOCK_ENGINE, "
       + "else Docker when its daemon answers, else Podman).")
@@ -89,9 +94,18 @@ public final class ProbeCommand implements Callable<Integer> {
           + "(default: from the image).")
   String name;
 
+  @Option(names = "--selector", paramLabel = "KEY=VALUE[,KEY=VALUE]",
+      description = "Labels the printed policy selects (and the Compose service carries); default: app=NAME.")
+  String selector;
+
+  @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing",
+      description = "missing (default): pull the image when the engine does not have it; never: refuse instead.")
+  String pull;
+
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "report",
-      description = "report (default), flags (docker/podman run flags), compose (a service fragment), "
-          + "policy (a ReadOnlyPolicy), kustomize (a Deployment patch).")
+      description = "report (default), flags (docker/podman run flags), compose (the service as probed: command, "
+          + "user, environment, read_only, tmpfs), policy (a ReadOnlyPolicy), kustomize (a Deployment patch). "
+          + "When the probe fails, the report is printed instead.")
   ProbeFormat format;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to run, as the engine names it.")
@@ -133,10 +147,10 @@ public final class ProbeCommand implements Callable<Integer> {
       stderr.println("probing " + image + " with " + e.name() + ": read-only root, " + request.paths().size()
           + " writable path(s) to start, settle " + DurationText.of(settle) + ", at most " + tries + " runs");
       ProbeResult result = new Prober(e, stderr::println, Prober.HttpProbe.DEFAULT).probe(request);
-      if (result.succeeded() || format == ProbeFormat.report) {
-        format.write(result, name != null ? name : nameFrom(image), from, stdout);
-        stdout.flush();
-      }
+      // a failed probe has no paths to paste: the report says why, whatever the format
+      (result.succeeded() ? format : ProbeFormat.report).write(result, new ProbeFormat.Service(
+          name != null ? name : nameFrom(image), command, env, user, labels()), from, stdout);
+      stdout.flush();
       if (!result.succeeded()) {
         stderr.println("rootlock probe: cannot run " + image + " read-only: " + result.reason());
         return CANNOT;
@@ -166,6 +180,10 @@ public final class ProbeCommand implements Callable<Integer> {
     if (name != null && !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
       throw new IllegalArgumentException("--name '" + name + "' is not a DNS label (lowercase letters, digits, -)");
     }
+    if (!pull.equals("missing") && !pull.equals("never")) {
+      throw new IllegalArgumentException("--pull: '" + pull + "' is neither missing nor never");
+    }
+    labels(); // refused here, before any container runs
     ReadOnlyPolicySpec spec = new ReadOnlyPolicySpec();
     ReadOnlyPolicySpec base = from == null ? new ReadOnlyPolicySpec() : from.getSpec();
     List<String> tmp = new ArrayList<>(base == null || base.getTmpPaths() == null
@@ -185,7 +203,26 @@ public final class ProbeCommand implements Callable<Integer> {
           .map(err -> option(err, fromPolicyTmp, fromPolicyCache)).toList()));
     }
     return new ProbeRequest(image, command, env, user, v.rules().paths(), v.rules().sizeLimit(), settle, tries,
-        httpCheck == null ? null : ProbeRequest.HttpCheck.parse(httpCheck), execCheck);
+        httpCheck == null ? null : ProbeRequest.HttpCheck.parse(httpCheck), execCheck, pull.equals("missing"));
+  }
+
+  /** --selector as labels, in order; empty without it. */
+  private Map<String, String> labels() {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (selector == null) {
+      return out;
+    }
+    for (String pair : selector.split(",", -1)) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? "" : pair.substring(0, eq).strip();
+      String value = eq < 0 ? "" : pair.substring(eq + 1).strip();
+      if (!LABEL_KEY.matcher(key).matches() || !LABEL_VALUE.matcher(value).matches()) {
+        throw new IllegalArgumentException("--selector: '" + pair + "' is not KEY=VALUE with a label key and "
+            + "value (letters, digits, '-', '_', '.'; a key may have a DNS prefix/), for example app=web");
+      }
+      out.put(key, value);
+    }
+    return out;
   }
 
   /** A spec error in the words of the command line: "--tmp-path tmp: ..." rather than spec.tmpPaths[0]. */
@@ -208,7 +245,12 @@ public final class ProbeCommand implements Callable<Integer> {
       throw new PlanInputException(file.toString(), 0, "holds " + policies.size()
           + " ReadOnlyPolicy documents; probe starts from one");
     }
-    return policies.get(0).policy();
+    PlanPolicy p = policies.get(0);
+    // plan puts a policy without a namespace in default; the policy printed back keeps the file's own
+    if (p.doc() != null && p.doc().node().path("metadata").path("namespace").isMissingNode()) {
+      p.policy().getMetadata().setNamespace(null);
+    }
+    return p.policy();
   }
 
   /** "nginx" from "docker.io/library/nginx:1.27@sha256:...", as a DNS label. */

@@ -145,6 +145,11 @@ public final class RunCommand implements Callable<Integer> {
       LOG.error("{}", e.getMessage());
       return 2;
     }
+    String noCluster = ClusterConfig.problem();
+    if (noCluster != null) {
+      LOG.error("{}", noCluster);
+      return 2;
+    }
     Config config = Config.autoConfigure(null);
     RootlockOperator rootlock = RootlockOperator.create(config, settings);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -37,7 +37,7 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     }
     List<String> logs = findings(Finding.Kind.MESSAGE_POLICY_SET).stream().map(Finding::container).toList();
     if (!logs.isEmpty()) {
-      parts.add("crash logs in status: " + String.join(", ", logs));
+      parts.add("terminationMessagePolicy FallbackToLogsOnError: " + String.join(", ", logs));
     }
     return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
   }
@@ -64,5 +64,15 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
   /** True when the rules were not applied because of a memory risk (spec.onMemoryRisk: Skip). */
   public boolean skipped() {
     return !findings(Finding.Kind.HARDENING_SKIPPED).isEmpty();
+  }
+
+  /**
+   * Why a skipped workload stays as it is, for its status and for plan: "not hardened: tmpfs may
+   * use up to 192Mi of app's 256Mi limit (spec.onMemoryRisk: Skip)".
+   */
+  public static final String NOT_HARDENED = "not hardened: ";
+
+  public String skipReason() {
+    return NOT_HARDENED + String.join("; ", warnings()) + " (spec.onMemoryRisk: Skip)";
   }
 }

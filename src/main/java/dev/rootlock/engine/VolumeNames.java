@@ -12,11 +12,16 @@ import java.util.Set;
  * ({@code rl-app-tmp-3f9a1c}), the same for the same container and path on every run, and never
  * equal to a name already in the pod.
  */
-final class VolumeNames {
+public final class VolumeNames {
   static final String PREFIX = "rl-";
   private static final int PART = 24;
 
   private VolumeNames() {}
+
+  /** Whether {@code name} is one Rootlock gives the volumes it injects ({@code plan} reads no revert record). */
+  public static boolean isRootlocks(String name) {
+    return name != null && name.startsWith(PREFIX);
+  }
 
   static String forInjection(String container, String path, Set<String> taken) {
     String base = PREFIX + join(slug(container), slug(path.substring(path.lastIndexOf('/') + 1)));

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Plans the services of a Docker Compose file with the rules a Deployment's containers get: a
@@ -24,15 +25,14 @@ import java.util.Map;
  */
 final class ComposePlanner {
   static final String KIND = "ComposeService";
-  /**
-   * World-writable with the sticky bit, like /tmp: services often run as a non-root user, which
-   * must be able to write there whatever the runtime's default mode is.
-   */
 
   private final List<PlanPolicy> policies;
+  private final Consumer<PlanPolicy> selections;
 
-  ComposePlanner(List<PlanPolicy> policies) {
+  /** @param selections told each policy that selects a service, once per service */
+  ComposePlanner(List<PlanPolicy> policies, Consumer<PlanPolicy> selections) {
     this.policies = policies;
+    this.selections = selections;
   }
 
   /** One plan per service and selecting policy, in the order the file lists them. */
@@ -47,7 +47,7 @@ final class ComposePlanner {
       ManifestWorkload w = new ManifestWorkload(doc, lines.lineOf(at), pointer, KIND, project, s.name(), s.node());
       // Compose has no namespaces, no kinds and no annotations: every policy may select it by its labels
       PlanDecisions.decide(w, new Subject(s.labels(), Map.of(), null, null, true), policies,
-          rules -> harden(s, rules), out);
+          rules -> harden(s, rules).withWarnings(warnings(s, rules)), selections, out);
     }
     return out;
   }
@@ -63,13 +63,40 @@ final class ComposePlanner {
     return name.asText();
   }
 
+  /** What hardening leaves as it is: an exempt service, a declared path on a read-only mount. */
+  static List<PlanWarning> warnings(ComposeService s, PolicyRules rules) {
+    List<PlanWarning> out = new ArrayList<>();
+    if (!rules.hardens(s.name(), false)) {
+      return out;
+    }
+    String exempt = rules.exemptions().reason(container(s));
+    if (exempt != null) {
+      out.add(new PlanWarning(PlanWarning.Type.ExemptContainer, s.name(), null, "service " + s.name()
+          + " is exempt (" + exempt + ") and keeps a writable root filesystem"));
+      return out;
+    }
+    for (WritablePath path : rules.paths()) {
+      s.mounts().stream().filter(m -> path.isCoveredBy(m.target())).findFirst().filter(ComposeService.Mount::readOnly)
+          .ifPresent(m -> out.add(new PlanWarning(PlanWarning.Type.ReadOnlyMount, s.name(), path.path(),
+              "service " + s.name() + ": " + path.path() + " is declared writable but "
+                  + (path.isAt(m.target()) ? "is" : "lies in " + m.target() + ",") + " a read-only mount ("
+                  + m.by() + "): the app still cannot write there; mount it writable or remove it from spec."
+                  + path.kind().field())));
+    }
+    return out;
+  }
+
+  private static io.fabric8.kubernetes.api.model.Container container(ComposeService s) {
+    return new ContainerBuilder().withName(s.name()).withImage(s.node().path("image").asText(null)).build();
+  }
+
   /** What hardening the service under {@code rules} changes. */
   static PlannedChange harden(ComposeService s, PolicyRules rules) {
     if (!rules.hardens(s.name(), false)) {
       // a service is one container, named like the service: mirror the engine's "nothing to harden"
       return unchanged("service " + s.name() + " is not in spec.containers, nothing to harden");
     }
-    String exempt = rules.exemptions().reason(new ContainerBuilder().withName(s.name()).withImage(s.node().path("image").asText(null)).build());
+    String exempt = rules.exemptions().reason(container(s));
     if (exempt != null) {
       return unchanged("service " + s.name() + ": exempt (" + exempt + "), left as it is");
     }
@@ -90,7 +117,7 @@ final class ComposePlanner {
             + (path.isAt(covering.target()) ? "" : " at " + covering.target()));
       } else {
         added.add(path.path());
-        mounts.add(new ComposeService.Mount(path.path(), "tmpfs"));
+        mounts.add(new ComposeService.Mount(path.path(), "tmpfs", false));
       }
     }
     if (!added.isEmpty()) {

@@ -21,7 +21,7 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
     List<String> tmpfs, List<Mount> mounts) {
 
   /** Something mounted at {@code target}; {@code by} says what, for a person ("volume ./data"). */
-  record Mount(String target, String by) {}
+  record Mount(String target, String by, boolean readOnly) {}
 
   // the words Compose accepts for a boolean given as a string (compose-go's toBoolean)
   private static final Set<String> TRUE = Set.of("true", "yes", "y", "on");
@@ -35,7 +35,7 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
     List<Mount> mounts = new ArrayList<>(volumes(service.get("volumes"), at.field("volumes"), lines));
     List<String> tmpfs = tmpfs(service.get("tmpfs"), at.field("tmpfs"), lines);
     for (String entry : tmpfs) {
-      mounts.add(new Mount(tmpfsTarget(entry), "tmpfs"));
+      mounts.add(new Mount(tmpfsTarget(entry), "tmpfs", false));
     }
     return new ComposeService(name, service, labels(service.get("labels"), at.field("labels"), lines),
         readOnly(service.get("read_only"), at.field("read_only"), lines), tmpfs, mounts);
@@ -144,10 +144,10 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
       throw lines.error(at, "\"" + spec + "\": too many colons; expected [SOURCE:]TARGET[:MODE]");
     }
     if (parts.size() == 1) {
-      return new Mount(parts.get(0), "anonymous volume");
+      return new Mount(parts.get(0), "anonymous volume", false);
     }
     boolean ro = parts.size() == 3 && List.of(parts.get(2).split(",")).contains("ro");
-    return new Mount(parts.get(1), "volume " + parts.get(0) + (ro ? " (read-only)" : ""));
+    return new Mount(parts.get(1), "volume " + parts.get(0) + (ro ? " (read-only)" : ""), ro);
   }
 
   /**
@@ -190,7 +190,8 @@ record ComposeService(String name, ObjectNode node, Map<String, String> labels, 
     String source = v.path("source").isTextual() ? v.get("source").asText() : "";
     String by = type.equals("volume") && source.isEmpty() ? "anonymous volume"
         : type + (source.isEmpty() ? "" : " " + source);
-    return new Mount(target.asText(), by + (v.path("read_only").asBoolean(false) ? " (read-only)" : ""));
+    boolean ro = v.path("read_only").asBoolean(false);
+    return new Mount(target.asText(), by + (ro ? " (read-only)" : ""), ro);
   }
 
   private static String found(JsonNode v) {

@@ -13,6 +13,29 @@ record FieldPath(List<Object> segments) {
     return new FieldPath(List.of((Object[]) names));
   }
 
+  /** {@code spec.tmpPaths[0]} as {@link #toString()} writes it (keys with dots or brackets aside). */
+  static FieldPath parse(String path) {
+    List<Object> segments = new ArrayList<>();
+    for (String part : path.split("\\.")) {
+      int bracket = part.indexOf('[');
+      segments.add(bracket < 0 ? part : part.substring(0, bracket));
+      while (bracket >= 0) {
+        int close = part.indexOf(']', bracket);
+        if (close < 0) {
+          break;
+        }
+        try {
+          segments.add(Integer.parseInt(part.substring(bracket + 1, close)));
+        } catch (NumberFormatException e) {
+          break;
+        }
+        bracket = part.indexOf('[', close);
+      }
+    }
+    segments.removeIf(s -> s instanceof String str && str.isEmpty());
+    return new FieldPath(segments);
+  }
+
   FieldPath field(String name) {
     return with(name);
   }

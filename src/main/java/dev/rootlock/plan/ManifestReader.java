@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads manifests: files, directories (recursively {@code *.yaml}, {@code *.yml}, sorted) and
+ * Reads manifests: files, directories (recursively {@code *.yaml}, {@code *.yml}, {@code *.json}, sorted) and
  * {@code -} for stdin, split into documents that keep their exact original text.
  *
  * <p>Documents are split on YAML's own markers ({@code ---} and {@code ...} at the start of a line)
@@ -64,7 +64,7 @@ public final class ManifestReader {
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
           walk.filter(Files::isRegularFile)
-              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+              .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml") || isJson(f.toString()))
               .sorted()
               .forEach(files::add);
         } catch (IOException e) {
@@ -91,8 +91,24 @@ public final class ManifestReader {
     }
   }
 
-  /** Splits and parses one file's content. */
+  private static boolean isJson(String name) {
+    return name.endsWith(".json");
+  }
+
+  /**
+   * Splits and parses one file's content: YAML documents, or for a {@code *.json} file one JSON
+   * value (read by a JSON parser: JSON allows tabs where YAML does not).
+   */
   public static List<SourceDocument> split(String source, String content) throws PlanInputException {
+    if (isJson(source)) {
+      try {
+        JsonNode node = content.isBlank() ? null : JSON.readTree(content);
+        return List.of(new SourceDocument(source, 1, content, "", node));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new PlanInputException(source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+            "invalid JSON: " + e.getOriginalMessage());
+      }
+    }
     List<SourceDocument> docs = new ArrayList<>();
     String[] lines = content.split("(?<=\n)", -1);
     StringBuilder text = new StringBuilder();

@@ -33,10 +33,10 @@ final class NotCovered {
     return Optional.of(advice);
   }
 
-  static WorkloadPlan plan(SourceDocument doc, String pointer, JsonNode node, String why) {
+  static WorkloadPlan plan(SourceDocument doc, int line, String pointer, JsonNode node, String why) {
     String namespace = node.at("/metadata/namespace").isTextual() ? node.at("/metadata/namespace").asText() : null;
     String name = node.at("/metadata/name").asText("?");
-    return new WorkloadPlan(doc, doc.line(), pointer, node.path("kind").asText("?"), namespace, name, null,
+    return new WorkloadPlan(doc, line, pointer, node.path("kind").asText("?"), namespace, name, null,
         WorkloadPlan.NOT_COVERED, why, JsonNodeFactory.instance.arrayNode(), node, node);
   }
 

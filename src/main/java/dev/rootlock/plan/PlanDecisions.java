@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -26,9 +27,11 @@ final class PlanDecisions {
    *
    * @param inScope the policies that may select it: its namespace's (all of them for a workload without one)
    * @param harden what hardening it under a policy's rules would do
+   * @param selected told each policy that selects it (excluded or in conflict included: the
+   *     operator's {@code matched}), for the {@code NothingSelected} gate
    */
   static void decide(ManifestWorkload w, Subject subject, List<PlanPolicy> inScope,
-      Function<PolicyRules, PlannedChange> harden, List<WorkloadPlan> out) {
+      Function<PolicyRules, PlannedChange> harden, Consumer<PlanPolicy> selected, List<WorkloadPlan> out) {
     Map<ReadOnlyPolicy, PolicyRules.Validation> validated = new IdentityHashMap<>();
     inScope.forEach(p -> validated.put(p.policy(), new PolicyRules.Validation(p.rules(), List.of())));
     // The policy file is all there is: an owner it does not hold is gone.
@@ -37,6 +40,9 @@ final class PlanDecisions {
     List<WorkloadPlan> rows = new ArrayList<>();
     for (PlanPolicy p : inScope) {
       Decision d = DecisionLadder.decide(subject, p.policy(), policies);
+      if (!(d instanceof Decision.NotSelected || d instanceof Decision.Release)) {
+        selected.accept(p);
+      }
       if (d instanceof Decision.Excluded e) {
         rows.add(w.unchanged(p.name(), WorkloadState.Excluded.name(), e.reason()));
       } else if (d instanceof Decision.Conflict c) {
@@ -50,6 +56,11 @@ final class PlanDecisions {
   }
 
   private static WorkloadPlan answered(ManifestWorkload w, PlanPolicy p, Decision asked, PlannedChange change) {
+    WorkloadPlan row = row(w, p, asked, change);
+    return change.warnings().isEmpty() ? row : row.withWarnings(change.warnings());
+  }
+
+  private static WorkloadPlan row(ManifestWorkload w, PlanPolicy p, Decision asked, PlannedChange change) {
     Decision d = DecisionLadder.answer(asked, change.answer());
     if (d instanceof Decision.SkippedForMemoryRisk skip) {
       return w.unchanged(p.name(), WorkloadState.NonCompliant.name(), skip.message());

@@ -11,9 +11,21 @@ import java.util.List;
 /**
  * A ReadOnlyPolicy read from a file, validated exactly as the operator validates it. A policy
  * without a namespace is in {@code default}, as {@code kubectl apply} would put it.
+ *
+ * @param doc the document it was read from, as written (its namespace not filled in); null when
+ *     it was not read from a file
  */
-public record PlanPolicy(ReadOnlyPolicy policy, PolicyRules rules) {
+public record PlanPolicy(ReadOnlyPolicy policy, PolicyRules rules, SourceDocument doc) {
   public static final String DEFAULT_NAMESPACE = "default";
+
+  public PlanPolicy(ReadOnlyPolicy policy, PolicyRules rules) {
+    this(policy, rules, null);
+  }
+
+  /** "policy.yaml:3", or the policy's name when it was not read from a file. */
+  public String location() {
+    return doc == null ? namespace() + "/" + name() : doc.source() + ":" + doc.line();
+  }
 
   public String name() {
     return policy.getMetadata().getName();
@@ -38,10 +50,11 @@ public record PlanPolicy(ReadOnlyPolicy policy, PolicyRules rules) {
             + ReadOnlyPolicy.GROUP + "/" + ReadOnlyPolicy.VERSION + "), found " + apiVersion + " " + kind);
       }
       ReadOnlyPolicy policy;
+      YamlLines lines = new YamlLines(doc);
       try {
         policy = JsonPatches.SERIALIZATION.convertValue(n, ReadOnlyPolicy.class);
       } catch (IllegalArgumentException e) {
-        throw new PlanInputException(doc.source(), doc.line(), "invalid ReadOnlyPolicy: " + rootMessage(e));
+        throw FieldErrors.error(e, lines, FieldPath.of(), "invalid ReadOnlyPolicy");
       }
       if (policy.getMetadata() == null || policy.getMetadata().getName() == null) {
         throw new PlanInputException(doc.source(), doc.line(), "invalid ReadOnlyPolicy: metadata.name is required");
@@ -52,10 +65,11 @@ public record PlanPolicy(ReadOnlyPolicy policy, PolicyRules rules) {
       }
       PolicyRules.Validation v = PolicyRules.from(policy.getSpec());
       if (!v.isValid()) {
-        throw new PlanInputException(doc.source(), doc.line(), "invalid ReadOnlyPolicy " + meta.getName() + ": "
-            + v.describeErrors());
+        // the line of the first field named: where the user starts fixing
+        throw new PlanInputException(doc.source(), lines.lineOf(FieldPath.parse(v.errors().get(0).field())),
+            "invalid ReadOnlyPolicy " + meta.getName() + ": " + v.describeErrors());
       }
-      policies.add(new PlanPolicy(policy, v.rules()));
+      policies.add(new PlanPolicy(policy, v.rules(), doc));
     }
     if (policies.isEmpty()) {
       throw new PlanInputException(docs.isEmpty() ? "policy" : docs.get(0).source(), 0,

@@ -18,7 +18,9 @@ import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,9 +37,11 @@ public final class Planner {
   private final List<PlanPolicy> policies;
   private final ComposePlanner compose;
 
+  private final Map<PlanPolicy, Integer> selected = new IdentityHashMap<>();
+
   public Planner(List<PlanPolicy> policies) {
     this.policies = List.copyOf(policies);
-    this.compose = new ComposePlanner(this.policies);
+    this.compose = new ComposePlanner(this.policies, this::count);
   }
 
   public Plan plan(List<SourceDocument> docs) throws PlanInputException {
@@ -45,23 +49,30 @@ public final class Planner {
     for (SourceDocument doc : docs) {
       out.add(planDocument(doc));
     }
-    return new Plan(out);
+    return new Plan(out, policies.stream().map(p -> new Plan.PolicyUse(p, selected.getOrDefault(p, 0))).toList());
+  }
+
+  /** Counts one more workload for a policy that selects it. */
+  private void count(PlanPolicy selecting) {
+    selected.merge(selecting, 1, Integer::sum);
   }
 
   private Plan.DocumentPlan planDocument(SourceDocument doc) throws PlanInputException {
     JsonNode node = doc.node();
     if (node == null || !node.isObject()) {
-      return new Plan.DocumentPlan(doc, null, List.of());
+      return new Plan.DocumentPlan(doc, null, List.of(), doc.text(), null);
     }
     List<WorkloadPlan> workloads = new ArrayList<>();
     if (ComposeYaml.isCompose(node)) {
       workloads.addAll(compose.plan(doc));
     } else if ("List".equals(node.path("kind").asText()) && node.path("items").isArray()) {
+      YamlLines lines = new YamlLines(doc);
       for (int i = 0; i < node.get("items").size(); i++) {
-        planWorkload(doc, "/items/" + i, node.get("items").get(i), workloads);
+        int line = lines.lineOf(FieldPath.of("items").index(i));
+        planWorkload(doc, line, "/items/" + i, node.get("items").get(i), workloads);
       }
     } else {
-      planWorkload(doc, "", node, workloads);
+      planWorkload(doc, doc.line(), "", node, workloads);
     }
     JsonNode planned = null;
     for (WorkloadPlan w : workloads) {
@@ -69,7 +80,11 @@ public final class Planner {
         planned = replace(planned == null ? node.deepCopy() : planned, w.pointer(), w.planned().deepCopy());
       }
     }
-    return new Plan.DocumentPlan(doc, planned, workloads);
+    if (planned == null) {
+      return new Plan.DocumentPlan(doc, null, workloads, doc.text(), null);
+    }
+    DocumentEdit edit = DocumentEdit.of(doc, planned, workloads);
+    return new Plan.DocumentPlan(doc, planned, workloads, edit.text(), edit.rewritten());
   }
 
   /** {@code root} with the node at {@code pointer} ("" for the root itself) replaced by {@code value}. */
@@ -88,19 +103,19 @@ public final class Planner {
     return root;
   }
 
-  private void planWorkload(SourceDocument doc, String pointer, JsonNode node, List<WorkloadPlan> out)
+  private void planWorkload(SourceDocument doc, int line, String pointer, JsonNode node, List<WorkloadPlan> out)
       throws PlanInputException {
     if (!node.isObject()) {
       return;
     }
     Optional<WorkloadKind<?>> known = kindOf(node);
     if (known.isEmpty()) {
-      NotCovered.reason(node).ifPresent(why -> out.add(NotCovered.plan(doc, pointer, node, why)));
+      NotCovered.reason(node).ifPresent(why -> out.add(NotCovered.plan(doc, line, pointer, node, why)));
       return;
     }
     WorkloadKind<?> kind = known.get();
-    Workload w = read(doc, node, kind);
-    ManifestWorkload workload = new ManifestWorkload(doc, doc.line(), pointer, kind.kind(), w.namespace(),
+    Workload w = read(doc, line, pointer, node, kind);
+    ManifestWorkload workload = new ManifestWorkload(doc, line, pointer, kind.kind(), w.namespace(),
         w.name(), node);
     if (kind.yieldsToOwner() && w.controller().isPresent()) {
       var owner = w.controller().get();
@@ -113,19 +128,21 @@ public final class Planner {
         .filter(p -> w.namespace() == null || w.namespace().equals(p.namespace()))
         .toList();
     // plan changes every manifest it reads: a Job's too, which the operator only reports
-    PlanDecisions.decide(workload, Subject.of(w, true), inScope, rules -> harden(w, rules), out);
+    PlanDecisions.decide(workload, Subject.of(w, true), inScope, rules -> harden(w, rules), this::count, out);
   }
 
-  private static Workload read(SourceDocument doc, JsonNode node, WorkloadKind<?> kind) throws PlanInputException {
+  private static Workload read(SourceDocument doc, int line, String pointer, JsonNode node, WorkloadKind<?> kind)
+      throws PlanInputException {
     HasMetadata o;
     try {
       o = JsonPatches.SERIALIZATION.convertValue(node, kind.type());
     } catch (IllegalArgumentException e) {
-      throw new PlanInputException(doc.source(), doc.line(), "not a valid " + kind.kind() + ": "
-          + PlanPolicy.rootMessage(e));
+      FieldPath at = pointer.isEmpty() ? FieldPath.of()
+          : FieldPath.of("items").index(Integer.parseInt(pointer.substring("/items/".length())));
+      throw FieldErrors.error(e, new YamlLines(doc), at, "not a valid " + kind.kind());
     }
     if (o.getMetadata() == null || o.getMetadata().getName() == null || o.getMetadata().getName().isBlank()) {
-      throw new PlanInputException(doc.source(), doc.line(), "a " + kind.kind() + " needs metadata.name");
+      throw new PlanInputException(doc.source(), line, "a " + kind.kind() + " needs metadata.name");
     }
     return new Workload(kind, o);
   }
@@ -140,8 +157,8 @@ public final class Planner {
     // The ops come from the typed model but are applied to the node as written, so fields the
     // model would reformat (quantities, int-or-strings) stay exactly as the author wrote them.
     ArrayNode ops = prefixed(JsonPatches.diff(template, h.template()), w.kind().templatePointer());
-    return new PlannedChange(ops, h.changeSummary(), h.notes(),
-        new EngineAnswer(!ops.isEmpty(), h.skipped(), h.warnings()));
+    return new PlannedChange(ops, h.changeSummary(), PlanWarnings.notes(template, rules, h),
+        new EngineAnswer(!ops.isEmpty(), h.skipped(), h.warnings()), PlanWarnings.of(template, rules, h));
   }
 
   private static Optional<WorkloadKind<?>> kindOf(JsonNode node) {

@@ -26,6 +26,10 @@ final class YamlLines {
     this.root = compose(doc.text());
   }
 
+  SourceDocument doc() {
+    return doc;
+  }
+
   private static Node compose(String text) {
     try {
       return new Yaml(ManifestReader.loaderOptions()).compose(new StringReader(text));

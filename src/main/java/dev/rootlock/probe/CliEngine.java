@@ -25,6 +25,8 @@ public final class CliEngine implements ContainerEngine {
   public static final String LABEL = "dev.rootlock.probe=true";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+  /** A large image over a slow link takes minutes; longer than this is a stuck registry. */
+  private static final Duration PULL_TIMEOUT = Duration.ofMinutes(15);
 
   private final String executable;
   private final List<String> globalArgs;
@@ -91,7 +93,19 @@ public final class CliEngine implements ContainerEngine {
     String dir = config.path("WorkingDir").asText("");
     List<String> env = new ArrayList<>();
     config.path("Env").forEach(e -> env.add(e.asText()));
-    return new ImageConfig(dir.isEmpty() ? "/" : dir, env);
+    List<String> volumes = new ArrayList<>();
+    config.path("Volumes").fieldNames().forEachRemaining(volumes::add);
+    return new ImageConfig(dir.isEmpty() ? "/" : dir, env, volumes);
+  }
+
+  @Override
+  public boolean hasImage(String image) {
+    return execute(List.of("image", "inspect", image), COMMAND_TIMEOUT).exitCode == 0;
+  }
+
+  @Override
+  public void pull(String image) {
+    call(List.of("pull", image), PULL_TIMEOUT);
   }
 
   /**
@@ -101,9 +115,13 @@ public final class CliEngine implements ContainerEngine {
   @Override
   public String run(RunSpec spec) {
     String name = "rootlock-probe-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--label", LABEL, "--read-only"));
-    if (podman) {
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--label", LABEL));
+    if (spec.readOnly()) {
+      args.add("--read-only");
+    }
+    if (podman && spec.readOnly()) {
       args.add("--read-only-tmpfs=false"); // else /tmp, /var/tmp and /run are writable, unlike Kubernetes
+      args.add("--image-volume=ignore"); // else each VOLUME of the image is a writable volume, unlike Kubernetes
     }
     for (Map.Entry<String, String> t : spec.tmpfs().entrySet()) {
       args.add("--tmpfs");

@@ -19,6 +19,12 @@ public interface ContainerEngine {
   /** The image's configuration; throws when the engine does not have the image. */
   ImageConfig inspectImage(String image);
 
+  /** Whether the engine has the image locally (false, not a throw, when it does not). */
+  boolean hasImage(String image);
+
+  /** Pulls the image from its registry; throws with the engine's message when that fails. */
+  void pull(String image);
+
   /** Starts a container detached; returns its id. */
   String run(RunSpec spec);
 
@@ -44,9 +50,10 @@ public interface ContainerEngine {
    * @param user the -u value, or null for the image's user
    * @param publish a container port to publish on a loopback port chosen by the engine, or null
    *     for no network at all
+   * @param readOnly false only for the one comparison run with a writable root
    */
   record RunSpec(String image, List<String> command, Map<String, String> tmpfs, List<String> env, String user,
-      Integer publish) {
+      Integer publish, boolean readOnly) {
     public RunSpec {
       command = List.copyOf(command);
       tmpfs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tmpfs));
@@ -57,8 +64,18 @@ public interface ContainerEngine {
   /**
    * @param workingDir the image's WORKDIR, "/" when it sets none
    * @param env the image's environment as NAME=VALUE
+   * @param volumes the image's declared VOLUME directories: data it expects to persist
    */
-  record ImageConfig(String workingDir, List<String> env) {}
+  record ImageConfig(String workingDir, List<String> env, List<String> volumes) {
+    public ImageConfig {
+      env = List.copyOf(env);
+      volumes = List.copyOf(volumes);
+    }
+
+    public ImageConfig(String workingDir, List<String> env) {
+      this(workingDir, env, List.of());
+    }
+  }
 
   /**
    * @param running true while the container runs

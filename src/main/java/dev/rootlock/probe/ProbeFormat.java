@@ -18,7 +18,10 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import java.io.PrintStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a probe's result is printed on stdout: a report, or something to paste where the image
@@ -30,7 +33,10 @@ public enum ProbeFormat {
   report,
   /** {@code docker run} (or {@code podman run}) flags. */
   flags,
-  /** A Compose service fragment: read_only and tmpfs. */
+  /**
+   * A Compose service as probed: image, command, user, environment, the labels the printed policy
+   * selects, read_only and tmpfs.
+   */
   compose,
   /** A ReadOnlyPolicy with the paths (the --policy given, with its paths replaced, or a new one). */
   policy,
@@ -40,17 +46,56 @@ public enum ProbeFormat {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /**
+   * The container as it was probed, so that what is printed describes that container.
+   *
    * @param name the workload, service and container name to write
-   * @param policy the policy the probe started from, or null
+   * @param command the command after {@code --}; empty for the image's own
+   * @param env the -e NAME=VALUE pairs
+   * @param user the -u value, or null
+   * @param selector the --selector labels, or empty: a new policy then selects {@code app: NAME}
    */
-  public void write(ProbeResult r, String name, ReadOnlyPolicy policy, PrintStream out) {
+  public record Service(String name, List<String> command, List<String> env, String user,
+      Map<String, String> selector) {
+    public Service {
+      command = List.copyOf(command);
+      env = List.copyOf(env);
+      selector = Collections.unmodifiableMap(new LinkedHashMap<>(selector));
+    }
+
+    public static Service named(String name) {
+      return new Service(name, List.of(), List.of(), null, Map.of());
+    }
+
+    /**
+     * The labels that make the printed policy select this service: --selector's, else the
+     * starting policy's matchLabels, else {@code app: NAME}.
+     */
+    Map<String, String> labels(ReadOnlyPolicy from) {
+      if (!selector.isEmpty()) {
+        return selector;
+      }
+      if (from != null && from.getSpec() != null && from.getSpec().getSelector() != null) {
+        Map<String, String> own = from.getSpec().getSelector().getMatchLabels();
+        return own == null ? Map.of() : own;
+      }
+      return Map.of("app", name);
+    }
+  }
+
+  /** @param policy the policy the probe started from, or null */
+  public void write(ProbeResult r, Service s, ReadOnlyPolicy policy, PrintStream out) {
     switch (this) {
       case report -> out.print(report(r));
       case flags -> out.println(flags(r));
-      case compose -> out.print(Yaml.write(compose(r, name)));
-      case policy -> out.print(Yaml.write(policy(r, name, policy)));
-      case kustomize -> out.print(Yaml.write(kustomize(r, name, policy)));
+      case compose -> out.print(Yaml.write(compose(r, s, policy)));
+      case policy -> out.print(policyComment(s, policy) + Yaml.write(policy(r, s, policy)));
+      case kustomize -> out.print(Yaml.write(kustomize(r, s.name(), policy)));
     }
+  }
+
+  /** {@link #write(ProbeResult, Service, ReadOnlyPolicy, PrintStream)} for an image run as it is. */
+  public void write(ProbeResult r, String name, ReadOnlyPolicy policy, PrintStream out) {
+    write(r, Service.named(name), policy, out);
   }
 
   static String report(ProbeResult r) {
@@ -90,25 +135,49 @@ public enum ProbeFormat {
     return b.toString();
   }
 
-  static JsonNode compose(ProbeResult r, String name) {
+  static JsonNode compose(ProbeResult r, Service s, ReadOnlyPolicy from) {
     ObjectNode service = NODES.objectNode();
     service.put("image", r.image());
+    if (!s.command().isEmpty()) {
+      ArrayNode command = service.putArray("command");
+      s.command().forEach(command::add);
+    }
+    if (s.user() != null) {
+      service.put("user", s.user());
+    }
+    if (!s.env().isEmpty()) {
+      ArrayNode env = service.putArray("environment");
+      s.env().forEach(env::add);
+    }
+    Map<String, String> selecting = s.labels(from);
+    if (!selecting.isEmpty()) { // the printed policy selects the service as printed
+      ObjectNode labels = service.putObject("labels");
+      selecting.forEach(labels::put);
+    }
     service.put("read_only", true);
     ArrayNode tmpfs = service.putArray("tmpfs");
     r.paths().forEach(p -> tmpfs.add(p.path() + ":" + Tmpfs.options(r.sizeLimit())));
     ObjectNode root = NODES.objectNode();
-    root.putObject("services").set(name, service);
+    root.putObject("services").set(s.name(), service);
     return root;
   }
 
-  static JsonNode policy(ProbeResult r, String name, ReadOnlyPolicy from) {
+  /** How a new policy without --selector attaches: said, since it selects by a label the workload may lack. */
+  static String policyComment(Service s, ReadOnlyPolicy from) {
+    return from != null || !s.selector().isEmpty() ? "" : "# Selects the workloads labelled app=" + s.name()
+        + " in its namespace: give yours that label, or probe again with --selector KEY=VALUE[,KEY=VALUE]\n";
+  }
+
+  static JsonNode policy(ProbeResult r, Service s, ReadOnlyPolicy from) {
     ReadOnlyPolicy p = from == null ? new ReadOnlyPolicy() : JsonPatches.SERIALIZATION.convertValue(
         JsonPatches.tree(from), ReadOnlyPolicy.class);
     if (from == null) {
-      p.getMetadata().setName(name);
+      p.getMetadata().setName(s.name());
       p.setSpec(new ReadOnlyPolicySpec());
+    }
+    if (from == null || !s.selector().isEmpty()) {
       p.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
-          .addToMatchLabels("app", name).build());
+          .addToMatchLabels(s.labels(from)).build());
     }
     // an empty list, not an absent one: absent tmpPaths means [/tmp] to the operator
     p.getSpec().setTmpPaths(paths(r, WritablePath.Kind.TMP));

@@ -17,15 +17,27 @@ import java.util.List;
  * @param tries at most this many runs
  * @param httpCheck a request that must succeed once it has settled, or null
  * @param execCheck a shell command that must exit 0 in the container once it has settled, or null
+ * @param pull whether an image the engine does not have is pulled first (--pull missing) or refused
+ *     (--pull never)
  */
 public record ProbeRequest(String image, List<String> command, List<String> env, String user,
     List<WritablePath> paths, Quantity sizeLimit, Duration settle, int tries, HttpCheck httpCheck,
-    String execCheck) {
+    String execCheck, boolean pull) {
 
   public ProbeRequest {
     command = List.copyOf(command);
     env = List.copyOf(env);
     paths = List.copyOf(paths);
+  }
+
+  /** A request that pulls a missing image. */
+  public ProbeRequest(String image, List<String> command, List<String> env, String user, List<WritablePath> paths,
+      Quantity sizeLimit, Duration settle, int tries, HttpCheck httpCheck, String execCheck) {
+    this(image, command, env, user, paths, sizeLimit, settle, tries, httpCheck, execCheck, true);
+  }
+
+  public boolean hasChecks() {
+    return httpCheck != null || execCheck != null;
   }
 
   /** True when the container needs a network: only for the HTTP check. */

@@ -56,12 +56,13 @@ public final class Prober {
 
   /** @throws EngineException when the engine fails (not when the image does) */
   public ProbeResult probe(ProbeRequest request) {
-    ImageConfig image = engine.inspectImage(request.image());
+    ImageConfig image = Images.inspect(engine, request, progress);
     ContainerDirectories context = new ContainerDirectories(image.workingDir(), tmpDir(image.env(), request.env()));
     List<ProbeResult.Learned> learned = new ArrayList<>();
     List<ProbeResult.Run> runs = new ArrayList<>();
+    List<String> persist = new ArrayList<>();
     for (int n = 1; n <= request.tries(); n++) {
-      Attempt a = attempt(request, learned, n);
+      Attempt a = attempt(request, learned, true, context);
       Diagnosis d = ReadOnlyFilesystemErrors.diagnose(a.output, context);
       List<Need> fresh = d.needs().stream().filter(Need::learnable)
           .filter(need -> !isWritable(request, learned, need.directory())).toList();
@@ -72,51 +73,85 @@ public final class Prober {
       runs.add(new ProbeResult.Run(n, outcome));
       progress.accept("run " + n + ": " + outcome);
       if (a.succeeded && fresh.isEmpty()) {
-        List<String> warnings = d.needs().stream().filter(x -> x.severity() != Severity.INFO)
-            .map(x -> "the app " + x.describe()).toList();
-        warnings.forEach(w -> progress.accept("  warning: " + w));
+        List<String> warnings = new ArrayList<>(persist);
+        if (!engine.isPodman()) { // Podman runs with --image-volume=ignore: its VOLUMEs are read-only, as in Kubernetes
+          image.volumes().stream().filter(v -> !isWritable(request, learned, v)).map(Images::unseenVolume)
+              .forEach(warnings::add);
+        }
+        d.needs().stream().filter(x -> x.severity() != Severity.INFO).map(x -> "the app " + x.describe())
+            .forEach(w -> {
+              warnings.add(w);
+              progress.accept("  warning: " + w);
+            });
         return result(request, learned, runs, null, warnings);
       }
       if (fresh.isEmpty()) {
-        return result(request, learned, runs, why(a, d, request, learned), List.of());
+        String reason = d.needs().isEmpty() ? compared(request, learned, runs, context) : null;
+        return result(request, learned, runs, reason != null ? reason : why(a, d, request), persist);
       }
       for (Need need : fresh) {
         WritablePath path = new WritablePath(need.directory(), Need.TMP_PATHS.equals(need.field())
             ? WritablePath.Kind.TMP : WritablePath.Kind.CACHE);
         learned.add(new ProbeResult.Learned(path, n, need.line()));
         progress.accept("  learned " + need.directory() + " (" + need.field() + ") from: " + need.line());
+        Images.persistentData(image, need.directory()).ifPresent(w -> {
+          persist.add(w);
+          progress.accept("  warning: " + w);
+        });
       }
     }
     return result(request, learned, runs, "still failing after " + request.tries() + " runs (--tries); the "
-        + "last run " + runs.get(runs.size() - 1).outcome(), List.of());
+        + "last run " + runs.get(runs.size() - 1).outcome(), persist);
+  }
+
+  /**
+   * A run that failed without naming any read-only failure, run once more with a writable root: an
+   * exit that has nothing to do with the filesystem ({@code exit 3}, a missing variable) is said as
+   * such rather than blamed on the read-only root. Null when the writable run goes no better.
+   */
+  private String compared(ProbeRequest request, List<ProbeResult.Learned> learned, List<ProbeResult.Run> runs,
+      ContainerDirectories context) {
+    Attempt writable = attempt(request, learned, false, context);
+    String outcome = "with a writable root, for comparison: " + writable.outcome;
+    runs.add(new ProbeResult.Run(runs.size() + 1, outcome));
+    progress.accept("run " + runs.size() + ": " + outcome);
+    if (writable.succeeded) {
+      return null;
+    }
+    return "it fails with a writable root filesystem too (the last run " + writable.outcome + "), so the failure "
+        + "is not about the read-only root: check the image, its command, -e and -u" + shown(writable.output);
   }
 
   /** One run: what happened, its output, and whether it counts as running read-only. */
   private record Attempt(boolean succeeded, String outcome, String output, int exitCode) {}
 
-  private Attempt attempt(ProbeRequest request, List<ProbeResult.Learned> learned, int n) {
+  private Attempt attempt(ProbeRequest request, List<ProbeResult.Learned> learned, boolean readOnly,
+      ContainerDirectories context) {
     Map<String, String> tmpfs = new LinkedHashMap<>();
     String options = "rw," + Tmpfs.options(request.sizeLimit());
     request.paths().forEach(p -> tmpfs.put(p.path(), options));
     learned.forEach(l -> tmpfs.put(l.path().path(), options));
     long start = System.nanoTime();
     String id = engine.run(new RunSpec(request.image(), request.command(), tmpfs, request.env(), request.user(),
-        request.needsPort() ? request.httpCheck().port() : null));
+        request.needsPort() ? request.httpCheck().port() : null, readOnly));
     try {
-      ContainerState state = settle(id, request.settle());
+      List<String> passed = new ArrayList<>();
+      StringBuilder checkOutput = new StringBuilder();
+      Settled settled = settle(id, request, passed, checkOutput, context);
+      ContainerState state = settled.state();
       String seconds = String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - start) / 1e9);
       if (!state.running()) {
         String output = engine.logs(id);
         String oom = state.oomKilled() ? " (killed for memory: a tmpfs may be full)" : "";
-        if (state.exitCode() == 0 && !hasChecks(request)) {
+        if (state.exitCode() == 0 && !request.hasChecks()) {
           return new Attempt(true, "exited with code 0 after " + seconds, output, 0);
         }
         return new Attempt(false, "exited with code " + state.exitCode() + oom + " after " + seconds
             + (state.exitCode() == 0 ? ", before the checks could run" : ""), output, state.exitCode());
       }
-      List<String> passed = new ArrayList<>();
-      StringBuilder checkOutput = new StringBuilder();
-      String failedCheck = runChecks(request, id, passed, checkOutput);
+      // checks that passed while it settled stand; else they get their full tries now
+      String failedCheck = settled.failedCheck() != null ? settled.failedCheck()
+          : passed.isEmpty() ? runChecks(request, id, passed, checkOutput, 5) : null;
       String output = engine.logs(id) + "\n" + checkOutput;
       if (failedCheck != null) {
         return new Attempt(false, "running after " + seconds + ", but " + failedCheck, output, 0);
@@ -128,23 +163,54 @@ public final class Prober {
     }
   }
 
-  /** Waits until the container exits or {@code settle} has passed; the state at that moment. */
-  private ContainerState settle(String id, Duration settle) {
-    long deadline = System.nanoTime() + settle.toNanos();
+  /** @param failedCheck a check that failed naming a read-only failure while it settled, or null */
+  private record Settled(ContainerState state, String failedCheck) {}
+
+  /**
+   * Waits until the container exits or {@code --settle} has passed; the state at that moment. With
+   * checks, they are tried once per poll while it runs, and the wait ends as soon as they pass
+   * (filling {@code passed} and {@code output}): an app that answers is up, whatever --settle says.
+   * It also ends when a check fails with output that names a read-only failure: there is something
+   * to learn. Any other failure (the app not up yet) is tried again at the next poll.
+   */
+  private Settled settle(String id, ProbeRequest request, List<String> passed, StringBuilder output,
+      ContainerDirectories context) {
+    long deadline = System.nanoTime() + request.settle().toNanos();
     ContainerState s = engine.state(id);
     while (s.running() && System.nanoTime() < deadline) {
+      if (request.hasChecks()) {
+        StringBuilder tried = new StringBuilder();
+        List<String> ok = new ArrayList<>();
+        String failed = runChecks(request, id, ok, tried, 1);
+        if (failed == null || !ReadOnlyFilesystemErrors.diagnose(tried.toString(), context).needs().isEmpty()) {
+          passed.addAll(ok);
+          output.append(tried);
+          return new Settled(engine.state(id), failed);
+        }
+      }
       sleep(Math.min(POLL.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       s = engine.state(id);
     }
-    return s;
+    return new Settled(s, null);
   }
 
-  /** Runs the checks in order; null when all pass, else what failed. */
-  private String runChecks(ProbeRequest request, String id, List<String> passed, StringBuilder output) {
+  /** Runs the checks in order, an HTTP check up to {@code httpTries} times; null when all pass, else what failed. */
+  private String runChecks(ProbeRequest request, String id, List<String> passed, StringBuilder output,
+      int httpTries) {
     if (request.httpCheck() != null) {
-      String url = "http://" + engine.hostPort(id, request.httpCheck().port()) + request.httpCheck().path();
+      String host;
+      try {
+        host = engine.hostPort(id, request.httpCheck().port());
+      } catch (EngineException e) {
+        if (httpTries > 1) {
+          throw e;
+        }
+        // polling while it settles: a container that has just exited has no port; its state says so next
+        return "HTTP check :" + request.httpCheck() + " found no published port";
+      }
+      String url = "http://" + host + request.httpCheck().path();
       int status = -1;
-      for (int i = 0; i < 5 && (status < 200 || status >= 400); i++) {
+      for (int i = 0; i < httpTries && (status < 200 || status >= 400); i++) {
         if (i > 0) {
           sleep(1000);
         }
@@ -169,7 +235,7 @@ public final class Prober {
   }
 
   /** Why the probe stops here: what the output named that cannot be learned, or that it named nothing. */
-  private static String why(Attempt a, Diagnosis d, ProbeRequest request, List<ProbeResult.Learned> learned) {
+  private static String why(Attempt a, Diagnosis d, ProbeRequest request) {
     // an info line ("can not modify ...") explains nothing while a more severe line is there
     List<Need> ranked = d.needs().stream().filter(x -> x.severity() != Severity.INFO).toList();
     for (Need need : ranked.isEmpty() ? d.needs() : ranked) {
@@ -181,16 +247,12 @@ public final class Prober {
         return "the app " + need.describe();
       }
     }
-    return "it " + a.outcome + " and its output names no read-only-filesystem failure" + shown(a.output);
+    return "the last run " + a.outcome + ", and its output names no read-only-filesystem failure" + shown(a.output);
   }
 
   private static String shown(String output) {
     String s = output == null ? "" : output.strip();
     return s.isEmpty() ? "" : "; last lines: " + CliEngine.lastLines(s, SHOWN_LINES);
-  }
-
-  private static boolean hasChecks(ProbeRequest r) {
-    return r.httpCheck() != null || r.execCheck() != null;
   }
 
   /** Whether {@code dir} is already on a tmpfs: at or below one of the paths mounted so far. */

@@ -197,7 +197,7 @@ class ChartTest {
     Settings all = settings(HelmChart.render("-f", HelmChart.ALL_FEATURES.toString()));
     assertThat(all.namespaces()).containsExactlyInAnyOrder("shop", "web");
     assertThat(all.resync()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(all.reports()).isEqualTo(ReportFormat.Mode.openreports);
+    assertThat(all.reports()).isEqualTo(ReportFormat.Option.openreports);
     assertThat(all.leaderElection()).isTrue();
     assertThat(all.webhook().certificates()).isEqualTo(WebhookCertificates.Source.certManager);
 

@@ -351,7 +351,7 @@ class HardenerTest {
         + "records it; a container's own FallbackToLogsOnError is not Rootlock's")
         .containsOnly(Map.entry("unset", new RevertRecord.OriginalMessagePolicy(null)),
             Map.entry("file", new RevertRecord.OriginalMessagePolicy("File")));
-    assertThat(h.changeSummary()).contains("crash logs in status: file, unset");
+    assertThat(h.changeSummary()).contains("terminationMessagePolicy FallbackToLogsOnError: file, unset");
     assertThat(tree(hardener.revert(h.template(), h.record()).template())).isEqualTo(tree(t));
     RevertRecord parsed = assertDoesNotThrowParse(h.record().toJson());
     assertThat(parsed).isEqualTo(h.record());

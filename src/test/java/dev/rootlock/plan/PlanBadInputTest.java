@@ -58,7 +58,9 @@ class PlanBadInputTest {
     Path policy = write("p.yaml", "# header\n---\napiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\n"
         + "metadata: {name: p}\nspec: {tmpPaths: [tmp]}\n");
     Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
-    assertBadInput(plan(policy, input.toString()), policy + ":2:", "spec.tmpPaths[0]", "relative");
+    // the line of the field, not of the document
+    assertBadInput(plan(policy, input.toString()), policy + ":6: invalid ReadOnlyPolicy p: spec.tmpPaths[0]: "
+        + "\"tmp\" is relative");
   }
 
   @Test
@@ -73,7 +75,8 @@ class PlanBadInputTest {
     Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n"
         + "spec: {tmpPaths: {not: a-list}}\n");
     Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
-    assertBadInput(plan(policy, input.toString()), policy + ":1:", "invalid ReadOnlyPolicy");
+    assertBadInput(plan(policy, input.toString()), policy + ":4: invalid ReadOnlyPolicy: spec.tmpPaths: expected a "
+        + "list of strings, found a mapping");
   }
 
   @Test
@@ -99,7 +102,8 @@ class PlanBadInputTest {
     Path policy = write("p.yaml", "apiVersion: rootlock.dev/v1alpha1\nkind: ReadOnlyPolicy\nmetadata: {name: p}\n");
     Path input = write("in.yaml", "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: apps/v1\nkind: Deployment\n"
         + "metadata: {name: d}\nspec: {replicas: many}\n");
-    assertBadInput(plan(policy, input.toString()), input + ":3:", "not a valid Deployment");
+    assertBadInput(plan(policy, input.toString()), input + ":7: not a valid Deployment: spec.replicas: expected a "
+        + "whole number, found the string \"many\"");
   }
 
   @Test

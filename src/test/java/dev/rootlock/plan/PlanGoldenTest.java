@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,10 +79,15 @@ class PlanGoldenTest {
   }
 
   /** Plans {@code input} into {@code planned}, plans that again: exit 0, printed unchanged. */
-  static void assertReplanningChangesNothing(Path planned, String policy, String input) throws IOException {
-    Files.writeString(planned, CliRun.of("plan", "--policy", policy, input).stdout());
+  static void assertReplanningChangesNothing(Path planned, String policy, String input, String... options)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("plan", "--policy", policy));
+    args.addAll(List.of(options));
+    args.add(input);
+    Files.writeString(planned, CliRun.of(args.toArray(String[]::new)).stdout());
 
-    CliRun again = CliRun.of("plan", "--policy", policy, planned.toString());
+    args.set(args.size() - 1, planned.toString());
+    CliRun again = CliRun.of(args.toArray(String[]::new));
 
     assertThat(again.exitCode()).as(again.stderr()).isZero();
     assertThat(again.stdout()).isEqualTo(Files.readString(planned));

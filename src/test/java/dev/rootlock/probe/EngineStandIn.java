@@ -56,15 +56,34 @@ final class EngineStandIn implements ContainerEngine {
     return this.image;
   }
 
+  /** Images the engine has; null: every image. */
+  java.util.Set<String> images;
+  final List<String> pulled = new ArrayList<>();
+
+  @Override
+  public boolean hasImage(String image) {
+    return images == null || images.contains(image);
+  }
+
+  @Override
+  public void pull(String image) {
+    pulled.add(image);
+    images.add(image);
+  }
+
   @Override
   public String run(RunSpec spec) {
     runs.add(spec);
     current = app.apply(spec);
+    statesRead = 0;
     return "c" + runs.size();
   }
 
   @Override
   public ContainerState state(String id) {
+    if (exitsJustAfterStart && statesRead++ == 0) {
+      return new ContainerState(true, 0, false);
+    }
     return new ContainerState(current.running(), current.exitCode(), false);
   }
 
@@ -76,8 +95,18 @@ final class EngineStandIn implements ContainerEngine {
     return current.logs();
   }
 
+  /**
+   * A container that exits a moment after it started: the first state read of a run that exits
+   * still says running, and its port is then gone, as podman port answers for an exited container.
+   */
+  boolean exitsJustAfterStart;
+  private int statesRead;
+
   @Override
   public String hostPort(String id, int port) {
+    if (exitsJustAfterStart && !current.running()) {
+      throw new EngineException("podman port " + id + " " + port + "/tcp: the port is not published");
+    }
     return "127.0.0.1:40000";
   }
 

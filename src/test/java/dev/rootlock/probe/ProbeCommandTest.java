@@ -31,6 +31,9 @@ class ProbeCommandTest {
       bad name            | --name Web_1            | --name 'Web_1' is not a DNS label
       unknown engine      | --engine nerdctl        | --engine: 'nerdctl' is neither docker nor podman
       unknown format      | --format yaml           | Invalid value for option '--format'
+      bad selector        | --selector tier         | --selector: 'tier' is not KEY=VALUE
+      bad selector value  | --selector app=a/b      | --selector: 'app=a/b' is not KEY=VALUE
+      bad pull            | --pull always           | --pull: 'always' is neither missing nor never
       """)
   void refusesBadOptions(String what, String option, String message) {
     List<String> args = new java.util.ArrayList<>(List.of("probe"));
@@ -40,6 +43,13 @@ class ProbeCommandTest {
     assertThat(run.exitCode()).as(what + ": " + run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).as(what).contains(message);
     assertThat(run.stdout()).isEmpty();
+  }
+
+  @Test
+  void helpShowsOptionsAsTheyAreTyped() {
+    CliRun run = CliRun.of("probe", "--help");
+    assertThat(run.stdout()).contains("-e  NAME=VALUE", "[-e NAME=VALUE]...", "--selector KEY=VALUE[,KEY=VALUE]",
+        "--pull POLICY").doesNotContain("-e=NAME=VALUE", "--selector=");
   }
 
   @Test
@@ -53,7 +63,8 @@ class ProbeCommandTest {
         """);
     CliRun run = CliRun.of("probe", "--policy", policy.toString(), "app:1");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.stderr()).contains(policy + ":1: invalid ReadOnlyPolicy web: spec.cachePaths[0]");
+    assertThat(run.stderr()).as("the line of the field")
+        .contains(policy + ":4: invalid ReadOnlyPolicy web: spec.cachePaths[0]");
   }
 
   @Test

@@ -7,13 +7,18 @@ import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.engine.WritablePath.Kind;
+import dev.rootlock.testing.CliRun;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each output format of a probe result, exactly. */
 class ProbeFormatTest {
@@ -66,6 +71,8 @@ class ProbeFormatTest {
         services:
           web:
             image: nginx:1.27
+            labels:
+              app: web
             read_only: true
             tmpfs:
               - "/tmp:size=32m,mode=1777"
@@ -80,6 +87,8 @@ class ProbeFormatTest {
         List.of(new ProbeResult.Learned(new WritablePath("/run", Kind.CACHE), 1, "x")), List.of(), null, List.of());
     String yaml = write(ProbeFormat.policy, noTmp, null);
     assertThat(yaml).isEqualTo("""
+        # Selects the workloads labelled app=web in its namespace: give yours that label, or probe again with \
+        --selector KEY=VALUE[,KEY=VALUE]
         apiVersion: rootlock.dev/v1alpha1
         kind: ReadOnlyPolicy
         metadata:
@@ -96,6 +105,59 @@ class ProbeFormatTest {
     ReadOnlyPolicy p = JsonPatches.SERIALIZATION.unmarshal(yaml, ReadOnlyPolicy.class);
     assertThat(PolicyRules.from(p.getSpec()).rules().paths()).extracting(WritablePath::path)
         .as("an empty tmpPaths is not the default /tmp").containsExactly("/run");
+  }
+
+  @Test
+  void theComposeServiceIsTheContainerAsProbedAndThePolicySelectsItByTheGivenLabels() {
+    ProbeFormat.Service s = new ProbeFormat.Service("web", List.of("nginx", "-g", "daemon off;"),
+        List.of("TZ=UTC", "EMPTY="), "101", java.util.Map.of("tier", "web"));
+    ByteArrayOutputStream compose = new ByteArrayOutputStream();
+    ProbeFormat.compose.write(NGINX, s, null, new PrintStream(compose, true, StandardCharsets.UTF_8));
+    assertThat(compose.toString(StandardCharsets.UTF_8)).isEqualTo("""
+        services:
+          web:
+            image: nginx:1.27
+            command:
+              - nginx
+              - -g
+              - daemon off;
+            user: "101"
+            environment:
+              - TZ=UTC
+              - EMPTY=
+            labels:
+              tier: web
+            read_only: true
+            tmpfs:
+              - "/tmp:size=32m,mode=1777"
+              - "/var/cache/nginx:size=32m,mode=1777"
+              - "/run:size=32m,mode=1777"
+        """);
+    ByteArrayOutputStream policy = new ByteArrayOutputStream();
+    ProbeFormat.policy.write(NGINX, s, null, new PrintStream(policy, true, StandardCharsets.UTF_8));
+    ReadOnlyPolicy p = JsonPatches.SERIALIZATION.unmarshal(policy.toString(StandardCharsets.UTF_8),
+        ReadOnlyPolicy.class);
+    assertThat(policy.toString(StandardCharsets.UTF_8)).as("no advice when the selector is the user's")
+        .doesNotContain("#");
+    assertThat(p.getSpec().getSelector().getMatchLabels()).containsExactly(java.util.Map.entry("tier", "web"));
+  }
+
+  @Test
+  void theComposeServiceAndPolicyPrintedTogetherArePlannedCompliant(@TempDir Path dir) throws IOException {
+    for (ProbeFormat.Service s : List.of(ProbeFormat.Service.named("web"), new ProbeFormat.Service("web",
+        List.of(), List.of(), null, java.util.Map.of("tier", "web")))) {
+      ByteArrayOutputStream compose = new ByteArrayOutputStream();
+      ByteArrayOutputStream policy = new ByteArrayOutputStream();
+      ProbeFormat.compose.write(NGINX, s, null, new PrintStream(compose, true, StandardCharsets.UTF_8));
+      ProbeFormat.policy.write(NGINX, s, null, new PrintStream(policy, true, StandardCharsets.UTF_8));
+      Path composeFile = Files.writeString(dir.resolve("compose.yaml"), compose.toString(StandardCharsets.UTF_8));
+      Path policyFile = Files.writeString(dir.resolve("policy.yaml"), policy.toString(StandardCharsets.UTF_8));
+
+      CliRun plan = CliRun.plan(policyFile, "--format", "report", composeFile.toString());
+
+      assertThat(plan.exitCode()).as(plan.stdout() + plan.stderr()).isZero();
+      assertThat(plan.stdout()).contains("ComposeService  web").contains(" Compliant ");
+    }
   }
 
   @Test

@@ -11,6 +11,8 @@ import dev.rootlock.testing.JdkTools;
 import dev.rootlock.testing.TestImage;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real {@code rootlock probe} command against real programs under Podman (Debian's nginx,
@@ -127,14 +130,79 @@ class ProbeIT {
     assertThat(run.stderr()).contains("learned /var/lib/redis (cachePaths) from: ")
         .contains("(in server root dir /var/lib/redis) for saving: Read-only file system")
         .contains("run 2: running after");
-    assertThat(run.stdout()).isEqualTo("""
+    assertThat(run.stdout()).as("the service as probed: its command too").isEqualTo("""
         services:
           rootlock-test:
             image: %s
+            command:
+              - redis-server
+              - --dir
+              - /var/lib/redis
+            labels:
+              app: rootlock-test
             read_only: true
             tmpfs:
               - "/var/lib/redis:size=64m,mode=1777"
         """.formatted(IMAGE));
+  }
+
+  @Test
+  void aPassingHttpCheckEndsEachRunWithoutWaitingOutTheSettleTime() {
+    long start = System.nanoTime();
+    CliRun run = CliRun.of("probe", "--engine", "podman", "--settle", "60s", "--http-check", "80/", IMAGE, "--",
+        "nginx", "-g", "daemon off;");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).containsPattern("run \\d: running after \\d+\\.\\d s; HTTP check :80/ answered 200");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not one 60 s settle")
+        .isLessThan(Duration.ofSeconds(45));
+  }
+
+  @Test
+  void anExitThatIsNotAboutTheFilesystemIsNotBlamedOnTheReadOnlyRoot() {
+    CliRun run = probe("--format", "compose", IMAGE, "--", "sh", "-c", "exit 3");
+
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+    assertThat(run.stdout()).as("a failed probe prints its report, whatever the format")
+        .contains("run 2: with a writable root, for comparison: exited with code 3")
+        .contains("cannot run read-only: it fails with a writable root filesystem too (the last run exited with "
+            + "code 3 after ").contains("so the failure is not about the read-only root");
+  }
+
+  @Test
+  void aMissingImageIsPulledOrRefusedWithHowToPullIt() {
+    CliRun never = probe("--pull", "never", "localhost/rootlock-absent:1");
+    assertThat(never.exitCode()).isEqualTo(2);
+    assertThat(never.stderr()).contains("podman does not have the image localhost/rootlock-absent:1 and --pull never "
+        + "forbids pulling it: run podman pull localhost/rootlock-absent:1 first");
+
+    // nothing can be pulled here: the engine's own pull error, not "image not known" from inspect
+    CliRun pull = probe("localhost/rootlock-absent:1");
+    assertThat(pull.exitCode()).isEqualTo(2);
+    assertThat(pull.stderr()).contains("pulling localhost/rootlock-absent:1 (podman does not have it)")
+        .contains("podman pull localhost/rootlock-absent:1 failed").doesNotContain("image inspect");
+  }
+
+  @Test
+  void aVolumeOfTheImageIsReadOnlyAsInKubernetesAndSaidToHoldData(@TempDir Path dir) throws IOException {
+    String image = "localhost/rootlock-test-volume:1";
+    if (TestImage.podman("image", "exists", image).exitCode() != 0) {
+      Files.writeString(dir.resolve("Containerfile"), "FROM " + IMAGE + "\nVOLUME /var/lib/redis\n");
+      TestImage.Result built = TestImage.podman("build", "--pull=never", "-t", image, dir.toString());
+      assertThat(built.exitCode()).as(built.output()).isZero();
+    }
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "apiVersion: rootlock.dev/v1alpha1\n"
+        + "kind: ReadOnlyPolicy\nmetadata: {name: cache}\nspec: {selector: {matchLabels: {tier: cache}}}\n");
+
+    CliRun run = probe("--policy", policy.toString(), "--format", "policy", "--exec-check",
+        "redis-cli save | grep -qx OK", image, "--", "redis-server", "--dir", "/var/lib/redis");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stderr()).contains("learned /var/lib/redis (cachePaths)")
+        .contains("warning: /var/lib/redis is a VOLUME the image declares (/var/lib/redis): it holds data that "
+            + "should persist");
+    assertThat(run.stdout()).as("the policy as written: no namespace added").doesNotContain("namespace")
+        .contains("tier: cache").contains("- /var/lib/redis");
   }
 
   @Test

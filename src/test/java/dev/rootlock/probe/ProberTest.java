@@ -108,11 +108,82 @@ class ProberTest {
   }
 
   @Test
-  void stopsWhenTheAppFailsForAnotherReasonAndShowsItsLastLines() {
-    var engine = new EngineStandIn(spec -> Behaviour.exits(1, "loading config\npanic: missing DATABASE_URL"));
+  void anExitThatIsNotAboutTheFilesystemIsComparedWithAWritableRunBeforeBlamingTheReadOnlyRoot() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.exits(1, "loading config\npanic: missing DATABASE_URL"));
     ProbeResult r = probe(engine, request());
-    assertThat(r.reason()).isEqualTo("it exited with code 1 after 0.0 s and its output names no "
-        + "read-only-filesystem failure; last lines: loading config | panic: missing DATABASE_URL");
+    assertThat(engine.runs).extracting(ContainerEngine.RunSpec::readOnly).containsExactly(true, false);
+    assertThat(r.reason()).isEqualTo("it fails with a writable root filesystem too (the last run exited with code 1 "
+        + "after 0.0 s), so the failure is not about the read-only root: check the image, its command, -e and -u; "
+        + "last lines: loading config | panic: missing DATABASE_URL");
+    assertThat(r.runs()).extracting(ProbeResult.Run::outcome).last().asString()
+        .startsWith("with a writable root, for comparison: exited with code 1");
+    assertThat(engine.removed).containsExactly("c1", "c2");
+  }
+
+  @Test
+  void anExitOnlyTheReadOnlyRootCausesStillSaysItsOutputNamesNoPath() {
+    EngineStandIn engine = new EngineStandIn(spec -> spec.readOnly() ? Behaviour.exits(1, "cannot start: error 30")
+        : Behaviour.runs("ok"));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.reason()).isEqualTo("the last run exited with code 1 after 0.0 s, and its output names no "
+        + "read-only-filesystem failure; last lines: cannot start: error 30");
+    assertThat(r.runs()).hasSize(2);
+  }
+
+  @Test
+  void aMissingImageIsPulledFirstOrRefusedWithHowToPullIt() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.exits(0, "done"));
+    engine.images = new java.util.HashSet<>();
+    assertThat(probe(engine, request()).succeeded()).isTrue();
+    assertThat(engine.pulled).containsExactly("app:1");
+    assertThat(progress).contains("pulling app:1 (podman does not have it)");
+
+    EngineStandIn never = new EngineStandIn(spec -> Behaviour.exits(0, "done"));
+    never.images = new java.util.HashSet<>();
+    ProbeRequest r = new ProbeRequest("app:1", List.of(), List.of(), null, List.of(), new Quantity("64Mi"),
+        Duration.ofMillis(10), 3, null, null, false);
+    assertThatThrownBy(() -> probe(never, r)).isInstanceOf(ContainerEngine.EngineException.class)
+        .hasMessage("podman does not have the image app:1 and --pull never forbids pulling it: run podman pull app:1 "
+            + "first, or drop --pull never");
+    assertThat(never.runs).isEmpty();
+  }
+
+  @Test
+  void aPassingCheckEndsTheWaitWithoutSittingOutTheSettleTime() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
+    ProbeRequest r = new ProbeRequest("app:1", List.of(), List.of(), null, List.of(), new Quantity("64Mi"),
+        Duration.ofSeconds(30), 3, ProbeRequest.HttpCheck.parse("8080/"), null);
+    long start = System.nanoTime();
+    ProbeResult result = probe(engine, r);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.runs().get(0).outcome()).matches("running after 0\\.\\d s; HTTP check :8080/ answered 200");
+  }
+
+  @Test
+  void aContainerThatExitsWhileItsHttpCheckIsPolledIsDiagnosedNotAnEngineError() {
+    Map<String, String> needs = new LinkedHashMap<>();
+    needs.put("/var/lib/nginx", NGINX_BODY);
+    EngineStandIn engine = app(needs);
+    engine.exitsJustAfterStart = true;
+
+    ProbeResult r = probe(engine, request(List.of(), ProbeRequest.HttpCheck.parse("80/"), null));
+
+    assertThat(r.succeeded()).as(r.reason()).isTrue();
+    assertThat(r.learned()).extracting(l -> l.path().path()).containsExactly("/var/lib/nginx");
+    assertThat(r.runs().get(0).outcome()).startsWith("exited with code 1");
+  }
+
+  @Test
+  void aDirectoryTheImageDeclaresAsVolumeIsSaidToHoldDataThatShouldPersist() {
+    EngineStandIn engine = new EngineStandIn(new ImageConfig("/", List.of(), List.of("/var/lib/nginx")), spec ->
+        spec.tmpfs().containsKey("/var/lib/nginx") ? Behaviour.runs("ok") : Behaviour.exits(1, NGINX_BODY));
+    ProbeResult r = probe(engine, request());
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.warnings()).containsExactly("/var/lib/nginx is a VOLUME the image declares (/var/lib/nginx): it "
+        + "holds data that should persist, and a tmpfs loses it at every restart; mount a volume there instead "
+        + "(Compose: volumes:, Kubernetes: a PersistentVolumeClaim or a StatefulSet's volumeClaimTemplates)");
+    assertThat(ProbeFormat.report(r)).contains("warning: /var/lib/nginx is a VOLUME the image declares");
   }
 
   @Test
