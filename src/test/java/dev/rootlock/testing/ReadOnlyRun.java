@@ -28,23 +28,24 @@ public final class ReadOnlyRun {
    * writable} until it exits, which it must do with an error; returns its output.
    */
   public static String run(List<String> writable, String... command) throws IOException {
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--label", TestImage.PROBE_LABEL, "--network", "none",
-        "--read-only", "--read-only-tmpfs=false"));
+    // named, so that it is removed even when podman created it but could not start it
+    String name = "rootlock-readonly-run-" + java.util.UUID.randomUUID();
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--label", TestImage.PROBE_LABEL,
+        "--network", "none", "--read-only", "--read-only-tmpfs=false"));
     writable.forEach(w -> args.addAll(List.of("--tmpfs", w + ":rw,size=16m,mode=1777")));
     args.add(TestImage.IMAGE);
     args.addAll(List.of(command));
-    TestImage.Result started = TestImage.podman(args.toArray(String[]::new));
-    // a podman that cannot start containers here (CONTAINERS_CONF unset: ../shared/notes/podman.md)
-    // must fail the test, not hand its own error on as the app's output
-    assertThat(started.exitCode()).as("podman run: %s", started.output()).isZero();
-    String id = started.output().strip();
     try {
-      TestImage.Result waited = TestImage.podman("wait", id);
+      TestImage.Result started = TestImage.podman(args.toArray(String[]::new));
+      // a podman that cannot start containers here (CONTAINERS_CONF unset: ../shared/notes/podman.md)
+      // must fail the test, not hand its own error on as the app's output
+      assertThat(started.exitCode()).as("podman run: %s", started.output()).isZero();
+      TestImage.Result waited = TestImage.podman("wait", name);
       assertThat(waited.exitCode()).as("podman wait: %s", waited.output()).isZero();
       assertThat(waited.output().strip()).as("the app exits with an error").isNotEqualTo("0");
-      return TestImage.podman("logs", id).output();
+      return TestImage.podman("logs", name).output();
     } finally {
-      TestImage.podman("rm", "-f", "-t", "0", id);
+      TestImage.podman("rm", "-f", "-t", "0", name);
     }
   }
 
