@@ -135,30 +135,27 @@ public record PolicyRules(
    * spec already declares (in any list) adds nothing.
    */
   public PolicyRules withLearnedPaths(Collection<String> learned) {
-    List<WritablePath> more = learned(learned, WritablePath.Kind.CACHE);
-    if (more.isEmpty()) {
-      return this;
-    }
-    more.addAll(paths);
-    more.sort(Comparator.comparing(WritablePath::path));
-    return new PolicyRules(selector, kinds, containers, initContainers, more, sizeLimit, mode, rollout, exemptions,
-        memory, seeding);
+    return withLearnedPaths(learned, List.of());
   }
 
   /**
-   * These rules plus directories learned for one workload as seeded paths (they hold the image's
-   * files). A learned path the spec already declares (in any list) adds nothing, nor does one that
-   * could not be a seeded path.
+   * These rules plus directories learned for one workload: those in {@code seeded} (they hold the
+   * image's files) as seeded paths, the others as cache paths. A learned path the spec already
+   * declares (in any list) adds nothing, nor does one that could not be declared in its list.
    */
-  public PolicyRules withLearnedSeedPaths(Collection<String> learned) {
-    List<WritablePath> more = learned(learned, WritablePath.Kind.SEED);
-    if (more.isEmpty()) {
+  public PolicyRules withLearnedPaths(Collection<String> learned, Collection<String> seeded) {
+    List<WritablePath> plain = learned(learned.stream().filter(p -> !seeded.contains(p)).toList(),
+        WritablePath.Kind.CACHE);
+    List<WritablePath> seeds = learned(seeded, WritablePath.Kind.SEED);
+    if (plain.isEmpty() && seeds.isEmpty()) {
       return this;
     }
-    more.addAll(seeding.paths());
-    more.sort(Comparator.comparing(WritablePath::path));
-    return new PolicyRules(selector, kinds, containers, initContainers, paths, sizeLimit, mode, rollout, exemptions,
-        memory, new Seeding(more, seeding.method()));
+    plain.addAll(paths);
+    plain.sort(Comparator.comparing(WritablePath::path));
+    seeds.addAll(seeding.paths());
+    seeds.sort(Comparator.comparing(WritablePath::path));
+    return new PolicyRules(selector, kinds, containers, initContainers, plain, sizeLimit, mode, rollout, exemptions,
+        memory, new Seeding(seeds, seeding.method()));
   }
 
   private List<WritablePath> learned(Collection<String> learned, WritablePath.Kind kind) {

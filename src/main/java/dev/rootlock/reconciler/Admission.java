@@ -124,7 +124,7 @@ public final class Admission {
     RolloutRecord rollout = text == null ? RolloutRecord.EMPTY : RolloutRecord.parse(text);
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     long policyGeneration = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(rollout.learned()), prior);
+    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(rollout.learned(), rollout.seeded()), prior);
     if (h.skipped()) {
       return Decision.none("not hardened: memory risk (spec.onMemoryRisk: Skip)");
     }
@@ -136,7 +136,7 @@ public final class Admission {
         return Decision.none("rolled back; not retried until the policy spec or the pod template changes");
       }
       next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
-          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
+          : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections(), rollout.seeded());
     } else {
       next = rb == null ? rollout : rollout.rolledBack(null);
     }

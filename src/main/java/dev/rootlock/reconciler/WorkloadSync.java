@@ -74,7 +74,7 @@ final class WorkloadSync {
         return Step.done(pending(w, due.change(), pacer, rollout).withWarnings(due.warnings()));
       }
     }
-    Hardening h = memo.harden(w, rules, rollout.learned(), prior, revert);
+    Hardening h = memo.harden(w, rules, rollout.learned(), rollout.seeded(), prior, revert);
     if (h.skipped()) {
       // spec.onMemoryRisk: Skip: not hardened while the risk stands, an earlier hardening undone
       return h.changed() ? withWarnings(release(policy.name(), w, WorkloadState.NonCompliant, skipped(h)), h)
@@ -155,7 +155,7 @@ final class WorkloadSync {
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return RootlockAnnotations.invalidRecord(w, e);
     }
-    Hardening h = memo.harden(w, rules, List.of(), prior, revert);
+    Hardening h = memo.harden(w, rules, List.of(), List.of(), prior, revert);
     if (h.skipped()) {
       return Outcome.of(w, WorkloadState.NonCompliant, "MemoryRisk", skipped(h)).withWarnings(h.warnings());
     }

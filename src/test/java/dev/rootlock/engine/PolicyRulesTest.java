@@ -151,13 +151,20 @@ class PolicyRulesTest {
   @Test
   void learnedSeededPathsAddToTheSeededOnesForOneWorkloadOnly() {
     PolicyRules r = validate("{cachePaths: [/var/cache/nginx], seedPaths: [/etc/nginx/conf.d]}").rules();
-    PolicyRules learned = r.withLearnedSeedPaths(java.util.List.of("/usr/share/jenkins/ref", "/etc/nginx/conf.d",
-        "/var/cache/nginx", "/usr", "/etc/hosts", "relative"));
+    java.util.List<String> seeded = java.util.List.of("/usr/share/jenkins/ref", "/etc/nginx/conf.d",
+        "/var/cache/nginx", "/usr", "/etc/hosts", "relative");
+    PolicyRules learned = r.withLearnedPaths(seeded, seeded);
     assertThat(learned.seeding().paths()).extracting(WritablePath::path)
         .as("one the spec has in any list, and ones no spec could seed, add nothing")
         .containsExactly("/etc/nginx/conf.d", "/usr/share/jenkins/ref");
     assertThat(learned.paths()).isEqualTo(r.paths());
-    assertThat(r.withLearnedSeedPaths(java.util.List.of("/etc/nginx/conf.d"))).isSameAs(r);
+    assertThat(r.withLearnedPaths(java.util.List.of("/etc/nginx/conf.d"), java.util.List.of("/etc/nginx/conf.d")))
+        .isSameAs(r);
+    PolicyRules both = r.withLearnedPaths(java.util.List.of("/var/run/app", "/srv/app/conf"),
+        java.util.List.of("/srv/app/conf"));
+    assertThat(both.paths()).extracting(WritablePath::path).containsExactly("/tmp", "/var/cache/nginx", "/var/run/app");
+    assertThat(both.seeding().paths()).extracting(WritablePath::path)
+        .containsExactly("/etc/nginx/conf.d", "/srv/app/conf");
     assertThat(r.withLearnedPaths(java.util.List.of("/etc/nginx/conf.d")))
         .as("a plain learned path never doubles a seeded one").isSameAs(r);
   }
