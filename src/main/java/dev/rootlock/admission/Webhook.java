@@ -1,6 +1,7 @@
 package dev.rootlock.admission;
 
 import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.reconciler.Admission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -61,10 +62,11 @@ public final class Webhook implements AutoCloseable {
    *
    * @param namespace the operator's namespace, where the TLS Secret lives
    * @param watched the namespaces the operator watches; empty for all
+   * @param seeding the platform the reconcile hardens for (seeded paths), so both write the same template
    * @throws StartException naming the cause: the Secret cannot be read or written, the port is taken
    */
   public static Webhook start(KubernetesClient client, int port, WebhookCertificates.Source source, String namespace,
-      Set<String> watched, Clock clock) throws StartException {
+      Set<String> watched, Clock clock, SeedPlatform seeding) throws StartException {
     ServingCertificate serving = new ServingCertificate();
     WebhookCertificates certificates = new WebhookCertificates(client, namespace, source, serving, clock);
     try {
@@ -83,7 +85,7 @@ public final class Webhook implements AutoCloseable {
           .runnableInformer(0)));
     }
     informers.forEach(SharedIndexInformer::start);
-    Admission admission = new Admission(ns -> policiesIn(informers, ns), clock);
+    Admission admission = new Admission(ns -> policiesIn(informers, ns), clock, seeding);
     AdmissionServer server;
     try {
       server = new AdmissionServer(port, serving, new WorkloadReviewer(admission), THREADS);

@@ -89,6 +89,11 @@ public final class RunCommand implements Callable<Integer> {
       converter = DurationConverter.class, description = "See --drift-fight-corrections (default ${DEFAULT-VALUE}).")
   Duration driftWindow;
 
+  @Option(names = "--seed-image", paramLabel = "IMAGE", defaultValue = "${env:ROOTLOCK_SEED_IMAGE:-}",
+      description = "Image that copies seeded paths out of an image volume (spec.seed.method ImageVolume); it "
+          + "needs sh, cp, rm, chmod and readlink. Default: the Rootlock image.")
+  String seedImage;
+
   @Option(names = "--reconcile-threads", paramLabel = "N",
       defaultValue = "${env:ROOTLOCK_RECONCILE_THREADS:-" + Settings.DEFAULT_RECONCILE_THREADS + "}",
       description = "Policies reconciled at once (env ROOTLOCK_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
@@ -117,7 +122,8 @@ public final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--reconcile-threads must be at least 1, was " + reconcileThreads);
     }
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
-        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads);
+        true, ReportFormat.Mode.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads,
+        seedImage);
   }
 
   private static String hostName() {

@@ -26,6 +26,24 @@ public record SeedPlatform(boolean imageVolumes, String copierImage) {
     }
   }
 
+  /** The first Kubernetes minor (of major 1) whose API server serves image volumes by default. */
+  public static final int IMAGE_VOLUMES_SINCE_MINOR = 35;
+
+  /**
+   * The platform of an API server that reports {@code major}.{@code minor} on {@code /version}
+   * (minor as servers print it, "35" or, on some managed clusters, "35+"); a version that does
+   * not parse counts as one without image volumes, where Copy still works.
+   */
+  public static SeedPlatform forServer(String major, String minor, String copierImage) {
+    return new SeedPlatform(number(major) > 1 || (number(major) == 1 && number(minor) >= IMAGE_VOLUMES_SINCE_MINOR),
+        copierImage);
+  }
+
+  private static int number(String s) {
+    String digits = s == null ? "" : s.replaceFirst("^\\s*(\\d+).*$", "$1");
+    return digits.isEmpty() || digits.length() > 6 || !digits.chars().allMatch(Character::isDigit) ? -1 : Integer.parseInt(digits);
+  }
+
   /** The method a policy's {@code spec.seed.method} means on this platform: never Auto. */
   public SeedMethod resolve(SeedMethod asked) {
     if (asked == null || asked == SeedMethod.Auto) {

@@ -1,6 +1,7 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.admission.WebhookCertificates;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.reconciler.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
@@ -23,10 +24,12 @@ import java.util.Set;
  * @param driftFight when Rootlock stops correcting a workload someone keeps reverting
  * @param reconcileThreads policies reconciled at once ({@code --reconcile-threads}); 0 for
  *     {@link #DEFAULT_RECONCILE_THREADS}
+ * @param seedImage the image that copies seeded paths out of an image volume ({@code --seed-image});
+ *     null for {@link SeedPlatform#DEFAULT_COPIER_IMAGE}
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
-    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads) {
+    ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads, String seedImage) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -48,8 +51,16 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
     public static final Webhook OFF = new Webhook(false, DEFAULT_PORT, WebhookCertificates.Source.self, null);
   }
 
+  public Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
+      String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
+      ReportFormat.Mode reports, Webhook webhook, DriftLimit driftFight, int reconcileThreads) {
+    this(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration, exitOnLostLeadership,
+        reports, webhook, driftFight, reconcileThreads, null);
+  }
+
   public Settings {
     namespaces = Set.copyOf(namespaces);
+    seedImage = seedImage == null || seedImage.isBlank() ? SeedPlatform.DEFAULT_COPIER_IMAGE : seedImage.strip();
     reports = reports == null ? ReportFormat.Mode.auto : reports;
     webhook = webhook == null ? Webhook.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
@@ -89,31 +100,36 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, seedImage);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, seedImage);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight, reconcileThreads);
+        webhook, driftFight, reconcileThreads, seedImage);
   }
 
   public Settings withReports(ReportFormat.Mode mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, seedImage);
   }
 
   public Settings withWebhook(Webhook w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight, reconcileThreads);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, seedImage);
+  }
+
+  public Settings withSeedImage(String image) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, image);
   }
 
   public Settings withDriftFight(DriftLimit d) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, d, reconcileThreads);
+        exitOnLostLeadership, reports, webhook, d, reconcileThreads, seedImage);
   }
 }

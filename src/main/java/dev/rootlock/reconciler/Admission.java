@@ -14,6 +14,7 @@ import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.LabelSelectors;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.workload.Workload;
 import java.time.Clock;
@@ -30,7 +31,7 @@ import java.util.function.Function;
  * Anything it cannot decide is left to the reconcile (no patch), never denied.
  */
 public final class Admission {
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
   private final Function<String, List<ReadOnlyPolicy>> policiesIn;
   private final Clock clock;
   /** Each policy's validated rules, by uid, while its resourceVersion holds: validated once, not per review. */
@@ -40,8 +41,10 @@ public final class Admission {
 
   /**
    * @param policiesIn the policies of a namespace, as the webhook's informer holds them
+   * @param seeding the same platform the reconcile hardens for, so both write the same seeders
    */
-  public Admission(Function<String, List<ReadOnlyPolicy>> policiesIn, Clock clock) {
+  public Admission(Function<String, List<ReadOnlyPolicy>> policiesIn, Clock clock, SeedPlatform seeding) {
+    this.hardener = new Hardener(seeding);
     this.policiesIn = policiesIn;
     this.clock = clock;
   }

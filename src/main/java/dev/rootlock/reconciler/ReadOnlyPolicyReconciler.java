@@ -5,6 +5,7 @@ import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.Hardener;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
@@ -63,7 +64,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final PolicyNudges nudges = new PolicyNudges();
   private final StatusPace statusPace;
   private final Announcements announcements;
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, HardeningMemo> memos = new ConcurrentHashMap<>();
   private final PassedTests passes;
@@ -75,14 +76,16 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   /**
    * @param reports where per-workload results are published as policy reports ({@code --reports})
    * @param driftFight when to stop correcting a workload someone keeps reverting
+   * @param seeding whether the API server serves image volumes, and the copier image (seeded paths)
    */
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
-    this(Clock.systemUTC(), metrics, events, reports, driftFight);
+      DriftLimit driftFight, SeedPlatform seeding) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight, seeding);
   }
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight) {
+      DriftLimit driftFight, SeedPlatform seeding) {
+    this.hardener = new Hardener(seeding);
     this.statuses = new PolicyStatusAssembler(clock);
     this.clock = clock;
     this.statusPace = new StatusPace(clock, StatusPace.INTERVAL);
