@@ -109,6 +109,27 @@ final class ComposePlanner {
         notes.add("spec.medium Disk does not apply to Compose: tmpfs is always memory-backed");
       }
     }
+    List<String> seeded = new ArrayList<>();
+    for (WritablePath path : rules.seeding().paths()) {
+      ComposeService.Mount covering = mounts.stream().filter(m -> path.isCoveredBy(m.target())).findFirst()
+          .orElse(null);
+      if (covering != null) {
+        notes.add(path.path() + " already mounted by " + covering.by()
+            + (path.isAt(covering.target()) ? "" : " at " + covering.target()));
+      } else {
+        seeded.add(path.path());
+        mounts.add(new ComposeService.Mount(path.path(), "volume"));
+      }
+    }
+    if (!seeded.isEmpty()) {
+      // An anonymous volume: Docker and Podman fill it from the image's directory on first use,
+      // which is what the seeder does in a pod; it needs no top-level volumes: entry.
+      ArrayNode volumes = s.node().path("volumes").isArray() ? ((ArrayNode) s.node().get("volumes")).deepCopy()
+          : JsonNodeFactory.instance.arrayNode();
+      seeded.forEach(volumes::add);
+      planned.set("volumes", volumes);
+      changes.add("volumes seeded from the image (disk, not memory): " + String.join(", ", seeded));
+    }
     return new Decisions.Outcome(JsonPatches.diff(s.node(), planned), String.join("; ", changes),
         String.join(", ", notes));
   }
