@@ -109,6 +109,10 @@ public final class CliEngine implements ContainerEngine {
       args.add("--tmpfs");
       args.add(t.getKey() + ":" + t.getValue());
     }
+    for (String path : spec.seeded()) {
+      args.add("-v");
+      args.add(path); // an anonymous volume: Docker and Podman copy the image's directory into it
+    }
     for (String e : spec.env()) {
       args.add("-e");
       args.add(e);
@@ -172,7 +176,7 @@ public final class CliEngine implements ContainerEngine {
   public void remove(String id) {
     // kill first: rm -f would wait for SIGTERM's grace period (10 s) on a PID 1 that ignores it
     execute(List.of("kill", id), COMMAND_TIMEOUT);
-    Result r = execute(List.of("rm", "-f", id), COMMAND_TIMEOUT);
+    Result r = execute(List.of("rm", "-f", "-v", id), COMMAND_TIMEOUT); // -v: its anonymous volumes too
     if (r.exitCode == 0) {
       live.remove(id);
     }

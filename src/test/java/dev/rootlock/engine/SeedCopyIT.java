@@ -170,6 +170,19 @@ class SeedCopyIT {
     assertThat(Files.readString(copied.resolve(".env"))).isEqualTo("MODE=prod\n");
   }
 
+  @Test
+  void probeLearnsConfDAsASeededPathAndNginxAnswersWithItsEntrypointsEdit() throws Exception {
+    dev.rootlock.testing.CliRun run = dev.rootlock.testing.CliRun.of("probe", "--engine", "podman", "--settle", "3s",
+        "--http-check", "8081/", SEEDED_IMAGE, "--", "sh", "-c",
+        "sed -i s/image-default/edited-at-start/ /etc/nginx/conf.d/default.conf && exec nginx -g 'daemon off;'");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    assertThat(run.stderr()).contains("seeded /etc/nginx/conf.d from the image (seedPaths) from: sed: ");
+    assertThat(run.stdout()).containsPattern("/etc/nginx/conf.d +seedPaths +run 1: sed: ")
+        .contains("HTTP check :8081/ answered 200");
+    assertThat(TestImage.leftoverProbeContainers()).isEmpty();
+  }
+
   // --- helpers ---------------------------------------------------------------------
 
   private static PodSpec hardened(String image, SeedPlatform platform, String spec) {
