@@ -41,7 +41,8 @@ public record SeedPlatform(boolean imageVolumes, String copierImage) {
 
   private static int number(String s) {
     String digits = s == null ? "" : s.replaceFirst("^\\s*(\\d+).*$", "$1");
-    return digits.isEmpty() || digits.length() > 6 || !digits.chars().allMatch(Character::isDigit) ? -1 : Integer.parseInt(digits);
+    boolean number = !digits.isEmpty() && digits.length() <= 6 && digits.chars().allMatch(Character::isDigit);
+    return number ? Integer.parseInt(digits) : -1;
   }
 
   /** The method a policy's {@code spec.seed.method} means on this platform: never Auto. */
