@@ -1,5 +1,6 @@
 package dev.rootlock.cli;
 
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.Plan;
 import dev.rootlock.plan.PlanFormat;
@@ -45,6 +46,15 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Directory for --format kustomize.")
   Path out;
 
+  @Option(names = "--image-volumes", negatable = true, defaultValue = "false",
+      description = "The target cluster serves image volumes (Kubernetes 1.35+): spec.seed.method Auto then "
+          + "means ImageVolume, as the operator there decides. Default: Copy.")
+  boolean imageVolumes;
+
+  @Option(names = "--seed-image", paramLabel = "IMAGE", defaultValue = SeedPlatform.DEFAULT_COPIER_IMAGE,
+      description = "Image that copies seeded paths out of an image volume; the operator's --seed-image.")
+  String seedImage;
+
   @Parameters(arity = "1..*", paramLabel = "PATH",
       description = "Manifest or Docker Compose files or directories (*.yaml, *.yml, recursively); "
           + "- reads stdin. Deployments, StatefulSets, DaemonSets, CronJobs, Jobs and Pods are hardened; "
@@ -80,7 +90,7 @@ public final class PlanCommand implements Callable<Integer> {
       if (format == PlanFormat.kustomize) {
         PlanFormat.requireKubernetes(docs);
       }
-      Plan plan = new Planner(policies).plan(docs);
+      Plan plan = new Planner(policies, new SeedPlatform(imageVolumes, seedImage)).plan(docs);
       format.write(plan, stdout, out);
       stdout.flush();
       if (format != PlanFormat.report) {
