@@ -16,6 +16,7 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.rollout.RolloutRecord;
 import dev.rootlock.workload.RootlockAnnotations;
 import dev.rootlock.workload.Workload;
@@ -32,7 +33,7 @@ import java.util.function.Function;
  * Anything it cannot decide is left to the reconcile (no patch), never denied.
  */
 public final class AdmissionHardening {
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
   private final Function<String, List<ReadOnlyPolicy>> policiesIn;
   private final Clock clock;
   /** Each policy's validated rules, by uid, while its resourceVersion holds: validated once, not per review. */
@@ -42,8 +43,10 @@ public final class AdmissionHardening {
 
   /**
    * @param policiesIn the policies of a namespace, as the webhook's informer holds them
+   * @param seeding the same platform the reconcile hardens for, so both write the same seeders
    */
-  public AdmissionHardening(Function<String, List<ReadOnlyPolicy>> policiesIn, Clock clock) {
+  public AdmissionHardening(Function<String, List<ReadOnlyPolicy>> policiesIn, Clock clock, SeedPlatform seeding) {
+    this.hardener = new Hardener(seeding);
     this.policiesIn = policiesIn;
     this.clock = clock;
   }
@@ -119,7 +122,7 @@ public final class AdmissionHardening {
     RolloutRecord rollout = text == null ? RolloutRecord.EMPTY : RolloutRecord.parse(text);
     RolloutRecord.RolledBack rb = rollout.rolledBack();
     long policyGeneration = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(rollout.learned()), prior);
+    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(rollout.learned(), rollout.seeded()), prior);
     Decision answer = DecisionLadder.answer(new Decision.Harden(), EngineAnswer.of(h));
     if (answer instanceof Decision.SkippedForMemoryRisk skip) {
       return Mutation.none(skip.message()); // an earlier hardening is the reconcile's to undo
@@ -138,7 +141,7 @@ public final class AdmissionHardening {
         next = rollout;
       } else {
         next = w.uptake().isFollowed() ? rollout.started(generation, clock.instant(), 0, rollout.learned())
-            : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections());
+            : new RolloutRecord(null, null, 0, rollout.learned(), null, rollout.corrections(), rollout.seeded());
       }
     } else {
       next = rb == null ? rollout : rollout.rolledBack(null);

@@ -1,6 +1,7 @@
 package dev.rootlock.admission;
 
 import dev.rootlock.api.ReadOnlyPolicy;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.operator.Settings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -62,10 +63,11 @@ public final class Webhook implements AutoCloseable {
    * @param settings its port, who writes the certificate, the operator's namespace (where the TLS
    *     Secret lives) and the extra names the certificate is for
    * @param watched the namespaces the operator watches; empty for all
+   * @param seeding the platform the reconcile hardens for (seeded paths), so both write the same template
    * @throws StartException naming the cause: the Secret cannot be read or written, the port is taken
    */
-  public static Webhook start(KubernetesClient client, Settings.WebhookOptions settings, Set<String> watched, Clock clock)
-      throws StartException {
+  public static Webhook start(KubernetesClient client, Settings.WebhookOptions settings, Set<String> watched, Clock clock,
+      SeedPlatform seeding) throws StartException {
     int port = settings.port();
     WebhookCertificates.Source source = settings.certificates();
     String namespace = settings.namespace();
@@ -88,7 +90,7 @@ public final class Webhook implements AutoCloseable {
           .runnableInformer(0)));
     }
     informers.forEach(SharedIndexInformer::start);
-    AdmissionHardening admission = new AdmissionHardening(ns -> policiesIn(informers, ns), clock);
+    AdmissionHardening admission = new AdmissionHardening(ns -> policiesIn(informers, ns), clock, seeding);
     AdmissionServer server;
     try {
       server = new AdmissionServer(port, serving, new WorkloadReviewer(admission), THREADS);

@@ -19,11 +19,16 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "(has(self.tmpPaths) ? size(self.tmpPaths) : 1) + (has(self.cachePaths) ? size(self.cachePaths) : 0) <= 32",
-    message = "tmpPaths and cachePaths together may name at most 32 paths")
+    value = "(has(self.tmpPaths) ? size(self.tmpPaths) : 1) + (has(self.cachePaths) ? size(self.cachePaths) : 0)"
+        + " + (has(self.seedPaths) ? size(self.seedPaths) : 0) <= 32",
+    message = "tmpPaths, cachePaths and seedPaths together may name at most 32 paths")
 @ValidationRule(
     value = "!has(self.tmpPaths) || !has(self.cachePaths) || self.cachePaths.all(p, !(p in self.tmpPaths))",
     message = "a path may appear only once across tmpPaths and cachePaths")
+@ValidationRule(
+    value = "!has(self.seedPaths) || self.seedPaths.all(p, !(has(self.tmpPaths) && p in self.tmpPaths)"
+        + " && !(has(self.cachePaths) && p in self.cachePaths))",
+    message = "a seeded path may not also be a tmp or cache path")
 public class ReadOnlyPolicySpec {
   /** Path syntax the API server can check: absolute, no empty segment, not "/". */
   static final String PATH_PATTERN = "^(/[^/]+)+/?$";
@@ -33,6 +38,15 @@ public class ReadOnlyPolicySpec {
   static final String PATH_RULE =
       "self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.')"
           + " && !['/proc', '/sys', '/dev'].exists(s, p == s || p.startsWith(s + '/')))";
+
+  /**
+   * Whole system trees and what the kubelet mounts: never seeded (ImageLayout in diagnosis holds the
+   * same lists for Rootlock's own validation and for learning).
+   */
+  static final String SEED_PATH_RULE = "self.all(p, !['/etc', '/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64',"
+      + " '/libx32', '/boot', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libx32',"
+      + " '/usr/libexec', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'].exists(s, p == s || p == s + '/')"
+      + " && !['/run/secrets', '/var/run/secrets'].exists(s, p == s || p.startsWith(s + '/')))";
 
   @JsonPropertyDescription("Selects workloads in the policy's namespace by their labels; absent or empty selects all of them.")
   private LabelSelector selector;
@@ -59,6 +73,18 @@ public class ReadOnlyPolicySpec {
   @Size(max = 32)
   @ValidationRule(value = PATH_RULE, message = "paths must not contain . or .. segments nor lie under /proc, /sys or /dev")
   private List<@Pattern(PATH_PATTERN) @Size(max = 253) String> cachePaths;
+
+  @JsonPropertyDescription("Writable paths filled with the image's own files before the app starts (an init "
+      + "container copies them into each emptyDir), for directories such as /etc/nginx/conf.d that hold the "
+      + "image's files and need writes; default none.")
+  @Size(max = 32)
+  @ValidationRule(value = PATH_RULE, message = "paths must not contain . or .. segments nor lie under /proc, /sys or /dev")
+  @ValidationRule(value = SEED_PATH_RULE, message = "a seeded path may not be a whole system tree (/etc, /usr, /lib, "
+      + "...) nor a file or directory the kubelet mounts (/etc/hosts, /etc/resolv.conf, /run/secrets)")
+  private List<@Pattern(PATH_PATTERN) @Size(max = 253) String> seedPaths;
+
+  @JsonPropertyDescription("How seeded paths are filled with the image's files.")
+  private SeedSpec seed;
 
   @JsonPropertyDescription("sizeLimit of every injected memory-backed emptyDir.")
   @Default("64Mi")
@@ -143,6 +169,22 @@ public class ReadOnlyPolicySpec {
 
   public void setCachePaths(List<String> cachePaths) {
     this.cachePaths = cachePaths;
+  }
+
+  public List<String> getSeedPaths() {
+    return seedPaths;
+  }
+
+  public void setSeedPaths(List<String> seedPaths) {
+    this.seedPaths = seedPaths;
+  }
+
+  public SeedSpec getSeed() {
+    return seed;
+  }
+
+  public void setSeed(SeedSpec seed) {
+    this.seed = seed;
   }
 
   public String getSizeLimit() {

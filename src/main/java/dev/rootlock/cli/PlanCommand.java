@@ -1,5 +1,6 @@
 package dev.rootlock.cli;
 
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.Messages;
 import dev.rootlock.plan.Plan;
@@ -57,6 +58,15 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Directory for --format kustomize (only).")
   Path out;
 
+  @Option(names = "--image-volumes", negatable = true, defaultValue = "false",
+      description = "The target cluster serves image volumes (Kubernetes 1.35+): spec.seed.method Auto then "
+          + "means ImageVolume, as the operator there decides. Default: Copy.")
+  boolean imageVolumes;
+
+  @Option(names = "--seed-image", paramLabel = "IMAGE", defaultValue = SeedPlatform.DEFAULT_COPIER_IMAGE,
+      description = "Image that copies seeded paths out of an image volume; the operator's --seed-image.")
+  String seedImage;
+
   @Parameters(arity = "1..*", paramLabel = "PATH",
       description = "Manifest or Docker Compose files, or directories (*.yaml, *.yml, *.json, recursively); "
           + "- reads stdin. Deployments, StatefulSets, DaemonSets, CronJobs, Jobs and Pods are hardened; "
@@ -93,7 +103,7 @@ public final class PlanCommand implements Callable<Integer> {
             ? "no *.yaml, *.yml or *.json file found" : "the " + files.size() + " file(s) read hold no document"));
       }
       f.check(docs);
-      Plan plan = new Planner(policies).plan(docs);
+      Plan plan = new Planner(policies, new SeedPlatform(imageVolumes, seedImage)).plan(docs);
       PlanGate gate = new PlanGate(plan, failOn == null ? PlanGate.DEFAULT : PlanGate.parse(failOn));
       List<String> notes = new ArrayList<>();
       if (write) {

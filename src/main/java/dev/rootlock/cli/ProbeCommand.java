@@ -196,13 +196,14 @@ public final class ProbeCommand implements Callable<Integer> {
     cache.addAll(cachePaths);
     spec.setTmpPaths(tmp);
     spec.setCachePaths(cache);
+    spec.setSeedPaths(base == null ? null : base.getSeedPaths());
     spec.setSizeLimit(sizeLimit != null ? sizeLimit : base == null ? null : base.getSizeLimit());
     PolicyRules.Validation v = PolicyRules.from(spec);
     if (!v.isValid()) {
       throw new IllegalArgumentException(String.join("; ", v.errors().stream()
           .map(err -> option(err, fromPolicyTmp, fromPolicyCache)).toList()));
     }
-    return new ProbeRequest(image, command, env, user, v.rules().paths(), v.rules().sizeLimit(), settle, tries,
+    return new ProbeRequest(image, command, env, user, v.rules().allPaths(), v.rules().sizeLimit(), settle, tries,
         httpCheck == null ? null : ProbeRequest.HttpCheck.parse(httpCheck), execCheck, pull.equals("missing"));
   }
 

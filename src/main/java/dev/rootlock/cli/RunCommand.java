@@ -95,6 +95,11 @@ public final class RunCommand implements Callable<Integer> {
       converter = DurationConverter.class, description = "See --drift-fight-corrections (default ${DEFAULT-VALUE}).")
   Duration driftWindow;
 
+  @Option(names = "--seed-image", paramLabel = "IMAGE", defaultValue = "${env:ROOTLOCK_SEED_IMAGE:-}",
+      description = "Image that copies seeded paths out of an image volume (spec.seed.method ImageVolume); it "
+          + "needs sh, cp, rm, chmod and readlink. Default: the Rootlock image.")
+  String seedImage;
+
   @Option(names = "--reconcile-threads", paramLabel = "N",
       defaultValue = "${env:ROOTLOCK_RECONCILE_THREADS:-" + Settings.DEFAULT_RECONCILE_THREADS + "}",
       description = "Policies reconciled at once (env ROOTLOCK_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
@@ -124,7 +129,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
         true, ReportFormat.Option.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads,
-        true);
+        true, seedImage);
   }
 
   private static String hostName() {

@@ -28,10 +28,19 @@ public record Diagnosis(List<Need> needs) {
     return needs.stream().findFirst();
   }
 
-  /** The distinct directories that may be made writable automatically, most severe first. */
+  /** The distinct directories that may be made writable automatically as plain paths, most severe first. */
   public List<String> learnable() {
+    return directories(Need::learnable);
+  }
+
+  /** The distinct directories that may be made writable automatically as seeded paths, most severe first. */
+  public List<String> seedable() {
+    return directories(Need::seedable);
+  }
+
+  private List<String> directories(java.util.function.Predicate<Need> which) {
     Set<String> out = new LinkedHashSet<>();
-    needs.stream().filter(Need::learnable).forEach(n -> out.add(n.directory()));
+    needs.stream().filter(which).forEach(n -> out.add(n.directory()));
     return List.copyOf(out);
   }
 

@@ -1,20 +1,31 @@
 package dev.rootlock.diagnosis;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Where container images keep their own files, and so where an emptyDir must never be mounted
+ * Where container images keep their own files, and so where a plain emptyDir must never be mounted
  * automatically: an emptyDir hides whatever the image had at its mount point, so mounting one over
- * /etc/nginx/conf.d or an app's bin/ directory breaks the app in a new way. Only the path is known
- * here (the operator never sees image contents), so the rules are deliberately conservative: a
- * directory they reject can still be declared by a person who knows the image.
+ * /etc/nginx/conf.d or an app's bin/ directory breaks the app in a new way. Such a directory can be
+ * a seeded path instead (an emptyDir filled with the image's files before the app starts), unless
+ * it is a whole system tree or too broad to copy. Only the path is known here (the operator never
+ * sees image contents), so the rules are deliberately conservative: a directory they reject can
+ * still be declared by a person who knows the image.
  */
 public final class ImageLayout {
   /** Trees that hold the image's programs, libraries and configuration. */
   private static final Set<String> SYSTEM_TREES = Set.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32",
       "/lib64", "/libx32", "/boot");
+  /**
+   * Whole system trees: neither a plain nor a seeded emptyDir may replace one (copying /usr would
+   * copy the image's every program into memory). Their subdirectories may be seeded.
+   */
+  private static final Set<String> WHOLE_SYSTEM_TREES = Set.of("/", "/etc", "/usr", "/bin", "/sbin", "/lib",
+      "/lib32", "/lib64", "/libx32", "/boot", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64",
+      "/usr/libx32", "/usr/libexec");
   /** Too broad to mount over: each holds the image's files or other apps' directories. */
   private static final Set<String> BROAD = Set.of("/", "/opt", "/srv", "/app", "/home", "/root", "/var",
       "/var/lib", "/var/www", "/data", "/usr/local", "/usr/share", "/mnt", "/media", "/workspace", "/src");
@@ -28,6 +39,21 @@ public final class ImageLayout {
       "config", "etc", "scripts", "html", "htdocs");
   /** Trees the container runtime manages; the API rejects emptyDirs there. */
   private static final Set<String> RUNTIME_TREES = Set.of("/proc", "/sys", "/dev");
+  /**
+   * Mounted by the kubelet into every container: the service account token (under both spellings
+   * of the run directory) and the files it writes for name resolution.
+   */
+  private static final Set<String> KUBELET_MOUNTS = Set.of("/run/secrets", "/var/run/secrets");
+  private static final Set<String> KUBELET_FILES = Set.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf");
+  /**
+   * Caches of build and package tools, as path segments: a failure anywhere below one declares the
+   * tool's cache directory (npm fails under ~/.npm/_cacache/tmp and ~/.npm/_logs: ~/.npm is the
+   * one directory to declare). npm's _cacache and _logs name their parent when the cache was moved.
+   */
+  private static final List<List<String>> TOOL_CACHES = List.of(List.of(".npm"), List.of(".m2"),
+      List.of(".gradle"), List.of(".yarn"), List.of(".cache", "pip"), List.of(".cache", "yarn"),
+      List.of(".cache", "go-build"), List.of(".cache", "huggingface"), List.of("go", "pkg", "mod"));
+  private static final Set<String> NPM_CACHE_CHILDREN = Set.of("_cacache", "_logs");
 
   private ImageLayout() {}
 
@@ -72,9 +98,13 @@ public final class ImageLayout {
     return dir.equals("/root") || (dir.startsWith("/home/") && dir.indexOf('/', 6) < 0 && dir.length() > 6);
   }
 
-  /** True when an emptyDir at {@code dir} (normalised, absolute) would hide files the image ships. */
-  public static boolean hidesImageFiles(String dir) {
-    return (isBroad(dir) && !dir.equals(VOLUME_ROOT)) || holdsImageFilesByName(dir);
+  /**
+   * True when no emptyDir may be mounted at {@code dir} (normalised, absolute) automatically, not
+   * even a seeded one: a whole system tree, or a directory whose subdirectories are other apps' or
+   * users' own (/var/lib, /opt, a home directory), too broad to hide or to copy.
+   */
+  public static boolean isOffLimits(String dir) {
+    return isWholeSystemTree(dir) || (isBroad(dir) && !dir.equals(VOLUME_ROOT));
   }
 
   /**
@@ -95,9 +125,72 @@ public final class ImageLayout {
     return false;
   }
 
-  /** True when {@code dir} lies under /proc, /sys or /dev. */
+  /**
+   * True when {@code dir} is under /proc, /sys or /dev, is the service account token's directory
+   * or below it, or is one of the files the kubelet writes (/etc/hosts, /etc/hostname,
+   * /etc/resolv.conf).
+   */
   public static boolean isRuntimeManaged(String dir) {
-    return underAny(dir, RUNTIME_TREES);
+    return underAny(dir, RUNTIME_TREES) || underAny(dir, KUBELET_MOUNTS) || KUBELET_FILES.contains(dir);
+  }
+
+  /** True for "/" and the roots of system trees (/etc, /usr, /usr/lib, ...): never replaced, not even seeded. */
+  public static boolean isWholeSystemTree(String dir) {
+    return WHOLE_SYSTEM_TREES.contains(dir);
+  }
+
+  /**
+   * True when {@code dir} (normalised, absolute) probably holds the image's own files: it lies in a
+   * system tree, is named like a directory of programs, libraries, configuration or served
+   * content, or holds what a build step put there (Symfony's {@code var/cache/prod}, Laravel's
+   * {@code bootstrap/cache}, TYPO3's {@code typo3conf}, a release's {@code releases/}).
+   */
+  public static boolean holdsImageFiles(String dir) {
+    return holdsImageFilesByName(dir) || holdsBuildOutput(dir);
+  }
+
+  private static boolean holdsBuildOutput(String dir) {
+    List<String> s = segments(dir);
+    for (int i = 0; i < s.size(); i++) {
+      if (s.get(i).equals("typo3conf") || s.get(i).equals("releases")) {
+        return true;
+      }
+      // an app's own var/cache (not the system's /var/cache) and Laravel's bootstrap/cache
+      if (i >= 2 && s.get(i).equals("cache") && s.get(i - 1).equals("var")) {
+        return true;
+      }
+      if (i >= 1 && s.get(i).equals("cache") && s.get(i - 1).equals("bootstrap")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The cache directory of the build or package tool {@code dir} lies in ({@code /root/.npm} for
+   * {@code /root/.npm/_cacache/tmp}), or null when it lies in none.
+   */
+  public static String toolCacheRoot(String dir) {
+    List<String> s = segments(dir);
+    for (int i = 0; i < s.size(); i++) {
+      if (NPM_CACHE_CHILDREN.contains(s.get(i)) && i > 0) {
+        return join(s.subList(0, i));
+      }
+      for (List<String> marker : TOOL_CACHES) {
+        if (i + marker.size() <= s.size() && s.subList(i, i + marker.size()).equals(marker)) {
+          return join(s.subList(0, i + marker.size()));
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<String> segments(String dir) {
+    return dir.equals("/") ? List.of() : Arrays.asList(dir.substring(1).split("/"));
+  }
+
+  private static String join(List<String> segments) {
+    return "/" + String.join("/", segments);
   }
 
   /** True when {@code dir} is {@code tree} or lies below it. */

@@ -57,6 +57,12 @@ final class LineSyntax {
   private static final Pattern RELATIVE_PATH = Pattern.compile("[\\w.+@~-]+(?:/[\\w.+@~-]*)*");
   private static final Pattern EXTENSION = Pattern.compile(".+\\.[A-Za-z][A-Za-z0-9]{0,7}$");
 
+  /**
+   * Where a JVM's temporary files go when output names no path: java.io.tmpdir's default on Linux.
+   * A -Djava.io.tmpdir set elsewhere is not visible in the output; $TMPDIR does not move it.
+   */
+  static final String JAVA_TMPDIR = "/tmp";
+
   private static final String DOTNET_HINT = "the .NET runtime needs a writable /tmp for its diagnostics: add /tmp "
       + "to tmpPaths, or set DOTNET_EnableDiagnostics=0 in the container's environment";
 
@@ -77,12 +83,30 @@ final class LineSyntax {
       new Syntax("(?i)(?:could not|couldn't|can't|cannot|unable to) (?:write|create|open) pid ?file:? [\"']?"
           + "(?<p>[^\\s\"':]+)",
           (m, before) -> Optional.of(new Found(m.group("p"), Role.FILE, null))),
+      // JVM: java.lang.IllegalStateException: Failed to create temporary directory. (no path: java.io.tmpdir)
+      new Syntax("\\bjava\\.[\\w.$]+(?:Exception|Error): Failed to create temp(?:orary)? dir(?:ectory)?\\b",
+          (m, before) -> temp(JAVA_TMPDIR)),
       // .NET: Failed to create CoreCLR, HRESULT: 0x8007000E (no path; the fix is known)
       new Syntax("Failed to (?:create|initialize) CoreCLR, HRESULT: 0x(?:8007000E|80004005)",
           (m, before) -> Optional.of(new Found(null, Role.NONE, DOTNET_HINT))));
 
   /** Where the path sits in a line that says read-only, most specific syntax first. */
   private static final List<Syntax> SYNTAXES = List.of(
+      // Apache APR: (30)Read-only file system: AH00091: apache2: could not open error log file /var/log/x.log.
+      new Syntax("\\(30\\)\\s*Read-only file system:\\s*(?:AH\\d+:\\s*)?(?<what>[^/]*?)(?<p>/[^\\s'\"]+)",
+          (m, before) -> found(m.group("p"), MKDIR_WORDS.matcher(m.group("what")).find() ? Role.MKDIR : Role.FILE)),
+      // C library calls as daemons log them, flags and all: open(/var/lib/php5/sess_x, O_RDWR) failed;
+      // unlink(/var/cache/man/ja/index.db): ...; utimensat(/var/cache/man/pt_BR): ...
+      new Syntax("\\b(?<op>f?open|openat|creat|unlink|unlinkat|rename|renameat|rmdir|mkdir|mkdirat|utimensat|utimes"
+          + "|chmod|fchmodat|chown|lchown|link|symlink|truncate)\\((?<p>/[^,)\\s]+)(?:,[^)]*)?\\)",
+          (m, before) -> found(m.group("p"), switch (m.group("op")) {
+            case "mkdir", "mkdirat" -> Role.MKDIR;
+            case "utimensat", "utimes", "chmod", "fchmodat", "chown", "lchown" -> Role.SELF;
+            default -> Role.FILE;
+          })),
+      // postfix: create file maildrop/615227.4142: ... (relative to the directory it changed into)
+      new Syntax("(?i)\\bcreate file (?<p>[\\w.+@~-]+/[^\\s:'\"]*):",
+          (m, before) -> found(m.group("p"), Role.FILE)),
       // Redis: Failed opening the temp RDB file temp-1.rdb (in server root dir /data) for saving
       new Syntax("in server root dir (?<p>/[^)\\s]+)", (m, before) -> found(m.group("p"), Role.SELF)),
       // Ruby: Read-only file system @ rb_sysopen - tmp/pids/server.pid; @ dir_s_mkdir - /app/tmp
@@ -131,7 +155,8 @@ final class LineSyntax {
         return looksLikePath(p) ? found(p, roleFromWords(before)) : Optional.empty();
       }),
       // Java, shells, busybox: /tmp/hsperfdata_root: Read-only file system; can't create /x: Read-only
-      new Syntax("(?<p>/[^\\s:'\"()]+)(?::\\s*(?:[\\w ]+:\\s*)*|\\s*\\(|\\s+)(?i:read-?only file ?system|EROFS)",
+      new Syntax("(?<![\\w.~-])(?<p>/[^\\s:'\"()]+)(?::\\s*(?:[\\w ]+:\\s*)*|\\s*\\(|\\s+)"
+          + "(?i:read-?only file ?system|EROFS)",
           (m, before) -> found(m.group("p"), roleFromWords(before))),
       // sed: couldn't open temporary file /etc/nginx/sedX1Y2Z3
       new Syntax("(?i)(?:create|open|touch|write to|writing|opening|delete|remove)\\s+(?:\\w+ )?(?:file\\s+)?"
@@ -202,6 +227,11 @@ final class LineSyntax {
       }
     }
     return Optional.of(new Found(null, Role.NONE, null));
+  }
+
+  /** True when {@code line} states a cause other than a read-only file system (permission, space, ...). */
+  static boolean statesOtherCause(String line) {
+    return OTHER_CAUSE.matcher(line).find();
   }
 
   /** True when a file name has an extension (server.pid, app.log), so it is not a directory. */

@@ -6,9 +6,10 @@ package dev.rootlock.diagnosis;
  * @param path the path as printed, normalised (relative when printed relative and no working
  *     directory was known), or null when the output names none
  * @param directory the absolute directory to declare writable, or null when it cannot be named
- *     ({@link Verdict#RELATIVE}, {@link Verdict#NO_PATH})
- * @param field {@code tmpPaths} for temporary directories, {@code cachePaths} otherwise; null
- *     without a directory
+ *     ({@link PathSafety#RELATIVE}, {@link PathSafety#NO_PATH})
+ * @param field {@code tmpPaths} for temporary directories, {@code seedPaths} for directories that
+ *     hold the image's files ({@link PathSafety#SEED}), {@code cachePaths} otherwise; null without a
+ *     directory
  * @param safety whether {@code directory} may be made writable automatically
  * @param severity the most severe line that named it
  * @param line that line, stripped
@@ -18,16 +19,27 @@ public record Need(String path, String directory, String field, PathSafety safet
     String hint) {
   public static final String TMP_PATHS = "tmpPaths";
   public static final String CACHE_PATHS = "cachePaths";
+  public static final String SEED_PATHS = "seedPaths";
 
-  /** True when learn mode and {@code rootlock probe} may add {@link #directory} on their own. */
+  /**
+   * True when learn mode and {@code rootlock probe} may add {@link #directory} on their own as a
+   * plain writable path.
+   */
   public boolean learnable() {
     return safety == PathSafety.LEARN && severity != Severity.INFO;
+  }
+
+  /** True when learn mode may add {@link #directory} on its own as a seeded path. */
+  public boolean seedable() {
+    return safety == PathSafety.SEED && severity != Severity.INFO;
   }
 
   /** What happened and what to do, as a clause after "container NAME ". */
   public String describe() {
     return switch (safety) {
       case LEARN -> "failed writing " + path + " (read-only file system); add " + directory + " to " + field;
+      case SEED -> "failed writing " + path + " (read-only file system); " + directory + " holds the image's "
+          + "files: add it to seedPaths (an emptyDir filled with them before the app starts)";
       case HIDES_IMAGE_FILES -> "failed writing " + path + " (read-only file system); an emptyDir at " + directory
           + " would hide the image's files, so it is not added: configure the app to write elsewhere";
       case RUNTIME_MANAGED -> "failed writing " + path + " (read-only file system); " + directory

@@ -10,7 +10,7 @@ public record Finding(String container, String path, Kind kind, String detail) {
     READ_ONLY_SET,
     /** terminationMessagePolicy was set to FallbackToLogsOnError, so crash logs reach the pod status. */
     MESSAGE_POLICY_SET,
-    /** A memory-backed emptyDir is mounted at the path by this run. */
+    /** An emptyDir (memory-backed unless detail ends " on disk") is mounted at the path by this run. */
     VOLUME_INJECTED,
     /** Something the user mounts at the path or a parent already covers it; left alone. */
     PATH_ALREADY_MOUNTED,
@@ -27,7 +27,9 @@ public record Finding(String container, String path, Kind kind, String detail) {
     /** Its memory-backed emptyDirs may use too much of its memory; detail says how much of what. */
     MEMORY_RISK,
     /** The workload is not hardened because of a memory risk (spec.onMemoryRisk: Skip). */
-    HARDENING_SKIPPED
+    HARDENING_SKIPPED,
+    /** The init container named in detail was added or put back as wanted: it fills the container's seeded paths. */
+    SEEDER_SET
   }
 
   public String describe() {
@@ -45,6 +47,7 @@ public record Finding(String container, String path, Kind kind, String detail) {
       case CONTAINER_EXEMPTED -> where + ": exempt (" + detail + "), left as it is";
       case MEMORY_RISK -> "warning: " + detail;
       case HARDENING_SKIPPED -> "not hardened (" + detail + ")";
+      case SEEDER_SET -> where + ": init container " + detail + " fills its seeded paths from the image";
     };
   }
 }

@@ -14,9 +14,11 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The hardening engine: pod template + rules + what was done before in, desired template +
@@ -35,6 +37,18 @@ public final class Hardener {
   static final String LOGS_ON_ERROR = "FallbackToLogsOnError";
   static final String FILE = "File";
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SeedPlatform platform;
+
+  /** A hardener for a platform whose seeding facts are unknown ({@link SeedPlatform#DEFAULT}). */
+  public Hardener() {
+    this(SeedPlatform.DEFAULT);
+  }
+
+  /** @param platform whether image volumes are served and which image copies from one */
+  public Hardener(SeedPlatform platform) {
+    this.platform = platform;
+  }
 
   /** Hardens {@code current} under {@code rules}, continuing from the record {@code prior}. */
   public Hardening harden(PodTemplateSpec current, PolicyRules rules, RevertRecord prior) {
@@ -55,7 +69,11 @@ public final class Hardener {
     }
     Map<String, Boolean> isInit = new TreeMap<>();
     Map<String, Container> byName = new TreeMap<>();
+    Set<String> seeders = prior.seeds().stream().map(RevertRecord.Seed::initContainer).collect(Collectors.toSet());
     for (Container c : named(spec.getInitContainers())) {
+      if (seeders.contains(c.getName())) {
+        continue; // Rootlock's own: never hardened or restored as the team's containers are
+      }
       byName.put(c.getName(), c);
       isInit.put(c.getName(), true);
     }
@@ -65,12 +83,15 @@ public final class Hardener {
     }
     Predicate<Container> hardens = c -> rules != null && rules.hardens(c, isInit.get(c.getName()));
 
-    // Phase 1: undo what the rules no longer want.
+    // Phase 1: undo what the rules no longer want. The seeders go first: a volume they mount
+    // would otherwise outlive its path.
+    Map<String, Container> takenOut = Seeds.takeOut(spec, prior, name -> byName.containsKey(name)
+        && hardens.test(byName.get(name)) && !rules.seeding().paths().isEmpty(), findings);
     List<Injection> kept = new ArrayList<>();
     for (Injection inj : prior.injections()) {
       Container c = byName.get(inj.container());
-      boolean wanted = c != null && hardens.test(c)
-          && rules.paths().stream().anyMatch(p -> p.path().equals(inj.path()));
+      boolean wanted = c != null && hardens.test(c) && rules.allPaths().stream()
+          .anyMatch(p -> p.path().equals(inj.path()) && p.seeded() == inj.isSeeded());
       if (wanted) {
         kept.add(inj);
       } else {
@@ -84,6 +105,7 @@ public final class Hardener {
 
     // Phase 2: make sure every hardened container is read-only and has every path writable.
     Boolean changedSoFar = null;
+    List<RevertRecord.Seed> seeds = new ArrayList<>();
     if (rules != null) {
       reportUnmatchedNames(rules, byName, isInit, findings);
       byName.values().stream().filter(c -> rules.hardens(c.getName(), isInit.get(c.getName())))
@@ -98,12 +120,20 @@ public final class Hardener {
         findings.add(new Finding(null, null, Finding.Kind.NOTHING_TO_HARDEN, null));
       }
       String medium = rules.memory().medium() == Medium.Memory ? null : rules.memory().medium().name();
+      List<Seeds.Planned> planned = new ArrayList<>();
+      Set<String> names = Seeds.containerNames(spec);
       for (Container c : hardened) {
         ensureReadOnly(c, originals, findings);
-        for (WritablePath path : rules.paths()) {
+        for (WritablePath path : rules.allPaths()) {
           Volumes.ensureWritable(spec, c, path, rules.sizeLimit(), medium, kept, findings);
         }
+        Seeds.Planned p = Seeds.plan(spec, c, kept, rules.seeding().method(), platform, prior, names);
+        if (p != null) {
+          planned.add(p);
+          seeds.add(p.seed());
+        }
       }
+      Seeds.putIn(spec, planned, takenOut, findings);
       List<Finding> risks = MemorySizing.risks(spec, hardened, rules.memory().shareWarning());
       if (!risks.isEmpty() && rules.memory().onRisk() == OnMemoryRisk.Skip) {
         // Not hardened while the risk stands: whatever an earlier run did is undone.
@@ -123,7 +153,8 @@ public final class Hardener {
       }
     }
 
-    RevertRecord record = new RevertRecord(originals, kept, messagePolicies);
+    Seeds.removeStaleImageVolumes(spec, prior, seeds, findings);
+    RevertRecord record = new RevertRecord(originals, kept, messagePolicies, seeds);
     // the crash-log policy is only ever added to a template that changed already: one comparison
     boolean changed = changedSoFar != null ? changedSoFar : !JSON.valueToTree(t).equals(JSON.valueToTree(current));
     return new Hardening(changed ? t : current, record, findings, changed);

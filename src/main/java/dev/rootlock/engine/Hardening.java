@@ -20,19 +20,25 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
     return findings.stream().filter(f -> f.kind() == kind).toList();
   }
 
-  /** What this run changes, short: "read-only root: app, proxy; writable: app:/tmp, proxy:/tmp". */
+  /**
+   * What this run changes, short: "read-only root: app, proxy; writable (memory): app:/tmp, proxy:/tmp;
+   * seeded from the image (memory): app:/etc/nginx/conf.d".
+   */
   public String changeSummary() {
     List<String> readOnly = findings(Finding.Kind.READ_ONLY_SET).stream().map(Finding::container).toList();
     List<String> parts = new ArrayList<>();
     if (!readOnly.isEmpty()) {
       parts.add("read-only root: " + String.join(", ", readOnly));
     }
-    for (boolean disk : new boolean[] {false, true}) {
-      List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
-          .filter(f -> f.detail().endsWith(" on disk") == disk)
-          .map(f -> f.container() + ":" + f.path()).toList();
-      if (!writable.isEmpty()) {
-        parts.add("writable (" + (disk ? "disk" : "memory") + "): " + String.join(", ", writable));
+    for (boolean seeded : new boolean[] {false, true}) {
+      for (boolean disk : new boolean[] {false, true}) {
+        List<String> writable = findings(Finding.Kind.VOLUME_INJECTED).stream()
+            .filter(f -> f.detail().endsWith(" on disk") == disk && isSeeded(f) == seeded)
+            .map(f -> f.container() + ":" + f.path()).toList();
+        if (!writable.isEmpty()) {
+          parts.add((seeded ? "seeded from the image (" : "writable (") + (disk ? "disk" : "memory") + "): "
+              + String.join(", ", writable));
+        }
       }
     }
     List<String> logs = findings(Finding.Kind.MESSAGE_POLICY_SET).stream().map(Finding::container).toList();
@@ -40,6 +46,11 @@ public record Hardening(PodTemplateSpec template, RevertRecord record, List<Find
       parts.add("terminationMessagePolicy FallbackToLogsOnError: " + String.join(", ", logs));
     }
     return parts.isEmpty() ? (changed ? "pod template updated" : "") : String.join("; ", parts);
+  }
+
+  private boolean isSeeded(Finding f) {
+    return record.injections().stream()
+        .anyMatch(i -> i.isSeeded() && i.container().equals(f.container()) && i.path().equals(f.path()));
   }
 
   /**

@@ -7,6 +7,8 @@ import dev.rootlock.api.OnMemoryRisk;
 import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
 import dev.rootlock.api.RolloutSpec;
+import dev.rootlock.api.SeedMethod;
+import dev.rootlock.diagnosis.ImageLayout;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -28,9 +30,11 @@ import java.util.regex.Pattern;
  *
  * @param kinds the pod controllers the policy selects (spec.kinds; all four by default)
  * @param containers names to harden, or null for every container
- * @param paths writable paths, sorted so that a parent comes before the paths below it
+ * @param paths plain writable paths (tmpPaths, cachePaths), sorted so that a parent comes before the
+ *     paths below it
  * @param exemptions containers left exactly as they are (spec.excludeContainers, spec.excludeImages)
  * @param memory the emptyDirs' medium and when their size is a risk for the container's memory
+ * @param seeding the paths filled with the image's files (spec.seedPaths) and how (spec.seed)
  */
 public record PolicyRules(
     LabelSelector selector,
@@ -42,7 +46,8 @@ public record PolicyRules(
     Mode mode,
     Rollout rollout,
     Exemptions exemptions,
-    MemoryRules memory) {
+    MemoryRules memory,
+    Seeding seeding) {
 
   public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
   public static final Set<ControllerKind> ALL_KINDS = Set.copyOf(EnumSet.allOf(ControllerKind.class));
@@ -64,6 +69,7 @@ public record PolicyRules(
     rollout = rollout == null ? DEFAULT_ROLLOUT : rollout;
     exemptions = exemptions == null ? Exemptions.NONE : exemptions;
     memory = memory == null ? MemoryRules.DEFAULT : memory;
+    seeding = seeding == null ? Seeding.NONE : seeding;
   }
 
   /** spec.rollout with defaults applied. */
@@ -99,22 +105,71 @@ public record PolicyRules(
   }
 
   /**
+   * spec.seedPaths and spec.seed.
+   *
+   * @param paths seeded paths ({@link WritablePath.Kind#SEED}), normalised and sorted
+   * @param method as the spec says; the {@link Hardener} resolves Auto against its {@link SeedPlatform}
+   */
+  public record Seeding(List<WritablePath> paths, SeedMethod method) {
+    public static final Seeding NONE = new Seeding(List.of(), SeedMethod.Auto);
+
+    public Seeding {
+      paths = List.copyOf(paths);
+      method = method == null ? SeedMethod.Auto : method;
+    }
+  }
+
+  /** Every declared path, plain and seeded, sorted so that a parent comes before the paths below it. */
+  public List<WritablePath> allPaths() {
+    if (seeding.paths().isEmpty()) {
+      return paths;
+    }
+    List<WritablePath> all = new ArrayList<>(paths);
+    all.addAll(seeding.paths());
+    all.sort(Comparator.comparing(WritablePath::path));
+    return all;
+  }
+
+  /**
    * These rules plus directories learned for one workload (as cache paths). A learned path the
-   * spec already covers adds nothing.
+   * spec already declares (in any list) adds nothing.
    */
   public PolicyRules withLearnedPaths(Collection<String> learned) {
-    List<WritablePath> all = new ArrayList<>(paths);
-    for (String path : learned) {
-      if (pathProblem(path) == null && all.stream().noneMatch(p -> p.path().equals(Paths.normalize(path)))) {
-        all.add(new WritablePath(Paths.normalize(path), WritablePath.Kind.CACHE));
-      }
-    }
-    if (all.size() == paths.size()) {
+    return withLearnedPaths(learned, List.of());
+  }
+
+  /**
+   * These rules plus directories learned for one workload: those in {@code seeded} (they hold the
+   * image's files) as seeded paths, the others as cache paths. A learned path the spec already
+   * declares (in any list) adds nothing, nor does one that could not be declared in its list.
+   */
+  public PolicyRules withLearnedPaths(Collection<String> learned, Collection<String> seeded) {
+    List<WritablePath> plain = learned(learned.stream().filter(p -> !seeded.contains(p)).toList(),
+        WritablePath.Kind.CACHE);
+    List<WritablePath> seeds = learned(seeded, WritablePath.Kind.SEED);
+    if (plain.isEmpty() && seeds.isEmpty()) {
       return this;
     }
-    all.sort(Comparator.comparing(WritablePath::path));
-    return new PolicyRules(selector, kinds, containers, initContainers, all, sizeLimit, mode, rollout, exemptions,
-        memory);
+    plain.addAll(paths);
+    plain.sort(Comparator.comparing(WritablePath::path));
+    seeds.addAll(seeding.paths());
+    seeds.sort(Comparator.comparing(WritablePath::path));
+    return new PolicyRules(selector, kinds, containers, initContainers, plain, sizeLimit, mode, rollout, exemptions,
+        memory, new Seeding(seeds, seeding.method()));
+  }
+
+  private List<WritablePath> learned(Collection<String> learned, WritablePath.Kind kind) {
+    List<WritablePath> more = new ArrayList<>();
+    List<WritablePath> declared = allPaths();
+    for (String path : learned) {
+      String problem = kind == WritablePath.Kind.SEED ? seedPathProblem(path) : pathProblem(path);
+      String p = Paths.normalize(path);
+      if (problem == null && declared.stream().noneMatch(d -> d.path().equals(p))
+          && more.stream().noneMatch(d -> d.path().equals(p))) {
+        more.add(new WritablePath(p, kind));
+      }
+    }
+    return more;
   }
 
   /** True when the policy selects workloads of this kind (before its label selector is asked). */
@@ -159,13 +214,19 @@ public record PolicyRules(
     List<String> cache = s.getCachePaths() == null ? List.of() : s.getCachePaths();
     List<WritablePath> paths = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
+    List<String> seed = s.getSeedPaths() == null ? List.of() : s.getSeedPaths();
+    List<WritablePath> seeded = new ArrayList<>();
     collectPaths(tmp, WritablePath.Kind.TMP, paths, seen, errors);
     collectPaths(cache, WritablePath.Kind.CACHE, paths, seen, errors);
-    if (tmp.size() + cache.size() > MAX_PATHS) {
-      errors.add(new SpecError("spec.tmpPaths", "tmpPaths and cachePaths together name "
-          + (tmp.size() + cache.size()) + " paths; at most " + MAX_PATHS + " are allowed"));
+    collectPaths(seed, WritablePath.Kind.SEED, seeded, seen, errors);
+    int count = tmp.size() + cache.size() + seed.size();
+    if (count > MAX_PATHS) {
+      errors.add(new SpecError("spec.tmpPaths", "tmpPaths, cachePaths and seedPaths together name " + count
+          + " paths; at most " + MAX_PATHS + " are allowed"));
     }
     paths.sort(Comparator.comparing(WritablePath::path));
+    seeded.sort(Comparator.comparing(WritablePath::path));
+    Seeding seeding = new Seeding(seeded, s.getSeed() == null ? null : s.getSeed().getMethod());
 
     String size = s.getSizeLimit() == null ? DEFAULT_SIZE_LIMIT : s.getSizeLimit();
     Quantity sizeLimit = null;
@@ -195,7 +256,7 @@ public record PolicyRules(
       return new Validation(null, errors);
     }
     return new Validation(new PolicyRules(s.getSelector(), kinds, containers, init, paths, sizeLimit, mode, rollout,
-        exemptions, memory), List.of());
+        exemptions, memory, seeding), List.of());
   }
 
   private static List<Globs.Glob> globs(List<String> raw, String field,
@@ -275,7 +336,7 @@ public record PolicyRules(
       Map<String, String> seen, List<SpecError> errors) {
     for (int i = 0; i < raw.size(); i++) {
       String field = "spec." + kind.field() + "[" + i + "]";
-      String problem = pathProblem(raw.get(i));
+      String problem = kind == WritablePath.Kind.SEED ? seedPathProblem(raw.get(i)) : pathProblem(raw.get(i));
       if (problem != null) {
         errors.add(new SpecError(field, problem));
         continue;
@@ -283,7 +344,9 @@ public record PolicyRules(
       String path = Paths.normalize(raw.get(i));
       String first = seen.putIfAbsent(path, field);
       if (first != null) {
-        errors.add(new SpecError(field, path + " is already declared at " + first));
+        errors.add(new SpecError(field, path + " is already declared at " + first
+            + (kind == WritablePath.Kind.SEED && !first.startsWith("spec.seedPaths")
+                ? "; a seeded path may not also be a tmp or cache path" : "")));
         continue;
       }
       out.add(new WritablePath(path, kind));
@@ -313,6 +376,27 @@ public record PolicyRules(
       if (p.equals(root) || p.startsWith(root + "/")) {
         return "\"" + path + "\" lies under " + root + ", which the container runtime manages";
       }
+    }
+    return null;
+  }
+
+  /**
+   * Why {@code path} cannot be a seeded path, or null: the rules of every path, and neither a whole
+   * system tree (copying /usr would copy the image's every program into memory) nor a file or
+   * directory the kubelet mounts.
+   */
+  static String seedPathProblem(String path) {
+    String problem = pathProblem(path);
+    if (problem != null) {
+      return problem;
+    }
+    String p = Paths.normalize(path);
+    if (ImageLayout.isWholeSystemTree(p)) {
+      return "\"" + path + "\" is a whole system tree; seeding it would copy all of it from the image: seed the "
+          + "directory below it that the app writes to (such as " + p + "/app)";
+    }
+    if (ImageLayout.isRuntimeManaged(p)) {
+      return "\"" + path + "\" is mounted by the kubelet into every container; it cannot be seeded";
     }
     return null;
   }

@@ -49,7 +49,7 @@ public final class VolumeNames {
     return slug.replaceAll("^-+|-+$", "");
   }
 
-  private static String hash(String s) {
+  static String hash(String s) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 3);

@@ -56,7 +56,7 @@ final class Volumes {
       }
     }
     String volume = inj != null ? inj.volume() : VolumeNames.forInjection(c.getName(), path.path(), volumeNames(spec));
-    Injection now = new Injection(c.getName(), path.path(), volume, size.toString(), medium);
+    Injection now = new Injection(c.getName(), path.path(), volume, size.toString(), medium, path.seeded());
     if (inj != null) {
       kept.set(kept.indexOf(inj), now); // a changed sizeLimit or medium is recorded with the volume
     } else {
@@ -147,7 +147,7 @@ final class Volumes {
     return removed;
   }
 
-  private static boolean isMounted(PodSpec spec, String volume) {
+  static boolean isMounted(PodSpec spec, String volume) {
     for (Container c : allContainers(spec)) {
       for (VolumeMount m : nonNull(c.getVolumeMounts())) {
         if (volume.equals(m.getName())) {
@@ -158,10 +158,15 @@ final class Volumes {
     return false;
   }
 
-  private static Set<String> volumeNames(PodSpec spec) {
+  static Set<String> volumeNames(PodSpec spec) {
     Set<String> names = new HashSet<>();
     nonNull(spec.getVolumes()).forEach(v -> names.add(v.getName()));
     return names;
+  }
+
+  /** {@code o} as the JSON the API server would store, for comparisons. */
+  static com.fasterxml.jackson.databind.JsonNode tree(Object o) {
+    return JSON.valueToTree(o);
   }
 
   static List<Container> allContainers(PodSpec spec) {

@@ -2,12 +2,15 @@ package dev.rootlock.engine;
 
 /**
  * One declared writable path, normalised (no trailing slash), and which spec list it came from so
- * messages can tell the user which field to edit.
+ * messages can tell the user which field to edit (and, for {@link Kind#SEED}, that it is filled with
+ * the image's files).
  */
 public record WritablePath(String path, Kind kind) {
   public enum Kind {
     TMP("tmpPaths"),
-    CACHE("cachePaths");
+    CACHE("cachePaths"),
+    /** Filled with the image's files before the app starts (docs/seeding.md). */
+    SEED("seedPaths");
 
     private final String field;
 
@@ -18,6 +21,10 @@ public record WritablePath(String path, Kind kind) {
     public String field() {
       return field;
     }
+  }
+
+  public boolean seeded() {
+    return kind == Kind.SEED;
   }
 
   /** True when {@code mountPath} is this very path (trailing slashes aside). */

@@ -2,6 +2,8 @@ package dev.rootlock.operator;
 
 import dev.rootlock.admission.Webhook;
 import dev.rootlock.api.Annotations;
+import dev.rootlock.api.SeedMethod;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.http.HttpEndpoints;
 import dev.rootlock.metrics.RootlockMetrics;
@@ -12,6 +14,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -47,12 +50,15 @@ public final class RootlockOperator implements AutoCloseable {
   private final KubernetesClient client;
   private final EventRecorder events;
   private final ReadOnlyPolicyReconciler reconciler;
+  /** The reconcile and the webhook harden for the same platform, so they write the same seeders. */
+  private final SeedPlatform seeding;
   private HttpEndpoints http;
   private Webhook webhook;
 
   private RootlockOperator(Settings settings, Operator operator, PrometheusMeterRegistry registry,
       RootlockMetrics metrics, AtomicBoolean leader, AtomicBoolean stopping, KubernetesClient client,
-      EventRecorder events, ReadOnlyPolicyReconciler reconciler) {
+      EventRecorder events, ReadOnlyPolicyReconciler reconciler, SeedPlatform seeding) {
+    this.seeding = seeding;
     this.client = client;
     this.events = events;
     this.stopping = stopping;
@@ -137,9 +143,10 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
+    SeedPlatform seeding = seedPlatform(client, settings.seedImage());
     ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
         new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight(),
-        settings.trimCaches());
+        settings.trimCaches(), seeding);
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);
@@ -150,7 +157,25 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client, events,
-        reconciler);
+        reconciler, seeding);
+  }
+
+  /**
+   * Whether this API server serves image volumes (from its {@code /version}, which every
+   * authenticated user may read), for {@code spec.seed.method: Auto}. A server that does not say
+   * counts as one without them: Copy works everywhere.
+   */
+  static SeedPlatform seedPlatform(KubernetesClient client, String seedImage) {
+    try {
+      VersionInfo v = client.getKubernetesVersion();
+      SeedPlatform p = SeedPlatform.forServer(v.getMajor(), v.getMinor(), seedImage);
+      LOG.info("API server {}.{}: seed.method Auto means {}", v.getMajor(), v.getMinor(),
+          p.resolve(SeedMethod.Auto));
+      return p;
+    } catch (KubernetesClientException e) {
+      LOG.info("API server version unknown ({}): seed.method Auto means Copy", e.getMessage());
+      return new SeedPlatform(false, seedImage);
+    }
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */
@@ -168,7 +193,7 @@ public final class RootlockOperator implements AutoCloseable {
     Settings.WebhookOptions w = settings.webhook();
     if (w.enabled()) {
       try {
-        webhook = Webhook.start(client, w, settings.namespaces(), Clock.systemUTC());
+        webhook = Webhook.start(client, w, settings.namespaces(), Clock.systemUTC(), seeding);
       } catch (Webhook.StartException e) {
         throw e.portInUse() ? StartupFailure.portInUse("--webhook-port", w.port(), e.getCause())
             : StartupFailure.of(e.getMessage(), e.getCause());

@@ -1,6 +1,7 @@
 package dev.rootlock.operator;
 
 import dev.rootlock.admission.WebhookCertificates;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.reconciler.observing.DriftLimit;
 import dev.rootlock.reports.ReportFormat;
 import java.time.Duration;
@@ -27,11 +28,13 @@ import java.util.Set;
  * @param trimCaches whether the workload informers drop what Rootlock never reads (managedFields,
  *     last-applied-configuration); always true but in the scale benchmark, which measures what
  *     trimming saves (docs/benchmarks.md)
+ * @param seedImage the image that copies seeded paths out of an image volume ({@code --seed-image});
+ *     null for {@link SeedPlatform#DEFAULT_COPIER_IMAGE}
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
     ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
-    boolean trimCaches) {
+    boolean trimCaches, String seedImage) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -67,8 +70,18 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
     }
   }
 
+  /** Settings with the default copier image. */
+  public Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
+      String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
+      ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
+      boolean trimCaches) {
+    this(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration, exitOnLostLeadership,
+        reports, webhook, driftFight, reconcileThreads, trimCaches, null);
+  }
+
   public Settings {
     namespaces = Set.copyOf(namespaces);
+    seedImage = seedImage == null || seedImage.isBlank() ? SeedPlatform.DEFAULT_COPIER_IMAGE : seedImage.strip();
     reports = reports == null ? ReportFormat.Option.auto : reports;
     webhook = webhook == null ? WebhookOptions.OFF : webhook;
     driftFight = driftFight == null ? DriftLimit.DEFAULT : driftFight;
@@ -108,31 +121,36 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight, reconcileThreads, trimCaches);
+        webhook, driftFight, reconcileThreads, trimCaches, seedImage);
   }
 
   public Settings withReports(ReportFormat.Option mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
   }
 
   public Settings withWebhook(WebhookOptions w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches, seedImage);
+  }
+
+  public Settings withSeedImage(String image) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, image);
   }
 
   public Settings withCacheTrim(boolean trim) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim, seedImage);
   }
 }

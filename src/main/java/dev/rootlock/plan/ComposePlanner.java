@@ -108,18 +108,8 @@ final class ComposePlanner {
     }
     List<ComposeService.Mount> mounts = new ArrayList<>(s.mounts());
     List<String> notes = new ArrayList<>();
-    List<String> added = new ArrayList<>();
-    for (WritablePath path : rules.paths()) { // parents first: a tmpfs added for /var covers /var/x
-      ComposeService.Mount covering = mounts.stream().filter(m -> path.isCoveredBy(m.target())).findFirst()
-          .orElse(null);
-      if (covering != null) {
-        notes.add(path.path() + " already mounted by " + covering.by()
-            + (path.isAt(covering.target()) ? "" : " at " + covering.target()));
-      } else {
-        added.add(path.path());
-        mounts.add(new ComposeService.Mount(path.path(), "tmpfs", false));
-      }
-    }
+    // parents first: a tmpfs added for /var covers /var/x
+    List<String> added = notMounted(rules.paths(), "tmpfs", mounts, notes);
     if (!added.isEmpty()) {
       ArrayNode tmpfs = JsonNodeFactory.instance.arrayNode();
       s.tmpfs().forEach(tmpfs::add); // a single string becomes a list
@@ -132,6 +122,16 @@ final class ComposePlanner {
         notes.add("spec.medium Disk does not apply to Compose: tmpfs is always memory-backed");
       }
     }
+    List<String> seeded = notMounted(rules.seeding().paths(), "volume", mounts, notes);
+    if (!seeded.isEmpty()) {
+      // An anonymous volume: Docker and Podman fill it from the image's directory on first use,
+      // which is what the seeder does in a pod; it needs no top-level volumes: entry.
+      ArrayNode volumes = s.node().path("volumes").isArray() ? ((ArrayNode) s.node().get("volumes")).deepCopy()
+          : JsonNodeFactory.instance.arrayNode();
+      seeded.forEach(volumes::add);
+      planned.set("volumes", volumes);
+      changes.add("volumes seeded from the image (disk, not memory): " + String.join(", ", seeded));
+    }
     ArrayNode ops = JsonPatches.diff(s.node(), planned);
     // Compose has no memory-backed scratch sized against a limit the engine could weigh: never skipped
     return new PlannedChange(ops, String.join("; ", changes), String.join(", ", notes),
@@ -143,4 +143,24 @@ final class ComposePlanner {
         List.of()));
   }
 
+  /**
+   * The paths nothing in {@code mounts} covers yet, each then added to {@code mounts} as mounted by
+   * {@code by}; a note for each covered one.
+   */
+  private static List<String> notMounted(List<WritablePath> paths, String by, List<ComposeService.Mount> mounts,
+      List<String> notes) {
+    List<String> added = new ArrayList<>();
+    for (WritablePath path : paths) {
+      ComposeService.Mount covering = mounts.stream().filter(m -> path.isCoveredBy(m.target())).findFirst()
+          .orElse(null);
+      if (covering != null) {
+        notes.add(path.path() + " already mounted by " + covering.by()
+            + (path.isAt(covering.target()) ? "" : " at " + covering.target()));
+      } else {
+        added.add(path.path());
+        mounts.add(new ComposeService.Mount(path.path(), by, false));
+      }
+    }
+    return added;
+  }
 }

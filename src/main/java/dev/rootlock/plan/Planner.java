@@ -12,6 +12,7 @@ import dev.rootlock.engine.Hardening;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
 import dev.rootlock.engine.RevertRecord;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.workload.Workload;
 import dev.rootlock.workload.WorkloadKind;
 import dev.rootlock.workload.WorkloadKinds;
@@ -33,13 +34,20 @@ import java.util.Optional;
  * over as fine. Docker Compose files are planned by {@link ComposePlanner} with the same rules.
  */
 public final class Planner {
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
   private final List<PlanPolicy> policies;
   private final ComposePlanner compose;
 
   private final Map<PlanPolicy, Integer> selected = new IdentityHashMap<>();
 
+  /** A planner for a cluster whose image-volume support is unknown: seed.method Auto means Copy. */
   public Planner(List<PlanPolicy> policies) {
+    this(policies, SeedPlatform.DEFAULT);
+  }
+
+  /** @param seeding what the target cluster offers seeding; the operator there must see the same to agree */
+  public Planner(List<PlanPolicy> policies, SeedPlatform seeding) {
+    this.hardener = new Hardener(seeding);
     this.policies = List.copyOf(policies);
     this.compose = new ComposePlanner(this.policies, this::count);
   }

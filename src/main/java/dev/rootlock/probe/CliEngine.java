@@ -89,7 +89,7 @@ public final class CliEngine implements ContainerEngine {
 
   @Override
   public ImageConfig inspectImage(String image) {
-    JsonNode config = first(call(List.of("image", "inspect", image), COMMAND_TIMEOUT)).path("Config");
+    JsonNode config = first(json(List.of("image", "inspect", image))).path("Config");
     String dir = config.path("WorkingDir").asText("");
     List<String> env = new ArrayList<>();
     config.path("Env").forEach(e -> env.add(e.asText()));
@@ -127,6 +127,10 @@ public final class CliEngine implements ContainerEngine {
       args.add("--tmpfs");
       args.add(t.getKey() + ":" + t.getValue());
     }
+    for (String path : spec.seeded()) {
+      args.add("-v");
+      args.add(path); // an anonymous volume: Docker and Podman copy the image's directory into it
+    }
     for (String e : spec.env()) {
       args.add("-e");
       args.add(e);
@@ -160,7 +164,7 @@ public final class CliEngine implements ContainerEngine {
 
   @Override
   public ContainerState state(String id) {
-    JsonNode s = first(call(List.of("inspect", id), COMMAND_TIMEOUT)).path("State");
+    JsonNode s = first(json(List.of("inspect", id))).path("State");
     return new ContainerState(s.path("Running").asBoolean(false), s.path("ExitCode").asInt(0),
         s.path("OOMKilled").asBoolean(false));
   }
@@ -190,7 +194,7 @@ public final class CliEngine implements ContainerEngine {
   public void remove(String id) {
     // kill first: rm -f would wait for SIGTERM's grace period (10 s) on a PID 1 that ignores it
     execute(List.of("kill", id), COMMAND_TIMEOUT);
-    Result r = execute(List.of("rm", "-f", id), COMMAND_TIMEOUT);
+    Result r = execute(List.of("rm", "-f", "-v", id), COMMAND_TIMEOUT); // -v: its anonymous volumes too
     if (r.exitCode == 0) {
       live.remove(id);
     }
@@ -212,16 +216,36 @@ public final class CliEngine implements ContainerEngine {
     return r.output;
   }
 
-  private record Result(int exitCode, String output) {}
+  /**
+   * The JSON a command prints on stdout. Its stderr is kept apart: Podman warns there while
+   * answering (a learned path that is a symlink in the image, such as Debian's /var/run, gives
+   * "Could not find mount at destination"), and a warning is not part of the JSON.
+   */
+  private String json(List<String> args) {
+    Result r = execute(args, COMMAND_TIMEOUT, true);
+    if (r.exitCode != 0) {
+      String out = (r.output + "\n" + r.errors).strip();
+      throw new EngineException(describe(args) + " failed (exit " + r.exitCode + ")"
+          + (out.isEmpty() ? "" : ": " + lastLines(out, 3)));
+    }
+    return r.output;
+  }
+
+  /** @param errors stderr when read apart from stdout, else "" (it is in {@code output}) */
+  private record Result(int exitCode, String output, String errors) {}
 
   private Result execute(List<String> args, Duration timeout) {
+    return execute(args, timeout, false);
+  }
+
+  private Result execute(List<String> args, Duration timeout, boolean stderrApart) {
     List<String> command = new ArrayList<>();
     command.add(executable);
     command.addAll(globalArgs);
     command.addAll(args);
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p = new ProcessBuilder(command).redirectErrorStream(!stderrApart).start();
     } catch (IOException e) {
       throw new EngineException("cannot start " + executable + ": " + e.getMessage());
     }
@@ -231,12 +255,14 @@ public final class CliEngine implements ContainerEngine {
       // the process has already gone; its exit code says why
     }
     CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+    CompletableFuture<String> errors = stderrApart ? CompletableFuture.supplyAsync(() -> read(p.getErrorStream()))
+        : CompletableFuture.completedFuture("");
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new EngineException(describe(args) + " did not finish within " + timeout.toSeconds() + " s");
       }
-      return new Result(p.exitValue(), output.get(5, TimeUnit.SECONDS));
+      return new Result(p.exitValue(), output.get(5, TimeUnit.SECONDS), errors.get(5, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();

@@ -50,14 +50,22 @@ public interface ContainerEngine {
    * @param user the -u value, or null for the image's user
    * @param publish a container port to publish on a loopback port chosen by the engine, or null
    *     for no network at all
+   * @param seeded mount points of anonymous volumes, which the engine fills from the image's
+   *     directory there on first use (seeded paths; removed with the container)
    * @param readOnly false only for the one comparison run with a writable root
    */
   record RunSpec(String image, List<String> command, Map<String, String> tmpfs, List<String> env, String user,
-      Integer publish, boolean readOnly) {
+      Integer publish, List<String> seeded, boolean readOnly) {
     public RunSpec {
       command = List.copyOf(command);
       tmpfs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tmpfs));
       env = List.copyOf(env);
+      seeded = seeded == null ? List.of() : List.copyOf(seeded);
+    }
+
+    RunSpec(String image, List<String> command, Map<String, String> tmpfs, List<String> env, String user,
+        Integer publish) {
+      this(image, command, tmpfs, env, user, publish, List.of(), true);
     }
   }
 

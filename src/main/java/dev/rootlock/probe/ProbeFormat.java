@@ -35,7 +35,7 @@ public enum ProbeFormat {
   flags,
   /**
    * A Compose service as probed: image, command, user, environment, the labels the printed policy
-   * selects, read_only and tmpfs.
+   * selects, read_only, tmpfs, and a volume per seeded path.
    */
   compose,
   /** A ReadOnlyPolicy with the paths (the --policy given, with its paths replaced, or a new one). */
@@ -130,7 +130,11 @@ public enum ProbeFormat {
       b.append(" --read-only-tmpfs=false");
     }
     for (WritablePath p : r.paths()) {
-      b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()));
+      if (p.seeded()) {
+        b.append(" -v ").append(p.path()); // an anonymous volume, filled from the image on first use
+      } else {
+        b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()));
+      }
     }
     return b.toString();
   }
@@ -156,7 +160,13 @@ public enum ProbeFormat {
     }
     service.put("read_only", true);
     ArrayNode tmpfs = service.putArray("tmpfs");
-    r.paths().forEach(p -> tmpfs.add(p.path() + ":" + Tmpfs.options(r.sizeLimit())));
+    r.paths().stream().filter(p -> !p.seeded()).forEach(p -> tmpfs.add(p.path() + ":" + Tmpfs.options(r.sizeLimit())));
+    List<String> seeded = paths(r, WritablePath.Kind.SEED);
+    if (!seeded.isEmpty()) {
+      // anonymous volumes (disk, not memory): Docker and Podman fill them from the image on first use
+      ArrayNode volumes = service.putArray("volumes");
+      seeded.forEach(volumes::add);
+    }
     ObjectNode root = NODES.objectNode();
     root.putObject("services").set(s.name(), service);
     return root;
@@ -182,6 +192,8 @@ public enum ProbeFormat {
     // an empty list, not an absent one: absent tmpPaths means [/tmp] to the operator
     p.getSpec().setTmpPaths(paths(r, WritablePath.Kind.TMP));
     p.getSpec().setCachePaths(paths(r, WritablePath.Kind.CACHE));
+    List<String> seeded = paths(r, WritablePath.Kind.SEED);
+    p.getSpec().setSeedPaths(seeded.isEmpty() ? null : seeded);
     p.getSpec().setSizeLimit(r.sizeLimit().toString());
     p.setStatus(null);
     ObjectNode tree = (ObjectNode) JsonPatches.tree(p);
@@ -193,6 +205,9 @@ public enum ProbeFormat {
     ReadOnlyPolicySpec spec = new ReadOnlyPolicySpec();
     spec.setTmpPaths(paths(r, WritablePath.Kind.TMP));
     spec.setCachePaths(paths(r, WritablePath.Kind.CACHE));
+    List<String> seeded = paths(r, WritablePath.Kind.SEED);
+    spec.setSeedPaths(seeded.isEmpty() ? null : seeded);
+    spec.setSeed(from == null ? null : from.getSpec().getSeed());
     spec.setSizeLimit(r.sizeLimit().toString());
     PolicyRules rules = PolicyRules.from(spec).rules();
     PodTemplateSpec template = new PodTemplateSpecBuilder().withNewSpec().addNewContainer().withName(name)
@@ -202,6 +217,10 @@ public enum ProbeFormat {
     c.setImage(null); // the patch must not pin the image: the manifest's own stays
     ObjectNode podSpec = NODES.objectNode();
     podSpec.putArray("containers").add(JsonPatches.tree(c));
+    if (h.template().getSpec().getInitContainers() != null) {
+      // the seeders (merged by name into the Deployment's init containers); their image is the app's
+      podSpec.set("initContainers", JsonPatches.tree(h.template().getSpec().getInitContainers()));
+    }
     podSpec.set("volumes", JsonPatches.tree(h.template().getSpec().getVolumes()));
     ObjectNode patch = NODES.objectNode();
     patch.put("apiVersion", "apps/v1");

@@ -64,7 +64,7 @@ public final class Prober {
     for (int n = 1; n <= request.tries(); n++) {
       Attempt a = attempt(request, learned, true, context);
       Diagnosis d = ReadOnlyFilesystemErrors.diagnose(a.output, context);
-      List<Need> fresh = d.needs().stream().filter(Need::learnable)
+      List<Need> fresh = d.needs().stream().filter(x -> x.learnable() || x.seedable())
           .filter(need -> !isWritable(request, learned, need.directory())).toList();
       // An app that keeps running after a failed write may only fail later, when that path is
       // used: a run counts only when its output names nothing more to learn.
@@ -90,10 +90,12 @@ public final class Prober {
         return result(request, learned, runs, reason != null ? reason : why(a, d, request), persist);
       }
       for (Need need : fresh) {
-        WritablePath path = new WritablePath(need.directory(), Need.TMP_PATHS.equals(need.field())
-            ? WritablePath.Kind.TMP : WritablePath.Kind.CACHE);
+        WritablePath path = new WritablePath(need.directory(), need.seedable() ? WritablePath.Kind.SEED
+            : Need.TMP_PATHS.equals(need.field()) ? WritablePath.Kind.TMP : WritablePath.Kind.CACHE);
         learned.add(new ProbeResult.Learned(path, n, need.line()));
-        progress.accept("  learned " + need.directory() + " (" + need.field() + ") from: " + need.line());
+        progress.accept(need.seedable()
+            ? "  seeded " + need.directory() + " from the image (" + need.field() + ") from: " + need.line()
+            : "  learned " + need.directory() + " (" + need.field() + ") from: " + need.line());
         Images.persistentData(image, need.directory()).ifPresent(w -> {
           persist.add(w);
           progress.accept("  warning: " + w);
@@ -128,12 +130,20 @@ public final class Prober {
   private Attempt attempt(ProbeRequest request, List<ProbeResult.Learned> learned, boolean readOnly,
       ContainerDirectories context) {
     Map<String, String> tmpfs = new LinkedHashMap<>();
+    List<String> seeded = new ArrayList<>();
     String options = "rw," + Tmpfs.options(request.sizeLimit());
-    request.paths().forEach(p -> tmpfs.put(p.path(), options));
-    learned.forEach(l -> tmpfs.put(l.path().path(), options));
+    List<WritablePath> all = new ArrayList<>(request.paths());
+    learned.forEach(l -> all.add(l.path()));
+    for (WritablePath p : all) {
+      if (p.seeded()) {
+        seeded.add(p.path());
+      } else {
+        tmpfs.put(p.path(), options);
+      }
+    }
     long start = System.nanoTime();
     String id = engine.run(new RunSpec(request.image(), request.command(), tmpfs, request.env(), request.user(),
-        request.needsPort() ? request.httpCheck().port() : null, readOnly));
+        request.needsPort() ? request.httpCheck().port() : null, seeded, readOnly));
     try {
       List<String> passed = new ArrayList<>();
       StringBuilder checkOutput = new StringBuilder();
@@ -239,11 +249,11 @@ public final class Prober {
     // an info line ("can not modify ...") explains nothing while a more severe line is there
     List<Need> ranked = d.needs().stream().filter(x -> x.severity() != Severity.INFO).toList();
     for (Need need : ranked.isEmpty() ? d.needs() : ranked) {
-      if (need.safety() == PathSafety.LEARN && need.learnable()) {
+      if (need.learnable() || need.seedable()) {
         return "it still fails writing " + need.path() + " although " + need.directory() + " is writable: "
             + "check the size limit (" + request.sizeLimit() + ") and that the user may write there";
       }
-      if (need.safety() != PathSafety.LEARN) {
+      if (need.safety() != PathSafety.LEARN && need.safety() != PathSafety.SEED) {
         return "the app " + need.describe();
       }
     }

@@ -6,6 +6,7 @@ import dev.rootlock.api.WorkloadState;
 import dev.rootlock.decision.PolicySet;
 import dev.rootlock.engine.Hardener;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.acting.AfterWrite;
@@ -75,7 +76,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final boolean trimCaches;
   private final RetryBackoff backoff = new RetryBackoff();
   private final RequeueEventSource nudges = new RequeueEventSource();
-  private final Hardener hardener = new Hardener();
+  private final Hardener hardener;
   /** Per policy: what the engine answered in its last reconcile, while the answer holds. */
   private final Map<ResourceID, EngineAnswerCache> answers = new ConcurrentHashMap<>();
   private final PassedTests passes;
@@ -89,15 +90,17 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * @param reports where per-workload results are published as policy reports ({@code --reports})
    * @param driftFight when to stop correcting a workload someone keeps reverting
    * @param trimCaches whether the workload informers drop what Rootlock never reads
+   * @param seeding whether the API server serves image volumes, and the copier image (seeded paths)
    */
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight, boolean trimCaches) {
-    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches);
+      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches, seeding);
   }
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight, boolean trimCaches) {
+      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding) {
     this.trimCaches = trimCaches;
+    this.hardener = new Hardener(seeding);
     this.clock = clock;
     this.metrics = metrics;
     this.events = events;

@@ -25,6 +25,8 @@ import java.util.List;
  * @param started when that change was written (the rollout timeout counts from here)
  * @param attempts learn-mode retries made so far
  * @param learned directories learned from read-only-filesystem crashes, writable for this workload
+ * @param seeded those of {@code learned} that hold the image's files: seeded paths (filled from the
+ *     image) rather than plain ones. A directory keeps the kind it was learned with.
  * @param rolledBack set when a failed rollout was undone
  * @param corrections when Rootlock put back a hardening someone else had reverted (drift fights)
  */
@@ -35,12 +37,33 @@ public record RolloutRecord(
     @JsonProperty("attempts") int attempts,
     @JsonProperty("learned") List<String> learned,
     @JsonProperty("rolledBack") RolledBack rolledBack,
-    @JsonProperty("corrections") List<Correction> corrections) {
+    @JsonProperty("corrections") List<Correction> corrections,
+    @JsonProperty("seeded") List<String> seeded) {
 
   public static final RolloutRecord EMPTY = new RolloutRecord(null, null, 0, List.of(), null);
 
   public RolloutRecord(Long generation, String started, int attempts, List<String> learned, RolledBack rolledBack) {
     this(generation, started, attempts, learned, rolledBack, List.of());
+  }
+
+  public RolloutRecord(Long generation, String started, int attempts, List<String> learned, RolledBack rolledBack,
+      List<Correction> corrections) {
+    this(generation, started, attempts, learned, rolledBack, corrections, List.of());
+  }
+
+  /** This record with {@code more} learned as seeded paths (they are added to {@link #learned} too). */
+  public RolloutRecord withSeeded(List<String> more) {
+    List<String> allLearned = new java.util.ArrayList<>(learned);
+    List<String> allSeeded = new java.util.ArrayList<>(seeded);
+    for (String dir : more) {
+      if (!allLearned.contains(dir)) {
+        allLearned.add(dir);
+      }
+      if (!allSeeded.contains(dir)) {
+        allSeeded.add(dir);
+      }
+    }
+    return new RolloutRecord(generation, started, attempts, allLearned, rolledBack, corrections, allSeeded);
   }
 
   /**
@@ -65,7 +88,7 @@ public record RolloutRecord(
   public RolloutRecord corrected(List<Correction> recent, Instant now, long policyGeneration) {
     List<Correction> all = new java.util.ArrayList<>(recent);
     all.add(new Correction(now.toString(), policyGeneration));
-    return new RolloutRecord(generation, started, attempts, learned, rolledBack, all);
+    return new RolloutRecord(generation, started, attempts, learned, rolledBack, all, seeded);
   }
 
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -75,6 +98,7 @@ public record RolloutRecord(
   public RolloutRecord {
     learned = learned == null ? List.of() : List.copyOf(learned);
     corrections = corrections == null ? List.of() : List.copyOf(corrections);
+    seeded = seeded == null ? List.of() : List.copyOf(seeded);
   }
 
   /**
@@ -108,11 +132,11 @@ public record RolloutRecord(
 
   /** The record of a template change written now, producing {@code generation}. */
   public RolloutRecord started(long generation, Instant now, int attempts, List<String> learned) {
-    return new RolloutRecord(generation, now.toString(), attempts, learned, null, corrections);
+    return new RolloutRecord(generation, now.toString(), attempts, learned, null, corrections, seeded);
   }
 
   public RolloutRecord rolledBack(RolledBack r) {
-    return new RolloutRecord(null, null, attempts, learned, r, corrections);
+    return new RolloutRecord(null, null, attempts, learned, r, corrections, seeded);
   }
 
   /** True when this record says the rollout of {@code generation} is Rootlock's to follow. */

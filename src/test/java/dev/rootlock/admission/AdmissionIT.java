@@ -59,7 +59,7 @@ class AdmissionIT {
         .withName(WebhookCertificates.SERVICE).withNamespace(OPERATOR_NS).withPath("/mutate").endService()
         .endClientConfig().endWebhook().build());
     for (String ns : List.of("admitted", "reconciled")) {
-      cluster.create(policy("p", ns, "{rollout: {maxInProgress: 1000}}"));
+      cluster.create(policy("p", ns, SEEDING_SPEC));
     }
     cluster.create(policy("audit", "audited", "{mode: Audit}"));
     cluster.create(policy("narrow", "narrow", "{selector: {matchLabels: {tier: web}}}"));
@@ -76,6 +76,10 @@ class AdmissionIT {
   void tearDown() {
     cluster.close();
   }
+
+  /** Every workload gets a seeder too (the image volume method, the one with the most to agree on). */
+  static final String SEEDING_SPEC = "{rollout: {maxInProgress: 1000}, seedPaths: [/etc/app/conf.d], "
+      + "seed: {method: ImageVolume}}";
 
   static ReadOnlyPolicy policy(String name, String namespace, String spec) {
     ReadOnlyPolicy p = dev.rootlock.testing.Fixtures.policy(name, spec);
@@ -179,6 +183,25 @@ class AdmissionIT {
       }
     }
     assertThat(differences).as("what the webhook made differs from what the reconcile made").isEmpty();
+    List<dev.rootlock.plan.PlanPolicy> planPolicies = dev.rootlock.plan.PlanPolicy.load(List.of(
+        new dev.rootlock.plan.SourceDocument("policy", 1, "", "", JsonPatches.tree(policy("p", "admitted",
+            SEEDING_SPEC)))));
+    dev.rootlock.plan.Planner planner = new dev.rootlock.plan.Planner(planPolicies);
+    Map<String, ObjectNode> planInputs = corpus("admitted");
+    int seeded = 0;
+    for (String key : admitted.keySet()) {
+      JsonNode planned = planner.plan(List.of(new dev.rootlock.plan.SourceDocument(key, 1, "", "",
+          planInputs.get(key)))).documents().get(0).planned();
+      WorkloadKind<?> kind = WorkloadKinds.named(key.substring(0, key.indexOf('/')));
+      JsonNode byWebhook = JsonPatches.tree(kind.template(get(key, "admitted")));
+      if (!byWebhook.equals(JsonPatches.tree(kind.template(cluster.client().getKubernetesSerialization()
+          .convertValue(planned, get(key, "admitted").getClass()))))) {
+        differences.add(key + ": plan's template");
+      }
+      seeded += byWebhook.at("/spec/initContainers/0/name").asText().startsWith("rootlock-seed-") ? 1 : 0;
+    }
+    assertThat(differences).as("what plan makes differs from what the webhook made").isEmpty();
+    assertThat(seeded).as("the seeders are in what all three agree on").isGreaterThan(45);
     List<String> writes = cluster.api().exchanges().stream().filter(e -> e.method().equals("PATCH")
         && e.path().contains("/namespaces/admitted/") && !e.path().contains("/readonlypolicies/"))
         .map(e -> e.path().replaceAll("\\?.*", "")).toList();

@@ -59,6 +59,10 @@ class CrdUpToDateTest {
     assertThat(spec.at("/properties/tmpPaths/items/pattern").asText()).startsWith("^(/");
     assertThat(spec.at("/properties/cachePaths/x-kubernetes-validations").size()).isEqualTo(1);
     assertThat(spec.at("/properties/sizeLimit/pattern").asText()).contains("Mi");
-    assertThat(spec.at("/x-kubernetes-validations").size()).isEqualTo(2);
+    assertThat(spec.at("/x-kubernetes-validations").size()).as("the 32-path limit, no tmp/cache overlap, no seeded "
+        + "path that is also a tmp or cache path").isEqualTo(3);
+    assertThat(spec.at("/properties/seedPaths/x-kubernetes-validations").size()).as("path syntax, no system tree")
+        .isEqualTo(2);
+    assertThat(spec.at("/properties/seed/properties/method/enum").toString()).contains("Auto", "Copy", "ImageVolume");
   }
 }

@@ -14,11 +14,11 @@ class ReadOnlyFilesystemErrorsTest {
       nginx mkdir        | nginx: [emerg] mkdir() "/var/cache/nginx/client_temp" failed (30: Read-only file system)                    | /var/cache/nginx | cachePaths | LEARN
       nginx pid          | 2024/01/10 10:00:00 [emerg] 1#1: open() "/var/run/nginx.pid" failed (30: Read-only file system)              | /var/run | cachePaths | LEARN
       nginx error log    | nginx: [alert] could not open error log file: open() "/var/log/nginx/error.log" failed (30: Read-only file system) | /var/log/nginx | cachePaths | LEARN
-      nginx entrypoint   | /docker-entrypoint.sh: 10: cannot create /etc/nginx/conf.d/default.conf: Read-only file system                | /etc/nginx/conf.d | cachePaths | HIDES_IMAGE_FILES
+      nginx entrypoint   | /docker-entrypoint.sh: 10: cannot create /etc/nginx/conf.d/default.conf: Read-only file system                | /etc/nginx/conf.d | seedPaths | SEED
       java nio           | java.nio.file.FileSystemException: /tmp/hsperfdata_root: Read-only file system                               | /tmp | tmpPaths | LEARN
       java caused by     | Caused by: java.nio.file.FileSystemException: /app/logs/app.log: Read-only file system                      | /app/logs | cachePaths | LEARN
       java io            | java.io.FileNotFoundException: /var/lib/app/data.db (Read-only file system)                                  | /var/lib/app | cachePaths | LEARN
-      java tomcat        | java.io.IOException: Read-only file system: /usr/local/tomcat/work/Catalina: Read-only file system          | /usr/local/tomcat/work | cachePaths | HIDES_IMAGE_FILES
+      java tomcat        | java.io.IOException: Read-only file system: /usr/local/tomcat/work/Catalina: Read-only file system          | /usr/local/tomcat/work | seedPaths | SEED
       python pycache     | OSError: [Errno 30] Read-only file system: '/app/__pycache__'                                               | /app/__pycache__ | cachePaths | LEARN
       python tempfile    | OSError: [Errno 30] Read-only file system: '/tmp/tmpa1b2c3d4'                                               | /tmp | tmpPaths | LEARN
       python logging     | OSError: [Errno 30] Read-only file system: '/var/log/app/app.log'                                           | /var/log/app | cachePaths | LEARN
@@ -33,22 +33,38 @@ class ReadOnlyFilesystemErrorsTest {
       coreutils touch    | touch: cannot touch '/var/run/app.pid': Read-only file system                                              | /var/run | cachePaths | LEARN
       coreutils mkdir    | mkdir: cannot create directory '/var/cache/apt/archives': Read-only file system                            | /var/cache/apt | cachePaths | LEARN
       coreutils C quote  | mkdir: cannot create directory `/var/cache/app': Read-only file system                                     | /var/cache | cachePaths | LEARN
-      coreutils cp       | cp: cannot create regular file '/etc/app/config.yml': Read-only file system                                | /etc/app | cachePaths | HIDES_IMAGE_FILES
-      bash redirect      | /entrypoint.sh: line 12: /etc/nginx/nginx.conf: Read-only file system                                       | /etc/nginx | cachePaths | HIDES_IMAGE_FILES
+      coreutils cp       | cp: cannot create regular file '/etc/app/config.yml': Read-only file system                                | /etc/app | seedPaths | SEED
+      bash redirect      | /entrypoint.sh: line 12: /etc/nginx/nginx.conf: Read-only file system                                       | /etc/nginx | seedPaths | SEED
       busybox sh         | sh: can't create /var/run/app.pid: Read-only file system                                                    | /var/run | cachePaths | LEARN
-      sed in place       | sed: couldn't open temporary file /etc/nginx/sedX1Y2Z3: Read-only file system                               | /etc/nginx | cachePaths | HIDES_IMAGE_FILES
+      sed in place       | sed: couldn't open temporary file /etc/nginx/sedX1Y2Z3: Read-only file system                               | /etc/nginx | seedPaths | SEED
       postgres lock      | FATAL:  could not open lock file "/var/run/postgresql/.s.PGSQL.5432.lock": Read-only file system             | /var/run/postgresql | cachePaths | LEARN
       redis rdb          | Failed opening the temp RDB file temp-1.rdb (in server root dir /data) for saving: Read-only file system     | /data | cachePaths | LEARN
       mysql errcode      | mysqld: Can't create/write to file '/var/lib/mysql/is_writable' (Errcode: 30 "Read-only file system")      | /var/lib/mysql | cachePaths | LEARN
       ruby mkdir         | Read-only file system @ dir_s_mkdir - /srv/app/tmp/cache (Errno::EROFS)                                    | /srv/app/tmp | cachePaths | LEARN
       rust quoted        | Error: failed to create "/var/lib/app/db.lock": Os { code: 30, kind: ReadOnlyFilesystem, message: "Read-only file system" } | /var/lib/app | cachePaths | LEARN
-      scripts dir        | cp: cannot create regular file '/opt/app/scripts/run.sh': Read-only file system                            | /opt/app/scripts | cachePaths | HIDES_IMAGE_FILES
-      bin dir            | open /srv/tool/bin/helper: read-only file system                                                           | /srv/tool/bin | cachePaths | HIDES_IMAGE_FILES
+      scripts dir        | cp: cannot create regular file '/opt/app/scripts/run.sh': Read-only file system                            | /opt/app/scripts | seedPaths | SEED
+      bin dir            | open /srv/tool/bin/helper: read-only file system                                                           | /srv/tool/bin | seedPaths | SEED
       dev shm            | OSError: [Errno 30] Read-only file system: '/dev/shm/x.lock'                                                | /dev/shm | cachePaths | RUNTIME_MANAGED
       pidfile            | could not write pidfile /run/app/app.pid                                                                    | /run/app | cachePaths | LEARN
       quarkus tmp        | Temporary directory /tmp does not exist and it was not possible to create it                               | /tmp | tmpPaths | LEARN
       dotted normalised  | open /var//cache/./app/../nginx/x.tmp: read-only file system                                               | /var/cache/nginx | cachePaths | LEARN
       ellipsis           | mkdir() "/var/cache/nginx/client_te…" failed (30: Read-only file system)                                    | /var/cache/nginx | cachePaths | LEARN
+      etc itself         | sed: cannot rename /etc/sedX1Y2Z3: Read-only file system                                                    | /etc | cachePaths | HIDES_IMAGE_FILES
+      usr lib itself     | cp: cannot create regular file '/usr/lib/libx.so': Read-only file system                                   | /usr/lib | cachePaths | HIDES_IMAGE_FILES
+      kubelet file       | sed: cannot rename /etc/resolv.conf: Read-only file system                                                   | /etc | cachePaths | HIDES_IMAGE_FILES
+      sa token           | open /var/run/secrets/kubernetes.io/serviceaccount/x: read-only file system                                 | /var/run/secrets/kubernetes.io/serviceaccount | cachePaths | RUNTIME_MANAGED
+      laravel bootstrap  | file_put_contents(/var/www/app/bootstrap/cache/packages.php): Failed to open stream: Read-only file system   | /var/www/app/bootstrap/cache | seedPaths | SEED
+      typo3conf          | fopen(/app/web/typo3conf/LocalConfiguration.php): Read-only file system                                    | /app/web/typo3conf | seedPaths | SEED
+      mkdir leaf in etc  | mkdir: cannot create directory '/etc/nginx/ssl': Read-only file system                                       | /etc/nginx/ssl | cachePaths | LEARN
+      mkdir leaf usr     | mkdir: cannot create directory '/usr/local/app': Read-only file system                                      | /usr/local/app | cachePaths | LEARN
+      pip cache          | OSError: [Errno 30] Read-only file system: '/root/.cache/pip/http/a/b'                                      | /root/.cache/pip | cachePaths | LEARN
+      huggingface cache  | OSError: [Errno 30] Read-only file system: '/home/app/.cache/huggingface/hub/models--bert/blobs'            | /home/app/.cache/huggingface | cachePaths | LEARN
+      yarn v1 root cache | Error: EROFS: read-only file system, mkdir '/usr/local/share/.cache/yarn/v6/npm-x'                           | /usr/local/share/.cache/yarn | cachePaths | LEARN
+      go build cache     | open /root/.cache/go-build/3f/3f1c-d: read-only file system                                                | /root/.cache/go-build | cachePaths | LEARN
+      go module cache    | mkdir /go/pkg/mod/cache/download/golang.org: read-only file system                                         | /go/pkg/mod | cachePaths | LEARN
+      maven repository   | java.nio.file.FileSystemException: /root/.m2/repository/org/x/x.pom.part: Read-only file system            | /root/.m2 | cachePaths | LEARN
+      gradle user home   | java.io.FileNotFoundException: /home/gradle/.gradle/caches/8.5/x.lock (Read-only file system)                | /home/gradle/.gradle | cachePaths | LEARN
+      npm moved cache    | npm ERR! rofs EROFS: read-only file system, open '/srv/npm-cache/_cacache/tmp/1'                          | /srv/npm-cache | cachePaths | LEARN
       """)
   void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, PathSafety verdict) {
     Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
@@ -150,12 +166,73 @@ class ReadOnlyFilesystemErrorsTest {
   }
 
   @Test
-  void anUnsafeDirectoryIsNamedWithWhatToDoInstead() {
+  void aDirectoryOfTheImagesFilesIsToBeSeeded() {
     Diagnosis d = ReadOnlyFilesystemErrors.diagnose("sed: can't create temp file "
         + "'/etc/nginx/conf.d/default.confXXXXXX': Read-only file system");
     assertThat(d.message("web")).isEqualTo("container web failed writing /etc/nginx/conf.d/default.confXXXXXX "
-        + "(read-only file system); an emptyDir at /etc/nginx/conf.d would hide the image's files, so it is not "
-        + "added: configure the app to write elsewhere");
+        + "(read-only file system); /etc/nginx/conf.d holds the image's files: add it to seedPaths (an emptyDir "
+        + "filled with them before the app starts)");
+    assertThat(d.seedable()).containsExactly("/etc/nginx/conf.d");
+    assertThat(d.learnable()).as("never a plain emptyDir over the image's files").isEmpty();
+  }
+
+  @Test
+  void aWholeSystemTreeIsNamedWithWhatToDoInstead() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("sed: can't create temp file '/etc/passwdXXXXXX': Read-only "
+        + "file system");
+    assertThat(d.message("web")).isEqualTo("container web failed writing /etc/passwdXXXXXX (read-only file system); "
+        + "an emptyDir at /etc would hide the image's files, so it is not added: configure the app to write "
+        + "elsewhere");
+    assertThat(d.seedable()).isEmpty();
+    assertThat(d.learnable()).isEmpty();
+  }
+
+  @Test
+  void aSeedOnAnInfoLineIsReportedButNotLearned() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("10-listen-on-ipv6-by-default.sh: info: can not modify "
+        + "/etc/nginx/conf.d/default.conf (read-only file system?)");
+    assertThat(d.primary().orElseThrow().safety()).isEqualTo(PathSafety.SEED);
+    assertThat(d.seedable()).isEmpty();
+  }
+
+  @Test
+  void aDirectoryInsideAnotherOneNamedAsSevereAddsNothing() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        cp: cannot create directory '/opt/app/conf/extra': Read-only file system
+        cp: cannot create regular file '/opt/app/conf/app.conf': Read-only file system
+        """);
+    assertThat(d.needs()).extracting(Need::directory).containsExactly("/opt/app/conf");
+    Diagnosis lessSevere = ReadOnlyFilesystemErrors.diagnose("""
+        entrypoint: info: can not modify /var/cache/app/x.conf (read-only file system?)
+        FATAL: mkdir /var/cache/app/tmp/y: read-only file system
+        """);
+    assertThat(lessSevere.needs()).as("an info line covers nothing that is fatal").hasSize(2);
+  }
+
+  @Test
+  void aTemporaryDirectoryNamedInProseNeedsItsReadOnlyCauseBelow() {
+    // constructed from the Jenkins form (docker-library/official-images#2583) with the read-only cause
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        Exception in thread "main" java.io.IOException: Jenkins has failed to create a temporary file in /scratch
+        	at Main.extractFromJar(Main.java:368)
+        Caused by: java.io.IOException: Read-only file system
+        	at java.io.UnixFileSystem.createFileExclusively(Native Method)
+        """);
+    assertThat(d.primary().orElseThrow().directory()).isEqualTo("/scratch");
+    assertThat(d.primary().orElseThrow().field()).isEqualTo("tmpPaths");
+    Diagnosis tooFar = ReadOnlyFilesystemErrors.diagnose("failed to create a temporary file in /scratch\n"
+        + "x\n".repeat(20) + "java.io.IOException: Read-only file system");
+    assertThat(tooFar.primary().orElseThrow().safety()).as("a reason 20 lines down is not this one's")
+        .isEqualTo(PathSafety.NO_PATH);
+  }
+
+  @Test
+  void aPathlessJavaIoExceptionWithoutATempFileFrameNamesNoDirectory() {
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
+        java.io.IOException: Read-only file system
+        	at java.io.FileOutputStream.open0(Native Method)
+        """);
+    assertThat(d.primary().orElseThrow().safety()).isEqualTo(PathSafety.NO_PATH);
   }
 
   @Test

@@ -24,7 +24,7 @@ class RealFailuresTest {
   static final Path TABLE = Path.of("src/test/resources/diagnosis/real-failures.tsv");
   static final Path NON_FAILURES = Path.of("src/test/resources/diagnosis/non-failures.tsv");
 
-  /** One row: {@code \n} in the output column separates lines. */
+  /** One row: {@code \n} in the output column separates lines, {@code \t} is a tab (Java stack frames). */
   record Row(String id, String runtime, String source, ContainerDirectories context, String output, String directory,
       String field, PathSafety verdict) {
     @Override
@@ -35,7 +35,7 @@ class RealFailuresTest {
 
   static Stream<Arguments> rows() {
     return read(TABLE).stream().map(c -> Arguments.of(new Row(c[0], c[1], c[2], context(c[3]),
-        c[4].replace("\\n", "\n"), dash(c[5]), dash(c[6]), verdict(c[7]))));
+        unescape(c[4]), dash(c[5]), dash(c[6]), verdict(c[7]))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -47,15 +47,22 @@ class RealFailuresTest {
     assertThat(need.directory()).as("%s directory", row.id()).isEqualTo(row.directory());
     assertThat(need.field()).as("%s field", row.id()).isEqualTo(row.field());
     assertThat(need.safety()).as("%s verdict", row.id()).isEqualTo(row.verdict());
-    // learnable exactly when the verdict says so, and never a directory that hides the image's files
+    // learnable (plain) or seedable exactly when the verdict says so, unless only an info line names it
+    boolean acted = need.severity() != Severity.INFO;
     assertThat(row.directory() != null && d.learnable().contains(row.directory())).as("%s learnable", row.id())
-        .isEqualTo(row.verdict() == PathSafety.LEARN);
-    assertThat(d.learnable()).as("%s: nothing learned in a system tree or an image-file directory", row.id())
-        .noneMatch(ImageLayout::holdsImageFilesByName);
+        .isEqualTo(row.verdict() == PathSafety.LEARN && acted);
+    assertThat(row.directory() != null && d.seedable().contains(row.directory())).as("%s seedable", row.id())
+        .isEqualTo(row.verdict() == PathSafety.SEED && acted);
+    // and never, in any line of the output, a whole system tree or a runtime-managed directory; a
+    // seed never a broad one (a plain one may be, when a failed mkdir proved it absent)
+    assertThat(d.learnable()).as("%s: nothing learned off limits", row.id())
+        .noneMatch(ImageLayout::isWholeSystemTree).noneMatch(ImageLayout::isRuntimeManaged);
+    assertThat(d.seedable()).as("%s: nothing seeded off limits", row.id()).noneMatch(ImageLayout::isOffLimits)
+        .noneMatch(ImageLayout::isRuntimeManaged);
   }
 
   static Stream<Arguments> nonFailures() {
-    return read(NON_FAILURES).stream().map(c -> Arguments.of(c[0], c[3].replace("\\n", "\n")));
+    return read(NON_FAILURES).stream().map(c -> Arguments.of(c[0], unescape(c[3])));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -86,6 +93,10 @@ class RealFailuresTest {
     return new ContainerDirectories(kv.get("workingDir"), kv.get("TMPDIR"));
   }
 
+  private static String unescape(String output) {
+    return output.replace("\\n", "\n").replace("\\t", "\t");
+  }
+
   private static String dash(String s) {
     return s.equals("-") ? null : s;
   }
@@ -93,6 +104,7 @@ class RealFailuresTest {
   private static PathSafety verdict(String s) {
     return switch (s) {
       case "learn" -> PathSafety.LEARN;
+      case "seed" -> PathSafety.SEED;
       case "image-files" -> PathSafety.HIDES_IMAGE_FILES;
       case "runtime" -> PathSafety.RUNTIME_MANAGED;
       case "relative" -> PathSafety.RELATIVE;

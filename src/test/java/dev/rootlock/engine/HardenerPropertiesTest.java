@@ -4,6 +4,8 @@ import static dev.rootlock.testing.Manifests.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.api.ReadOnlyPolicySpec;
+import dev.rootlock.api.SeedMethod;
+import dev.rootlock.api.SeedSpec;
 import dev.rootlock.testing.EngineInvariants;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -27,21 +29,22 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The engine's guarantees over generated pod templates and policies: 0-30 containers and init
  * containers with names up to 63 characters, volumes of every kind (some named like Rootlock's),
  * mounts at, above and below the declared paths, subPaths, trailing slashes, pod- and
  * container-level securityContexts, explicit readOnlyRootFilesystem false, null lists, and
- * policies with 0-32 paths. Seeded, so every run checks the same cases.
+ * policies with 0-32 paths, some of them seeded (by either method, on platforms with and without
+ * image volumes). Seeded, so every run checks the same cases.
  */
 class HardenerPropertiesTest {
   static final int TRIES = 10_000;
   static final String SEED = "20261126";
-  private final Hardener hardener = new Hardener();
 
-  /** A template and the rules to harden it with. */
-  record Case(PodTemplateSpec template, PolicyRules rules) {
+  /** A template, the rules to harden it with, and the hardener of a platform with or without image volumes. */
+  record Case(PodTemplateSpec template, PolicyRules rules, Hardener hardener) {
     @Override
     public String toString() {
       return "rules=" + rules + "\ntemplate=" + tree(template);
@@ -51,19 +54,26 @@ class HardenerPropertiesTest {
   @Property(tries = TRIES, seed = SEED)
   void applyMakesEveryHardenedContainerCompliantAndChangesNothingElse(@ForAll("cases") Case c) {
     String before = tree(c.template()).toString();
-    Hardening h = hardener.harden(c.template(), c.rules(), RevertRecord.EMPTY);
+    Hardening h = c.hardener().harden(c.template(), c.rules(), RevertRecord.EMPTY);
 
     assertThat(tree(c.template()).toString()).as("input untouched").isEqualTo(before);
     EngineInvariants.assertCompliant(h.template(), c.rules());
+    EngineInvariants.assertSeeded(h.template(), h.record());
     EngineInvariants.assertCrashLogsRideAlong(c.template(), h.template(), h.changed(), c.rules());
     EngineInvariants.assertVolumeNamesValid(h.template());
     assertThat(EngineInvariants.withoutRootlockChanges(h.template(), h.record())).isEqualTo(tree(c.template()));
+    Statistics.label("seeders").collect(h.record().seeds().isEmpty() ? "none"
+        : h.record().seeds().stream().anyMatch(x -> x.imageVolume() != null) ? "image volume" : "copy only");
+    Statistics.label("seeders").coverage(cover -> {
+      cover.check("copy only").percentage(p -> p > 10);
+      cover.check("image volume").percentage(p -> p > 10);
+    });
   }
 
   @Property(tries = TRIES, seed = SEED)
   void applyingTwiceEqualsApplyingOnce(@ForAll("cases") Case c) {
-    Hardening once = hardener.harden(c.template(), c.rules(), RevertRecord.EMPTY);
-    Hardening twice = hardener.harden(once.template(), c.rules(), once.record());
+    Hardening once = c.hardener().harden(c.template(), c.rules(), RevertRecord.EMPTY);
+    Hardening twice = c.hardener().harden(once.template(), c.rules(), once.record());
 
     assertThat(twice.changed()).isFalse();
     assertThat(twice.record()).isEqualTo(once.record());
@@ -71,10 +81,10 @@ class HardenerPropertiesTest {
 
   @Property(tries = TRIES, seed = SEED)
   void revertOfApplyIsTheOriginal(@ForAll("cases") Case c) throws Exception {
-    Hardening h = hardener.harden(c.template(), c.rules(), RevertRecord.EMPTY);
+    Hardening h = c.hardener().harden(c.template(), c.rules(), RevertRecord.EMPTY);
     RevertRecord stored = RevertRecord.parse(h.record().toJson());
 
-    assertThat(tree(hardener.revert(h.template(), stored).template())).isEqualTo(tree(c.template()));
+    assertThat(tree(c.hardener().revert(h.template(), stored).template())).isEqualTo(tree(c.template()));
   }
 
   // --- generators -------------------------------------------------------------------------
@@ -88,23 +98,38 @@ class HardenerPropertiesTest {
   static final List<String> EXTRA_MOUNTS = List.of("/", "/var/", "/tmp/", "/var/cache/", "/tmp/sub",
       "/var/cache/nginx/client_temp", "/etc/config", "/opt", "/a/b/", "/x");
 
+  static final Hardener WITHOUT_IMAGE_VOLUMES = new Hardener();
+  static final Hardener WITH_IMAGE_VOLUMES = new Hardener(new SeedPlatform(true, "rootlock:test"));
+
   @Provide
   Arbitrary<Case> cases() {
-    return Combinators.combine(templates(), policies()).as(Case::new);
+    return Combinators.combine(templates(), policies(), Arbitraries.of(WITHOUT_IMAGE_VOLUMES, WITH_IMAGE_VOLUMES))
+        .as(Case::new);
   }
 
   Arbitrary<PolicyRules> policies() {
     Arbitrary<List<String>> paths = Arbitraries.of(PATHS).list().uniqueElements().ofMinSize(0).ofMaxSize(32);
     Arbitrary<Integer> split = Arbitraries.integers().between(0, 32);
+    Arbitrary<Integer> seeded = Arbitraries.integers().between(0, 6);
     Arbitrary<Boolean> trailingSlash = Arbitraries.of(true, false);
     Arbitrary<String> size = Arbitraries.of("1Mi", "64Mi", "128Mi", "1Gi", "500M");
     Arbitrary<Boolean> init = Arbitraries.of(true, false);
     Arbitrary<Boolean> onlySome = Arbitraries.integers().between(0, 3).map(i -> i == 0);
-    return Combinators.combine(paths, split, trailingSlash, size, init, onlySome).as((ps, at, slash, sz, in, some) -> {
+    Arbitrary<SeedMethod> method = Arbitraries.of(SeedMethod.values()).injectNull(0.2);
+    return Combinators.combine(paths, split, seeded, trailingSlash, size, init, onlySome, method)
+        .as((ps, at, seeds, slash, sz, in, some, how) -> {
       ReadOnlyPolicySpec spec = new ReadOnlyPolicySpec();
-      int cut = Math.min(at, ps.size());
+      // the last few paths are seeded, the rest split between tmpPaths and cachePaths
+      int seedFrom = Math.max(0, ps.size() - seeds);
+      int cut = Math.min(at, seedFrom);
       spec.setTmpPaths(ps.subList(0, cut).stream().map(p -> slash ? p + "/" : p).toList());
-      spec.setCachePaths(new ArrayList<>(ps.subList(cut, ps.size())));
+      spec.setCachePaths(new ArrayList<>(ps.subList(cut, seedFrom)));
+      spec.setSeedPaths(new ArrayList<>(ps.subList(seedFrom, ps.size())));
+      if (how != null) {
+        SeedSpec seed = new SeedSpec();
+        seed.setMethod(how);
+        spec.setSeed(seed);
+      }
       spec.setSizeLimit(sz);
       spec.setInitContainers(in);
       if (some) {

@@ -118,7 +118,39 @@ class HardenerTest {
               volumes:
               - {name: cfg, emptyDir: {medium: Memory}}
             """, "{tmpPaths: [/tmp/], cachePaths: [/var/run/app]}", 1),
-        Arguments.of("twenty-two containers", manyContainers(22), "{cachePaths: [/var/cache, /run]}", 22));
+        Arguments.of("twenty-two containers", manyContainers(22), "{cachePaths: [/var/cache, /run]}", 22),
+        Arguments.of("seeded path, copied inside the app's own image", """
+            spec:
+              containers:
+              - {name: web, image: "nginx:1.27"}
+            """, "{seedPaths: [/etc/nginx/conf.d], seed: {method: Copy}}", 1),
+        Arguments.of("seeded paths from an image volume, an init container of the team's, init containers hardened", """
+            spec:
+              securityContext: {runAsUser: 101, fsGroup: 101}
+              initContainers:
+              - {name: migrate, image: "flyway:10"}
+              containers:
+              - {name: web, image: "nginx:1.27", securityContext: {runAsNonRoot: true}}
+              - {name: proxy, image: "envoy:1.30", securityContext: {privileged: true}}
+            """, "{initContainers: true, seedPaths: [/etc/nginx/conf.d, /usr/share/nginx/html], "
+                + "seed: {method: ImageVolume}, cachePaths: [/var/cache/nginx]}", 3),
+        Arguments.of("seeded path with a tmp path below it and one covered by a configMap", """
+            spec:
+              containers:
+              - name: app
+                image: app
+                volumeMounts: [{name: conf, mountPath: /etc/app, readOnly: true}]
+              volumes:
+              - {name: conf, configMap: {name: app}}
+            """, "{seedPaths: [/etc/app/conf.d, /opt/app/plugins], tmpPaths: [/opt/app/plugins/tmp], medium: Disk}", 1),
+        Arguments.of("seeded path in a container named at the length limit, with a seeder's name taken", """
+            spec:
+              initContainers:
+              - {name: rootlock-seed-app, image: x}
+              containers:
+              - {name: app, image: x}
+              - {name: %s, image: "registry.example:5000/team/app@sha256:abc"}
+            """.formatted("c-" + "x".repeat(61)), "{seedPaths: [/var/www/html]}", 2));
   }
 
   private static String manyContainers(int n) {
@@ -139,6 +171,7 @@ class HardenerTest {
     assertThat(stripRootlockChanges(h.template(), h.record())).isEqualTo(tree(original));
     assertThat(tree(original)).as("input untouched").isEqualTo(tree(template(yaml)));
     assertVolumeNamesValid(h.template());
+    EngineInvariants.assertSeeded(h.template(), h.record());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -106,6 +106,22 @@ class PolicyRulesTest {
       {rollout: {timeout: 0s}}                           | spec.rollout.timeout  | longer than zero
       {rollout: {maxInProgress: 0}}                      | spec.rollout.maxInProgress | between 1 and 1000
       {rollout: {maxInProgress: 1001}}                   | spec.rollout.maxInProgress | between 1 and 1000
+      {seedPaths: [etc/nginx]}                           | spec.seedPaths[0]     | relative
+      {seedPaths: [/etc/nginx/../passwd]}                | spec.seedPaths[0]     | ..
+      {seedPaths: [/]}                                   | spec.seedPaths[0]     | whole root
+      {seedPaths: [/proc/sys]}                           | spec.seedPaths[0]     | /proc
+      {seedPaths: [/etc]}                                | spec.seedPaths[0]     | "/etc" is a whole system tree
+      {seedPaths: [/usr/]}                               | spec.seedPaths[0]     | "/usr/" is a whole system tree
+      {seedPaths: [/lib64]}                              | spec.seedPaths[0]     | whole system tree
+      {seedPaths: [/usr/lib]}                            | spec.seedPaths[0]     | whole system tree
+      {seedPaths: [/sbin]}                               | spec.seedPaths[0]     | whole system tree
+      {seedPaths: [/bin]}                                | spec.seedPaths[0]     | whole system tree
+      {seedPaths: [/etc/resolv.conf]}                    | spec.seedPaths[0]     | mounted by the kubelet
+      {seedPaths: [/etc/hosts]}                          | spec.seedPaths[0]     | mounted by the kubelet
+      {seedPaths: [/var/run/secrets/kubernetes.io]}      | spec.seedPaths[0]     | mounted by the kubelet
+      {seedPaths: [/tmp]}                                | spec.seedPaths[0]     | already declared at spec.tmpPaths[0]; a seeded path may not also be a tmp or cache path
+      {cachePaths: [/opt/conf], seedPaths: [/opt/conf/]} | spec.seedPaths[0]     | already declared at spec.cachePaths[0]; a seeded path may not also be
+      {seedPaths: [/opt/conf, /opt/conf]}                | spec.seedPaths[1]     | already declared at spec.seedPaths[0]
       """)
   void invalidSpecsNameTheField(String yaml, String field, String words) {
     PolicyRules.Validation v = validate(yaml);
@@ -114,6 +130,52 @@ class PolicyRulesTest {
       assertThat(e.field()).isEqualTo(field);
       assertThat(e.message()).contains(words);
     });
+  }
+
+  @Test
+  void seededPathsAreTheirOwnListAndTheMethodDefaultsToAuto() {
+    PolicyRules r = validate("{seedPaths: [/usr/share/nginx/html/, /etc/nginx/conf.d], cachePaths: [/var/cache]}")
+        .rules();
+    assertThat(r.paths()).as("plain paths only: Compose and probe see no seeded one as a tmpfs")
+        .extracting(WritablePath::path).containsExactly("/tmp", "/var/cache");
+    assertThat(r.seeding().paths()).containsExactly(new WritablePath("/etc/nginx/conf.d", WritablePath.Kind.SEED),
+        new WritablePath("/usr/share/nginx/html", WritablePath.Kind.SEED));
+    assertThat(r.seeding().method()).isEqualTo(dev.rootlock.api.SeedMethod.Auto);
+    assertThat(r.allPaths()).extracting(WritablePath::path)
+        .containsExactly("/etc/nginx/conf.d", "/tmp", "/usr/share/nginx/html", "/var/cache");
+    assertThat(validate("{seed: {method: Copy}}").rules().seeding().method()).isEqualTo(dev.rootlock.api.SeedMethod.Copy);
+    assertThat(validate("{seedPaths: [/etc/nginx], cachePaths: [/etc/nginx/conf.d]}").isValid())
+        .as("nested paths in different lists are fine: the parent's emptyDir covers the child").isTrue();
+  }
+
+  @Test
+  void learnedSeededPathsAddToTheSeededOnesForOneWorkloadOnly() {
+    PolicyRules r = validate("{cachePaths: [/var/cache/nginx], seedPaths: [/etc/nginx/conf.d]}").rules();
+    java.util.List<String> seeded = java.util.List.of("/usr/share/jenkins/ref", "/etc/nginx/conf.d",
+        "/var/cache/nginx", "/usr", "/etc/hosts", "relative");
+    PolicyRules learned = r.withLearnedPaths(seeded, seeded);
+    assertThat(learned.seeding().paths()).extracting(WritablePath::path)
+        .as("one the spec has in any list, and ones no spec could seed, add nothing")
+        .containsExactly("/etc/nginx/conf.d", "/usr/share/jenkins/ref");
+    assertThat(learned.paths()).isEqualTo(r.paths());
+    assertThat(r.withLearnedPaths(java.util.List.of("/etc/nginx/conf.d"), java.util.List.of("/etc/nginx/conf.d")))
+        .isSameAs(r);
+    PolicyRules both = r.withLearnedPaths(java.util.List.of("/var/run/app", "/srv/app/conf"),
+        java.util.List.of("/srv/app/conf"));
+    assertThat(both.paths()).extracting(WritablePath::path).containsExactly("/tmp", "/var/cache/nginx", "/var/run/app");
+    assertThat(both.seeding().paths()).extracting(WritablePath::path)
+        .containsExactly("/etc/nginx/conf.d", "/srv/app/conf");
+    assertThat(r.withLearnedPaths(java.util.List.of("/etc/nginx/conf.d")))
+        .as("a plain learned path never doubles a seeded one").isSameAs(r);
+  }
+
+  @Test
+  void seededPathsCountTowardsTheLimitOf32() {
+    String many = IntStream.range(0, 31).mapToObj(i -> "/c" + i).collect(Collectors.joining(", "));
+    assertThat(validate("{seedPaths: [" + many + "]}").isValid()).isTrue();
+    assertThat(validate("{seedPaths: [" + many + "], cachePaths: [/x]}").errors())
+        .anySatisfy(e -> assertThat(e.message()).isEqualTo("tmpPaths, cachePaths and seedPaths together name 33 "
+            + "paths; at most 32 are allowed"));
   }
 
   @Test

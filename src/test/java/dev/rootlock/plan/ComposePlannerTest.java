@@ -94,6 +94,21 @@ class ComposePlannerTest {
   }
 
   @Test
+  void aSeededPathBecomesAVolumeTheEngineFillsFromTheImage() throws Exception {
+    ComposeService s = service("image: nginx\nvolumes: ['./site:/usr/share/nginx/html:ro']\n");
+
+    Decisions.Outcome o = ComposePlanner.harden(s,
+        Manifests.rules("{seedPaths: [/etc/nginx/conf.d, /usr/share/nginx/html/cache]}"));
+    JsonNode planned = apply(s, o);
+
+    assertThat(texts(planned.get("volumes"))).containsExactly("./site:/usr/share/nginx/html:ro", "/etc/nginx/conf.d");
+    assertThat(texts(planned.get("tmpfs"))).containsExactly("/tmp:size=64m,mode=1777");
+    assertThat(o.summary()).isEqualTo("read_only: true; tmpfs: /tmp; volumes seeded from the image (disk, not "
+        + "memory): /etc/nginx/conf.d");
+    assertThat(o.notes()).contains("/usr/share/nginx/html/cache already mounted by");
+  }
+
+  @Test
   void readOnlyFalseIsSetToTrueInPlace() throws Exception {
     ComposeService s = service("read_only: false\nimage: x\n");
 

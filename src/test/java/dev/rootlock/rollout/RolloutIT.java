@@ -46,6 +46,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RolloutIT {
   static final String NGINX_CRASH =
       "2026/11/26 10:00:00 [emerg] 1#1: mkdir() \"/var/cache/nginx/client_temp\" failed (30: Read-only file system)";
+  static final String CONF_D_CRASH =
+      "sed: can't create temp file '/etc/nginx/conf.d/default.confXXXXXX': Read-only file system";
   static final String PID_CRASH = "sh: can't create /var/run/app/app.pid: Read-only file system";
   static final String JAVA_CRASH =
       "java.nio.file.FileSystemException: /opt/app/work/session.lock: Read-only file system";
@@ -413,6 +415,30 @@ class RolloutIT {
         .isEqualTo(3);
     assertThat(rollbacks()).isZero();
     assertThat(cluster.policy(NS, "p").getSpec().getCachePaths()).as("the policy itself is not edited").isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestKind.class)
+  void learnModeSeedsADirectoryOfTheImagesFilesInsteadOfRefusingIt(TestKind kind) {
+    cluster.create(kind.web("web"));
+    Map<String, String> needs = new LinkedHashMap<>();
+    needs.put("/etc/nginx/conf.d", CONF_D_CRASH);
+    needs.put("/var/cache/nginx", NGINX_CRASH);
+    cluster.controllers().app("web", App.writing("app", needs));
+    start();
+    cluster.create(policy("p", "{selector: {matchLabels: {tier: web}}, rollout: {learn: true}}"));
+
+    awaitSettled(kind, "web");
+    assertThat(workload("p", "web").getLearnedPaths()).containsExactly("/etc/nginx/conf.d", "/var/cache/nginx");
+    PodTemplateSpec t = template(kind, get(kind));
+    assertThat(mountPaths(t)).contains("/tmp", "/etc/nginx/conf.d", "/var/cache/nginx");
+    Container seeder = t.getSpec().getInitContainers().get(0);
+    assertThat(seeder.getName()).isEqualTo("rootlock-seed-app");
+    assertThat(seeder.getCommand()).as("only the seeded path is copied from the image")
+        .contains("/etc/nginx/conf.d").doesNotContain("/var/cache/nginx");
+    assertThat(appliedWrites(kind, "web")).as("hardening, then one retry per learned path").isEqualTo(3);
+    assertThat(rollbacks()).isZero();
+    assertThat(cluster.policy(NS, "p").getSpec().getSeedPaths()).as("the policy itself is not edited").isNull();
   }
 
   @ParameterizedTest

@@ -23,6 +23,25 @@ class RolloutRecordTest {
   }
 
   @Test
+  void seededLearnedPathsRoundTripAndSurviveEveryNextRecord() {
+    RolloutRecord r = RolloutRecord.EMPTY.started(4, Instant.parse("2026-11-26T10:00:00Z"), 1, List.of("/var/run/app"))
+        .withSeeded(List.of("/etc/nginx/conf.d"));
+    assertThat(r.learned()).containsExactly("/var/run/app", "/etc/nginx/conf.d");
+    assertThat(r.seeded()).containsExactly("/etc/nginx/conf.d");
+    assertThat(r.toJson()).contains("\"seeded\":[\"/etc/nginx/conf.d\"]");
+    assertThat(RolloutRecord.parse(r.toJson())).isEqualTo(r);
+    assertThat(r.started(5, Instant.parse("2026-11-26T11:00:00Z"), 2, r.learned()).seeded())
+        .containsExactly("/etc/nginx/conf.d");
+    assertThat(r.rolledBack(new RolloutRecord.RolledBack("web", 3L, 5L, "abc", "x")).seeded())
+        .containsExactly("/etc/nginx/conf.d");
+    assertThat(r.corrected(List.of(), Instant.parse("2026-11-26T12:00:00Z"), 1).seeded())
+        .containsExactly("/etc/nginx/conf.d");
+    assertThat(RolloutRecord.EMPTY.toJson()).as("no seeded key while there is none").doesNotContain("seeded");
+    assertThat(RolloutRecord.parse("{\"learned\":[\"/var/run/app\"]}").seeded())
+        .as("a record written before seeded paths reads as none seeded").isEmpty();
+  }
+
+  @Test
   void aRollbackHoldsUntilTheSpecOrTheTemplateChanges() {
     var t = web("web").getSpec().getTemplate();
     var rb = new RolloutRecord.RolledBack("web", 3L, 5L, RolloutRecord.digest(t), "m");

@@ -50,17 +50,61 @@ public final class EngineInvariants {
 
   public static List<Container> assertCompliant(PodTemplateSpec t, PolicyRules rules) {
     List<Container> hardened = new ArrayList<>();
-    nonNull(t.getSpec().getInitContainers()).stream().filter(c -> rules.hardens(c.getName(), true)).forEach(hardened::add);
+    nonNull(t.getSpec().getInitContainers()).stream().filter(c -> rules.hardens(c.getName(), true) && !isSeeder(c))
+        .forEach(hardened::add);
     nonNull(t.getSpec().getContainers()).stream().filter(c -> rules.hardens(c.getName(), false)).forEach(hardened::add);
     for (Container c : hardened) {
       assertThat(c.getSecurityContext()).as(c.getName()).isNotNull();
       assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
-      for (WritablePath p : rules.paths()) {
+      for (WritablePath p : rules.allPaths()) {
         assertThat(c.getVolumeMounts()).as(c.getName() + " covers " + p.path())
             .anyMatch(m -> p.isCoveredBy(m.getMountPath()));
       }
     }
     return hardened;
+  }
+
+  /**
+   * Every seeded path a hardened container got an emptyDir of Rootlock's for is filled by exactly
+   * one init container of Rootlock's, placed before every init container of the team's: it mounts
+   * that volume and names the path and the volume's mount in its command; and no seeder is there
+   * that fills nothing (a template without seeded paths gets none).
+   */
+  public static void assertSeeded(PodTemplateSpec t, RevertRecord record) {
+    List<Container> inits = nonNull(t.getSpec().getInitContainers());
+    Set<String> seeders = record.seeds().stream().map(RevertRecord.Seed::initContainer).collect(Collectors.toSet());
+    for (RevertRecord.Injection inj : record.injections()) {
+      if (!inj.isSeeded()) {
+        continue;
+      }
+      List<Container> filling = inits.stream().filter(i -> !i.getName().equals(inj.container())
+          && nonNull(i.getVolumeMounts()).stream().anyMatch(m -> m.getName().equals(inj.volume()))).toList();
+      assertThat(filling).as(inj.container() + ": one seeder fills " + inj.path()).hasSize(1);
+      Container seeder = filling.get(0);
+      assertThat(seeders).as("the seeder of " + inj.path() + " is recorded").contains(seeder.getName());
+      assertThat(seeder.getCommand()).as(seeder.getName() + " copies " + inj.path())
+          .containsSubsequence(inj.path(), "/rootlock/seed/" + inj.volume());
+      assertThat(seeder.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    }
+    for (RevertRecord.Seed s : record.seeds()) {
+      int at = -1;
+      for (int i = 0; i < inits.size(); i++) {
+        if (inits.get(i).getName().equals(s.initContainer())) {
+          at = i;
+        }
+      }
+      assertThat(at).as(s.initContainer() + " is in the template").isNotNegative();
+      assertThat(inits.subList(0, at)).as(s.initContainer() + " comes before every init container of the team's")
+          .allMatch(i -> seeders.contains(i.getName()));
+      assertThat(record.injections()).as(s.initContainer() + " fills something")
+          .anyMatch(i -> i.isSeeded() && i.container().equals(s.container()));
+    }
+  }
+
+  /** Rootlock's own init container filling seeded paths: never hardened as the team's containers are. */
+  private static boolean isSeeder(Container c) {
+    return c.getName().startsWith("rootlock-seed-") && nonNull(c.getVolumeMounts()).stream()
+        .anyMatch(m -> m.getMountPath().startsWith("/rootlock/seed/"));
   }
 
   /** Volume names are unique, valid DNS labels of at most 63 characters. */
@@ -76,8 +120,11 @@ public final class EngineInvariants {
   public static JsonNode withoutRootlockChanges(PodTemplateSpec hardened, RevertRecord record) {
     ObjectNode tree = (ObjectNode) tree(hardened);
     Set<String> injected = record.injections().stream().map(RevertRecord.Injection::volume).collect(Collectors.toSet());
+    record.seeds().stream().map(RevertRecord.Seed::imageVolume).filter(v -> v != null).forEach(injected::add);
     ObjectNode spec = (ObjectNode) tree.get("spec");
     removeNamed(spec, "volumes", injected);
+    removeNamed(spec, "initContainers",
+        record.seeds().stream().map(RevertRecord.Seed::initContainer).collect(Collectors.toSet()));
     for (String list : List.of("containers", "initContainers")) {
       if (!spec.has(list)) {
         continue;

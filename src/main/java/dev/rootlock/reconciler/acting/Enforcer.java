@@ -87,7 +87,7 @@ public final class Enforcer {
         return WorkloadStep.done(pending(w, due.change(), r.slots(), rollout).withWarnings(due.warnings()));
       }
     }
-    Hardening h = memo.harden(w, r.rules(), rollout.learned(), prior, revert);
+    Hardening h = memo.harden(w, r.rules(), rollout.learned(), rollout.seeded(), prior, revert);
     Decision answer = DecisionLadder.answer(new Decision.Harden(), EngineAnswer.of(h));
     if (answer instanceof Decision.SkippedForMemoryRisk skip) {
       return skip.undo() ? withWarnings(release(r, w, WorkloadState.NonCompliant, skip.message()), h)
@@ -173,7 +173,7 @@ public final class Enforcer {
     } catch (RevertRecord.InvalidRevertRecordException e) {
       return WorkloadOutcome.invalidRecord(w, e);
     }
-    Hardening h = memo.harden(w, r.rules(), List.of(), prior, revert);
+    Hardening h = memo.harden(w, r.rules(), List.of(), List.of(), prior, revert);
     Decision answer = DecisionLadder.answer(asked, EngineAnswer.of(h));
     WorkloadOutcome o;
     if (answer instanceof Decision.SkippedForMemoryRisk skip) {

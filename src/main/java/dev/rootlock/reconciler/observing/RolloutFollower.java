@@ -129,24 +129,35 @@ public final class RolloutFollower {
           .withRecheck(remaining(started, how.timeout()).plusSeconds(1)));
     }
     Verdict.Failed failed = (Verdict.Failed) verdict;
-    // Every safe directory the crash names is learned in one retry; unsafe ones only in the message.
-    List<String> fresh = failed.diagnosis().learnable().stream()
+    // Every safe directory the crash names is learned in one retry, as a plain path or, when it
+    // holds the image's files, as a seeded one; unsafe ones only in the message.
+    List<String> freshPlain = failed.diagnosis().learnable().stream()
         .filter(x -> !rollout.learned().contains(x)).toList();
-    if (how.learn() && !fresh.isEmpty() && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
+    List<String> freshSeeded = failed.diagnosis().seedable().stream()
+        .filter(x -> !rollout.learned().contains(x)).toList();
+    if (how.learn() && (!freshPlain.isEmpty() || !freshSeeded.isEmpty())
+        && rollout.attempts() < PolicyRules.MAX_LEARN_ATTEMPTS) {
       List<String> learned = new ArrayList<>(rollout.learned());
-      learned.addAll(fresh);
-      String directory = String.join(", ", fresh);
-      Hardening retry = hardener.harden(w.template(), rules.withLearnedPaths(learned), prior);
+      learned.addAll(freshPlain);
+      RolloutRecord next = rollout.started(w.generation() + 1, clock.instant(), rollout.attempts() + 1, learned)
+          .withSeeded(freshSeeded);
+      Hardening retry = hardener.harden(w.template(), rules.withLearnedPaths(next.learned(), next.seeded()), prior);
       if (retry.changed()) {
         if (uptake.takesSlot()) {
           slots.holding(); // the retry keeps the failed rollout's slot
         }
-        RolloutRecord next = rollout.started(w.generation() + 1, clock.instant(), rollout.attempts() + 1, learned);
-        LOG.info("learned namespace={} policy={} workload={} path={} attempt={}", w.namespace(), r.name(),
-            w.name(), directory, rollout.attempts() + 1);
-        return start(r, w, retry, next, "learned " + directory + " from: " + failed.message()
-            + "; retrying with it writable (attempt " + (rollout.attempts() + 1) + " of "
-            + PolicyRules.MAX_LEARN_ATTEMPTS + ")", uptake);
+        List<String> what = new ArrayList<>();
+        if (!freshPlain.isEmpty()) {
+          what.add("learned " + String.join(", ", freshPlain));
+        }
+        if (!freshSeeded.isEmpty()) {
+          what.add("seeded " + String.join(", ", freshSeeded) + " from the image");
+        }
+        LOG.info("learned namespace={} policy={} workload={} path={} seeded={} attempt={}", w.namespace(), r.name(),
+            w.name(), String.join(",", freshPlain), String.join(",", freshSeeded), rollout.attempts() + 1);
+        return start(r, w, retry, next, String.join("; ", what) + " from: " + failed.message()
+            + "; retrying with " + (freshPlain.size() + freshSeeded.size() == 1 ? "it" : "them") + " writable (attempt "
+            + (rollout.attempts() + 1) + " of " + PolicyRules.MAX_LEARN_ATTEMPTS + ")", uptake);
       }
     }
     String gaveUp = how.learn() && rollout.attempts() >= PolicyRules.MAX_LEARN_ATTEMPTS

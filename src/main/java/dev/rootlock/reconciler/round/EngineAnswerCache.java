@@ -87,16 +87,19 @@ public final class EngineAnswerCache {
    * What {@code hardener.harden(w's template, rules + learned, prior)} answers, from memory when
    * it was asked the same in this reconcile or the last.
    *
+   * @param seeded those of {@code learned} learned as seeded paths; not part of the key, since a
+   *     directory keeps the kind it was learned with (equal {@code learned} means equal {@code seeded})
    * @param revert the annotation text {@code prior} was parsed from (null for none)
    */
-  public Hardening harden(Workload w, PolicyRules rules, List<String> learned, RevertRecord prior, String revert) {
+  public Hardening harden(Workload w, PolicyRules rules, List<String> learned, List<String> seeded, RevertRecord prior,
+      String revert) {
     Answer known = known(w, rules, learned, revert);
     if (known != null && known.due() == null) {
       hits++;
       return new Hardening(w.template(), known.record(), known.findings(), false);
     }
     misses++;
-    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(learned), prior);
+    Hardening h = hardener.harden(w.template(), rules.withLearnedPaths(learned, seeded), prior);
     if (isKeyed(w) && !h.changed()) {
       // The record usually equals the one parsed from the annotation, which workloads of one
       // template share: keep that one rather than a copy per workload.

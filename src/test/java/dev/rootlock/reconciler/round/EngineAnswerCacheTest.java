@@ -44,7 +44,7 @@ class HardeningMemoTest {
 
   private Hardening ask(Deployment d, PolicyRules rules) throws RevertRecord.InvalidRevertRecordException {
     String revert = revertOf(d);
-    return memo.harden(w(d), rules, List.of(), memo.revert(revert), revert);
+    return memo.harden(w(d), rules, List.of(), List.of(), memo.revert(revert), revert);
   }
 
   private static Workload w(Deployment d) {
@@ -171,9 +171,9 @@ class HardeningMemoTest {
   void learnedPathsArePartOfTheQuestion() throws Exception {
     Deployment d = hardened("u1", 2);
     String revert = revertOf(d);
-    memo.harden(w(d), RULES, List.of(), memo.revert(revert), revert);
+    memo.harden(w(d), RULES, List.of(), List.of(), memo.revert(revert), revert);
 
-    Hardening withLearned = memo.harden(w(d), RULES, List.of("/var/cache/nginx"), memo.revert(revert), revert);
+    Hardening withLearned = memo.harden(w(d), RULES, List.of("/var/cache/nginx"), List.of(), memo.revert(revert), revert);
 
     assertThat(withLearned.changed()).isTrue();
     assertThat(withLearned).isEqualTo(engine.harden(d.getSpec().getTemplate(),
