@@ -8,7 +8,6 @@ import dev.rootlock.api.OnFailure;
 import dev.rootlock.api.ReadOnlyPolicySpec;
 import dev.rootlock.api.RolloutSpec;
 import dev.rootlock.api.SeedMethod;
-import dev.rootlock.diagnosis.ImageLayout;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -17,10 +16,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -52,7 +49,7 @@ public record PolicyRules(
   public static final List<String> DEFAULT_TMP_PATHS = List.of("/tmp");
   public static final Set<ControllerKind> ALL_KINDS = Set.copyOf(EnumSet.allOf(ControllerKind.class));
   public static final String DEFAULT_SIZE_LIMIT = "64Mi";
-  public static final int MAX_PATHS = 32;
+  public static final int MAX_PATHS = PathLists.MAX_PATHS;
   public static final Rollout DEFAULT_ROLLOUT = new Rollout(OnFailure.Rollback, false, 5, Duration.ofMinutes(10));
   /** At most this many learned paths per workload: each one cost a failed rollout. */
   public static final int MAX_LEARN_ATTEMPTS = 3;
@@ -60,7 +57,6 @@ public record PolicyRules(
   private static final Pattern QUANTITY =
       Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-  private static final List<String> FORBIDDEN_ROOTS = List.of("/proc", "/sys", "/dev");
 
   public PolicyRules {
     kinds = kinds == null || kinds.isEmpty() ? ALL_KINDS : Set.copyOf(kinds);
@@ -162,7 +158,7 @@ public record PolicyRules(
     List<WritablePath> more = new ArrayList<>();
     List<WritablePath> declared = allPaths();
     for (String path : learned) {
-      String problem = kind == WritablePath.Kind.SEED ? seedPathProblem(path) : pathProblem(path);
+      String problem = PathLists.problem(path, kind);
       String p = Paths.normalize(path);
       if (problem == null && declared.stream().noneMatch(d -> d.path().equals(p))
           && more.stream().noneMatch(d -> d.path().equals(p))) {
@@ -194,7 +190,7 @@ public record PolicyRules(
   public static Validation from(ReadOnlyPolicySpec spec) {
     ReadOnlyPolicySpec s = spec == null ? new ReadOnlyPolicySpec() : spec;
     List<SpecError> errors = new ArrayList<>(LabelSelectors.validate(s.getSelector(), "spec.selector"));
-    Set<ControllerKind> kinds = kinds(s.getKinds(), errors);
+    Set<ControllerKind> kinds = KindList.read(s.getKinds(), errors);
 
     Set<String> containers = null;
     if (s.getContainers() != null) {
@@ -210,23 +206,8 @@ public record PolicyRules(
       }
     }
 
-    List<String> tmp = s.getTmpPaths() == null ? DEFAULT_TMP_PATHS : s.getTmpPaths();
-    List<String> cache = s.getCachePaths() == null ? List.of() : s.getCachePaths();
-    List<WritablePath> paths = new ArrayList<>();
-    Map<String, String> seen = new HashMap<>();
-    List<String> seed = s.getSeedPaths() == null ? List.of() : s.getSeedPaths();
-    List<WritablePath> seeded = new ArrayList<>();
-    collectPaths(tmp, WritablePath.Kind.TMP, paths, seen, errors);
-    collectPaths(cache, WritablePath.Kind.CACHE, paths, seen, errors);
-    collectPaths(seed, WritablePath.Kind.SEED, seeded, seen, errors);
-    int count = tmp.size() + cache.size() + seed.size();
-    if (count > MAX_PATHS) {
-      errors.add(new SpecError("spec.tmpPaths", "tmpPaths, cachePaths and seedPaths together name " + count
-          + " paths; at most " + MAX_PATHS + " are allowed"));
-    }
-    paths.sort(Comparator.comparing(WritablePath::path));
-    seeded.sort(Comparator.comparing(WritablePath::path));
-    Seeding seeding = new Seeding(seeded, s.getSeed() == null ? null : s.getSeed().getMethod());
+    PathLists.Declared declared = PathLists.read(s, errors);
+    Seeding seeding = new Seeding(declared.seeded(), s.getSeed() == null ? null : s.getSeed().getMethod());
 
     String size = s.getSizeLimit() == null ? DEFAULT_SIZE_LIMIT : s.getSizeLimit();
     Quantity sizeLimit = null;
@@ -255,8 +236,8 @@ public record PolicyRules(
     if (!errors.isEmpty()) {
       return new Validation(null, errors);
     }
-    return new Validation(new PolicyRules(s.getSelector(), kinds, containers, init, paths, sizeLimit, mode, rollout,
-        exemptions, memory, seeding), List.of());
+    return new Validation(new PolicyRules(s.getSelector(), kinds, containers, init, declared.plain(), sizeLimit, mode,
+        rollout, exemptions, memory, seeding), List.of());
   }
 
   private static List<Globs.Glob> globs(List<String> raw, String field,
@@ -271,42 +252,6 @@ public record PolicyRules(
       }
     }
     return out;
-  }
-
-  /** spec.kinds: absent means all four; every entry must be one of them, once. */
-  private static Set<ControllerKind> kinds(List<String> names, List<SpecError> errors) {
-    if (names == null) {
-      return ALL_KINDS;
-    }
-    if (names.isEmpty()) {
-      errors.add(new SpecError("spec.kinds", "names no kind; list at least one of " + KIND_NAMES
-          + ", or leave it out to select all four"));
-      return ALL_KINDS;
-    }
-    Set<ControllerKind> kinds = EnumSet.noneOf(ControllerKind.class);
-    for (int i = 0; i < names.size(); i++) {
-      String field = "spec.kinds[" + i + "]";
-      ControllerKind kind = kindNamed(names.get(i));
-      if (kind == null) {
-        errors.add(new SpecError(field, "\"" + names.get(i) + "\" is not a kind a policy selects; use one of "
-            + KIND_NAMES));
-      } else if (!kinds.add(kind)) {
-        errors.add(new SpecError(field, kind + " is listed twice"));
-      }
-    }
-    return kinds;
-  }
-
-  private static final String KIND_NAMES = String.join(", ",
-      EnumSet.allOf(ControllerKind.class).stream().map(Enum::name).toList());
-
-  private static ControllerKind kindNamed(String name) {
-    for (ControllerKind k : ControllerKind.values()) {
-      if (k.name().equals(name)) {
-        return k;
-      }
-    }
-    return null;
   }
 
   private static Rollout rollout(RolloutSpec r, List<SpecError> errors) {
@@ -330,75 +275,6 @@ public record PolicyRules(
     }
     return new Rollout(r.getOnFailure() == null ? DEFAULT_ROLLOUT.onFailure() : r.getOnFailure(),
         Boolean.TRUE.equals(r.getLearn()), max, timeout);
-  }
-
-  private static void collectPaths(List<String> raw, WritablePath.Kind kind, List<WritablePath> out,
-      Map<String, String> seen, List<SpecError> errors) {
-    for (int i = 0; i < raw.size(); i++) {
-      String field = "spec." + kind.field() + "[" + i + "]";
-      String problem = kind == WritablePath.Kind.SEED ? seedPathProblem(raw.get(i)) : pathProblem(raw.get(i));
-      if (problem != null) {
-        errors.add(new SpecError(field, problem));
-        continue;
-      }
-      String path = Paths.normalize(raw.get(i));
-      String first = seen.putIfAbsent(path, field);
-      if (first != null) {
-        errors.add(new SpecError(field, path + " is already declared at " + first
-            + (kind == WritablePath.Kind.SEED && !first.startsWith("spec.seedPaths")
-                ? "; a seeded path may not also be a tmp or cache path" : "")));
-        continue;
-      }
-      out.add(new WritablePath(path, kind));
-    }
-  }
-
-  static String pathProblem(String path) {
-    if (path == null || path.isEmpty()) {
-      return "a path must not be empty";
-    }
-    if (!path.startsWith("/")) {
-      return "\"" + path + "\" is relative; use an absolute path such as /" + path;
-    }
-    String p = Paths.normalize(path);
-    if (p.equals("/")) {
-      return "\"/\" would hide the whole root filesystem; name the directories that need to be writable";
-    }
-    if (p.length() > 253) {
-      return "a path may be at most 253 characters";
-    }
-    for (String segment : p.substring(1).split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return "\"" + path + "\" must not contain empty, . or .. segments";
-      }
-    }
-    for (String root : FORBIDDEN_ROOTS) {
-      if (p.equals(root) || p.startsWith(root + "/")) {
-        return "\"" + path + "\" lies under " + root + ", which the container runtime manages";
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Why {@code path} cannot be a seeded path, or null: the rules of every path, and neither a whole
-   * system tree (copying /usr would copy the image's every program into memory) nor a file or
-   * directory the kubelet mounts.
-   */
-  static String seedPathProblem(String path) {
-    String problem = pathProblem(path);
-    if (problem != null) {
-      return problem;
-    }
-    String p = Paths.normalize(path);
-    if (ImageLayout.isWholeSystemTree(p)) {
-      return "\"" + path + "\" is a whole system tree; seeding it would copy all of it from the image: seed the "
-          + "directory below it that the app writes to (such as " + p + "/app)";
-    }
-    if (ImageLayout.isRuntimeManaged(p)) {
-      return "\"" + path + "\" is mounted by the kubelet into every container; it cannot be seeded";
-    }
-    return null;
   }
 
   /** Either valid rules or the problems that prevent them. */

@@ -14,6 +14,7 @@ import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.PlanPolicy;
 import dev.rootlock.plan.Planner;
@@ -101,7 +102,8 @@ class ExclusionEverywhereIT {
       opt.out.accept(o);
       JsonNode raw = JsonPatches.tree(o);
 
-      AdmissionHardening.Mutation admitted = new AdmissionHardening(ns -> List.of(web), Clock.systemUTC())
+      AdmissionHardening.Mutation admitted = new AdmissionHardening(
+          ns -> List.of(web), Clock.systemUTC(), SeedPlatform.DEFAULT)
           .decide(new Workload(kind.model(), o), raw, null);
       assertThat(admitted.patch()).as(kind + " " + opt + ": the webhook writes nothing").isEmpty();
 

@@ -9,6 +9,7 @@ import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.Plan;
 import dev.rootlock.plan.PlanPolicy;
@@ -56,7 +57,8 @@ class SkippedForMemoryRiskTest {
     skip.getMetadata().setUid("uid-web");
     for (TestKind kind : TestKind.values()) {
       HasMetadata o = kind.web("web");
-      AdmissionHardening.Mutation d = new AdmissionHardening(ns -> List.of(skip), Clock.systemUTC())
+      AdmissionHardening.Mutation d = new AdmissionHardening(
+          ns -> List.of(skip), Clock.systemUTC(), SeedPlatform.DEFAULT)
           .decide(new Workload(kind.model(), o), JsonPatches.tree(o), null);
       assertThat(d.patch()).as(kind.toString()).isEmpty();
     }

@@ -14,6 +14,7 @@ import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.engine.JsonPatches;
 import dev.rootlock.engine.PolicyRules;
+import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.plan.ManifestReader;
 import dev.rootlock.plan.PlanPolicy;
 import dev.rootlock.plan.Planner;
@@ -154,7 +155,7 @@ class ThreePathsAgreeIT {
 
   /** "w3" → the policy whose hardening the webhook writes into w3's pod template; absent when none. */
   private static Map<String, String> webhook(List<HasMetadata> corpus, List<ReadOnlyPolicy> policies) {
-    AdmissionHardening admission = new AdmissionHardening(ns -> policies, Clock.systemUTC());
+    AdmissionHardening admission = new AdmissionHardening(ns -> policies, Clock.systemUTC(), SeedPlatform.DEFAULT);
     Map<String, String> out = new TreeMap<>();
     for (HasMetadata o : corpus) {
       WorkloadKind<?> kind = WorkloadKinds.named(o.getKind());

@@ -97,7 +97,7 @@ class ComposePlannerTest {
   void aSeededPathBecomesAVolumeTheEngineFillsFromTheImage() throws Exception {
     ComposeService s = service("image: nginx\nvolumes: ['./site:/usr/share/nginx/html:ro']\n");
 
-    Decisions.Outcome o = ComposePlanner.harden(s,
+    PlannedChange o = ComposePlanner.harden(s,
         Manifests.rules("{seedPaths: [/etc/nginx/conf.d, /usr/share/nginx/html/cache]}"));
     JsonNode planned = apply(s, o);
 

@@ -173,7 +173,8 @@ class HardeningMemoTest {
     String revert = revertOf(d);
     memo.harden(w(d), RULES, List.of(), List.of(), memo.revert(revert), revert);
 
-    Hardening withLearned = memo.harden(w(d), RULES, List.of("/var/cache/nginx"), List.of(), memo.revert(revert), revert);
+    Hardening withLearned = memo.harden(w(d), RULES, List.of("/var/cache/nginx"), List.of(), memo.revert(revert),
+        revert);
 
     assertThat(withLearned.changed()).isTrue();
     assertThat(withLearned).isEqualTo(engine.harden(d.getSpec().getTemplate(),
