@@ -49,7 +49,9 @@ public final class Installation {
   }
 
   private static Installation install(E2ECluster cluster) {
-    cluster.kubectlOk("apply", "--server-side", "--field-manager=e2e-install", "-k", "crds/");
+    // --force-conflicts: the chart's E2E classes ran first and left the CRD owned by helm (Helm never
+    // deletes CRDs); a user moving from the chart to deploy/ takes it over the same way
+    cluster.kubectlOk("apply", "--server-side", "--force-conflicts", "--field-manager=e2e-install", "-k", "crds/");
     cluster.kubectlOk("wait", "--for=condition=Established", "--timeout=60s",
         "crd/readonlypolicies.rootlock.dev");
     // an earlier run on this cluster left the configuration pointing at a url; deploy/ names the
