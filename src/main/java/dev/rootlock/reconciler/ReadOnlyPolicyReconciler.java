@@ -219,8 +219,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     for (Workload w : workloads.in(policy.getMetadata().getNamespace())) {
       MDC.put("workload", w.name());
       WorkloadOutcome o = round.releaseForDeletion(w);
-      if (o == null) {
-        continue; // nothing of this policy's on it
+      if (o == null || o.isGone()) {
+        continue; // nothing of this policy's on it, or deleted meanwhile: nothing to revert
       }
       if (o.transientFailure()) {
         pending.add(w.describe());

@@ -68,13 +68,18 @@ public final class WorkloadWriter {
       Workload fresh = patcher.read(w);
       if (fresh == null) {
         listener.failed(policy, w, action, RootlockMetrics.PatchResult.conflict);
-        return WorkloadStep.done(WorkloadOutcome.failed(w, "NotFound", "deleted while being updated", false));
+        return WorkloadStep.done(WorkloadOutcome.gone(w));
       }
       if (!fresh.resourceVersion().equals(w.resourceVersion())) {
         LOG.debug("conflict namespace={} workload={}; re-reading", w.namespace(), w.name());
         listener.failed(policy, w, action, RootlockMetrics.PatchResult.conflict);
         return new WorkloadStep.Retry(fresh);
       }
+    }
+    if (code == 404) {
+      // deleted since it was read (its namespace going, say): not the workload's fault, nothing to fix
+      listener.failed(policy, w, action, RootlockMetrics.PatchResult.conflict);
+      return WorkloadStep.done(WorkloadOutcome.gone(w));
     }
     listener.failed(policy, w, action, RootlockMetrics.PatchResult.error);
     // A 409 whose object did not move is the server's own contention: try again later.

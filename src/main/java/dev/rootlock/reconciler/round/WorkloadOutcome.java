@@ -51,6 +51,22 @@ public record WorkloadOutcome(String kind, String name, WorkloadState state, Str
         transientFailure, List.of(), null, false, List.of());
   }
 
+  /** Reason of {@link #gone}. */
+  public static final String GONE = "NotFound";
+
+  /**
+   * The workload was deleted while Rootlock wrote to it (HTTP 404, or a conflict whose fresh read
+   * found nothing): nothing is left to harden or revert, and nothing about it needs fixing.
+   */
+  public static WorkloadOutcome gone(Workload w) {
+    return failed(w, GONE, "deleted while being updated; nothing left to write", false);
+  }
+
+  /** True for {@link #gone}: the workload no longer exists. */
+  public boolean isGone() {
+    return GONE.equals(reason) && state == WorkloadState.Failed;
+  }
+
   public WorkloadOutcome withAction(Action a) {
     return new WorkloadOutcome(kind, name, state, reason, message, a, transientFailure, learned, recheckIn, following,
         warnings);
