@@ -11,8 +11,11 @@ import java.util.regex.Pattern;
  * admission for a namespace being deleted (the suite's own teardown) is no RBAC refusal.
  */
 final class Forbidden {
-  /** 403 as a number of its own (not inside a resourceVersion such as 10403). */
-  private static final Pattern HTTP_403 = Pattern.compile("(?<![0-9])403(?![0-9])");
+  /**
+   * 403 as a number of its own: not inside a resourceVersion such as 10403, nor the milliseconds of
+   * a log line's time ({@code 15:08:59.403Z}).
+   */
+  static final Pattern HTTP_403 = Pattern.compile("(?<![0-9.:])403(?![0-9])");
 
   private Forbidden() {}
 

@@ -166,14 +166,27 @@ public final class OperatorProcess implements AutoCloseable {
         ns.close();
       }
     } finally {
+      // every operator is stopped even when one was refused: one left running keeps the
+      // leader-election lease and no later class's operator could lead
+      AssertionError refused = null;
       for (OperatorProcess p : operators) {
-        if (p != null) {
-          try {
-            Forbidden.assertNone(installation, p);
-          } finally {
-            p.close();
-          }
+        if (p == null) {
+          continue;
         }
+        try {
+          Forbidden.assertNone(installation, p);
+        } catch (AssertionError e) {
+          if (refused == null) {
+            refused = e;
+          } else {
+            refused.addSuppressed(e);
+          }
+        } finally {
+          p.close();
+        }
+      }
+      if (refused != null) {
+        throw refused;
       }
     }
   }

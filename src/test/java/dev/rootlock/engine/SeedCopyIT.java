@@ -187,7 +187,7 @@ class SeedCopyIT {
 
   // --- helpers ---------------------------------------------------------------------
 
-  private static PodSpec hardened(String image, SeedPlatform platform, String spec) {
+  static PodSpec hardened(String image, SeedPlatform platform, String spec) {
     var t = template("""
         spec:
           containers:
@@ -200,7 +200,7 @@ class SeedCopyIT {
   }
 
   /** A fresh directory per emptyDir, as the kubelet makes them (mode 0777). */
-  private static Map<String, Path> emptyDirs(PodSpec pod, Path tmp) throws IOException {
+  static Map<String, Path> emptyDirs(PodSpec pod, Path tmp) throws IOException {
     Map<String, Path> dirs = new HashMap<>();
     for (Volume v : pod.getVolumes()) {
       if (v.getEmptyDir() != null) {
@@ -212,23 +212,31 @@ class SeedCopyIT {
     return dirs;
   }
 
-  private static Path volumeAt(PodSpec pod, Map<String, Path> volumes, String mountPath) {
+  static Path volumeAt(PodSpec pod, Map<String, Path> volumes, String mountPath) {
     VolumeMount m = pod.getContainers().get(0).getVolumeMounts().stream()
         .filter(x -> x.getMountPath().equals(mountPath)).findFirst().orElseThrow();
     return volumes.get(m.getName());
   }
 
   /** Runs {@code c} to the end as the kubelet would: its command, mounts, read-only root, no new privileges. */
-  private static TestImage.Result run(Container c, Map<String, Path> volumes, List<String> extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("run", "--rm", "--read-only", "--read-only-tmpfs=false",
-        "--security-opt", "no-new-privileges", "--network", "none"));
+  static TestImage.Result run(Container c, Map<String, Path> volumes, List<String> extra) throws IOException {
+    List<String> flags = new ArrayList<>(List.of("--rm"));
+    flags.addAll(extra);
+    return podman(runArgs(c, volumes, flags));
+  }
+
+  /** {@code podman run FLAGS ...} of {@code c}: its command, mounts, read-only root, no new privileges. */
+  static String[] runArgs(Container c, Map<String, Path> volumes, List<String> flags) {
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(flags);
+    args.addAll(List.of("--read-only", "--read-only-tmpfs=false", "--security-opt", "no-new-privileges",
+        "--network", "none"));
     args.addAll(mounts(c, volumes));
-    args.addAll(extra);
     args.add("--entrypoint");
     args.add(c.getCommand().get(0));
     args.add(c.getImage());
     args.addAll(c.getCommand().subList(1, c.getCommand().size()));
-    return podman(args.toArray(String[]::new));
+    return args.toArray(String[]::new);
   }
 
   private static List<String> mounts(Container c, Map<String, Path> volumes) {
@@ -275,11 +283,11 @@ class SeedCopyIT {
     return "no answer from nginx: " + podman("logs", id).output();
   }
 
-  private static String listing(Path dir) throws IOException {
+  static String listing(Path dir) throws IOException {
     return podman("run", "--rm", "-v", dir + ":/c:ro", IMAGE, "sh", "-c", LIST, "list", "/c").output();
   }
 
-  private static String imageListing(String image, String dir) throws IOException {
+  static String imageListing(String image, String dir) throws IOException {
     return podman("run", "--rm", image, "sh", "-c", LIST, "list", dir).output();
   }
 }
