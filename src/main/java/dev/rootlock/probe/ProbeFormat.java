@@ -116,6 +116,12 @@ public enum ProbeFormat {
             l.run(), l.line()));
       }
       b.append('\n');
+      List<String> found = r.learned().stream().map(ProbeResult.Learned::verdict).filter(v -> v != null).toList();
+      if (!found.isEmpty()) {
+        b.append("IN THE IMAGE\n");
+        found.forEach(v -> b.append(v).append('\n'));
+        b.append('\n');
+      }
     }
     r.warnings().forEach(w -> b.append("warning: ").append(w).append('\n'));
     b.append(r.succeeded()

@@ -28,8 +28,30 @@ public record ProbeResult(String image, String engine, Quantity sizeLimit, List<
   /**
    * @param run the run whose output taught it (1-based)
    * @param line the output line that named it
+   * @param image what the image holds there ("empty in the image") when that decided between a
+   *     plain and a seeded path, else null (judged by the path, or a temporary directory)
    */
-  public record Learned(WritablePath path, int run, String line) {}
+  public record Learned(WritablePath path, int run, String line, String image) {
+    public Learned(WritablePath path, int run, String line) {
+      this(path, run, line, null);
+    }
+
+    /**
+     * What the image holds here and what that made of it ("/etc/nginx/conf.d: holds 1 file(s) in
+     * the image: seeded"); null when the image was not looked at for it.
+     */
+    public String verdict() {
+      return image == null ? null : path.path() + ": " + image + ": "
+          + (path.seeded() ? "seeded" : "a plain writable path (" + path.kind().field() + ")");
+    }
+  }
+
+  /** This result with one more warning. */
+  public ProbeResult withWarning(String warning) {
+    List<String> all = new ArrayList<>(warnings);
+    all.add(warning);
+    return new ProbeResult(image, engine, sizeLimit, declared, learned, runs, reason, all);
+  }
 
   /** @param outcome what happened, in words ("exited with code 1 after 0.3 s") */
   public record Run(int number, String outcome) {}

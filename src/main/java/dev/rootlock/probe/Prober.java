@@ -2,6 +2,7 @@ package dev.rootlock.probe;
 
 import dev.rootlock.diagnosis.ContainerDirectories;
 import dev.rootlock.diagnosis.Diagnosis;
+import dev.rootlock.diagnosis.ImageDirectory;
 import dev.rootlock.diagnosis.Need;
 import dev.rootlock.diagnosis.PathSafety;
 import dev.rootlock.diagnosis.ReadOnlyFilesystemErrors;
@@ -25,7 +26,9 @@ import java.util.function.Consumer;
  * The {@code docker run --read-only --tmpfs ...} loop, automated: run the image with a read-only
  * root and a tmpfs at every path known so far, read its output when it fails, make the safe
  * directories it names writable, and run again, until it runs (or, for a job, exits 0) or there
- * is nothing safe left to learn. Every container is removed whatever happens.
+ * is nothing safe left to learn. Whether a directory it names holds the image's files (so needs
+ * seeding) is decided by looking into the image ({@link ImageLook}), not guessed from the path.
+ * Every container is removed whatever happens.
  */
 public final class Prober {
   private static final Duration POLL = Duration.ofMillis(200);
@@ -57,7 +60,15 @@ public final class Prober {
   /** @throws EngineException when the engine fails (not when the image does) */
   public ProbeResult probe(ProbeRequest request) {
     ImageConfig image = Images.inspect(engine, request, progress);
-    ContainerDirectories context = new ContainerDirectories(image.workingDir(), tmpDir(image.env(), request.env()));
+    try (ImageLook look = new ImageLook(engine, request.image(), progress)) {
+      ProbeResult r = probe(request, image, look);
+      return look.failure() == null ? r : r.withWarning(look.failure());
+    }
+  }
+
+  /** The runs, with each directory a crash names judged by what {@code look} finds in the image. */
+  private ProbeResult probe(ProbeRequest request, ImageConfig image, ImageLook look) {
+    ContainerDirectories context = Images.directories(image, request, look);
     List<ProbeResult.Learned> learned = new ArrayList<>();
     List<ProbeResult.Run> runs = new ArrayList<>();
     List<String> persist = new ArrayList<>();
@@ -92,10 +103,15 @@ public final class Prober {
       for (Need need : fresh) {
         WritablePath path = new WritablePath(need.directory(), need.seedable() ? WritablePath.Kind.SEED
             : Need.TMP_PATHS.equals(need.field()) ? WritablePath.Kind.TMP : WritablePath.Kind.CACHE);
-        learned.add(new ProbeResult.Learned(path, n, need.line()));
+        ProbeResult.Learned l = new ProbeResult.Learned(path, n, need.line(),
+            look.found(need.directory()).map(ImageDirectory::describe).orElse(null));
+        learned.add(l);
         progress.accept(need.seedable()
             ? "  seeded " + need.directory() + " from the image (" + need.field() + ") from: " + need.line()
             : "  learned " + need.directory() + " (" + need.field() + ") from: " + need.line());
+        if (l.verdict() != null) {
+          progress.accept("  " + l.verdict());
+        }
         Images.persistentData(image, need.directory()).ifPresent(w -> {
           persist.add(w);
           progress.accept("  warning: " + w);
@@ -270,19 +286,6 @@ public final class Prober {
     WritablePath candidate = new WritablePath(dir, WritablePath.Kind.CACHE);
     return request.paths().stream().anyMatch(p -> candidate.isCoveredBy(p.path()))
         || learned.stream().anyMatch(l -> candidate.isCoveredBy(l.path().path()));
-  }
-
-  /** TMPDIR as the container will see it: -e wins over the image's ENV. */
-  private static String tmpDir(List<String> imageEnv, List<String> requestEnv) {
-    String value = null;
-    for (List<String> env : List.of(imageEnv, requestEnv)) {
-      for (String e : env) {
-        if (e.startsWith("TMPDIR=")) {
-          value = e.substring("TMPDIR=".length());
-        }
-      }
-    }
-    return value;
   }
 
   private ProbeResult result(ProbeRequest r, List<ProbeResult.Learned> learned, List<ProbeResult.Run> runs,
