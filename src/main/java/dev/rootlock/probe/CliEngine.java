@@ -26,6 +26,11 @@ public final class CliEngine implements ContainerEngine {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   /** A large image over a slow link takes minutes; longer than this is a stuck registry. */
   private static final Duration PULL_TIMEOUT = Duration.ofMinutes(15);
+  /**
+   * Podman copies the image's files at a tmpfs' mount point into it unless told not to; an
+   * emptyDir starts empty, so a probe under Podman would pass an app Kubernetes then breaks.
+   */
+  static final String PODMAN_TMPFS = ",notmpcopyup";
   /** Copying a directory out stops after {@link DirectoryArchive#COUNT_LIMIT} entries; this bounds a stuck engine. */
   private static final Duration COPY_TIMEOUT = Duration.ofMinutes(2);
   /**
@@ -131,7 +136,7 @@ public final class CliEngine implements ContainerEngine {
     }
     for (Map.Entry<String, String> t : spec.tmpfs().entrySet()) {
       args.add("--tmpfs");
-      args.add(t.getKey() + ":" + t.getValue());
+      args.add(t.getKey() + ":" + t.getValue() + (podman ? PODMAN_TMPFS : ""));
     }
     for (String path : spec.seeded()) {
       args.add("-v");

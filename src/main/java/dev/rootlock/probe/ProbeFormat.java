@@ -139,7 +139,8 @@ public enum ProbeFormat {
       if (p.seeded()) {
         b.append(" -v ").append(p.path()); // an anonymous volume, filled from the image on first use
       } else {
-        b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()));
+        b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()))
+            .append(r.engine().equals("podman") ? CliEngine.PODMAN_TMPFS : "");
       }
     }
     return b.toString();

@@ -77,18 +77,7 @@ class ProbeIT {
    */
   @Test
   void whatTheImageHoldsDecidesBetweenAPlainAndASeededPath(@TempDir Path dir) throws IOException {
-    String image = "localhost/rootlock-test-contents:1";
-    if (TestImage.podman("image", "exists", image).exitCode() != 0) {
-      Files.createDirectories(dir.resolve("logs"));
-      Files.createDirectories(dir.resolve("state"));
-      Files.writeString(dir.resolve("state/orders.db"), "order 1\n");
-      // COPY, not RUN: nothing runs while it is built
-      Files.writeString(dir.resolve("Containerfile"), "FROM " + IMAGE + "\nCOPY logs /usr/local/tomcat/logs\n"
-          + "COPY state /srv/shop/state\n");
-      TestImage.Result built = TestImage.podman("build", "--pull=never", "-t", image, dir.toString());
-      assertThat(built.exitCode()).as(built.output()).isZero();
-    }
-
+    String image = contentsImage(dir);
     CliRun run = probe(image, "--", "sh", "-c", "touch /usr/local/tomcat/logs/catalina.log"
         + " && touch /srv/shop/state/orders.db && grep -q 'order 1' /srv/shop/state/orders.db && exec sleep 600");
 
@@ -100,6 +89,19 @@ class ProbeIT {
             + "/srv/shop/state: holds 1 file(s) in the image: seeded\n")
         .contains("runs read-only with 2 writable path(s), after 3 run(s)");
     assertThat(run.stderr()).contains("  /srv/shop/state: holds 1 file(s) in the image: seeded");
+  }
+
+  /**
+   * A plain writable path starts empty, as an emptyDir does: Podman's --tmpfs copies the image's
+   * files in unless told notmpcopyup, and the app below would pass the probe and fail in Kubernetes.
+   */
+  @Test
+  void aPlainPathStartsEmptyAsAnEmptyDirDoes(@TempDir Path dir) throws IOException {
+    CliRun run = probe("--cache-path", "/srv/shop/state", contentsImage(dir), "--", "sh", "-c",
+        "grep -q 'order 1' /srv/shop/state/orders.db && exec sleep 600");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(1);
+    assertThat(run.stdout()).contains("run 1: exited with code 2");
   }
 
   @Test
@@ -253,6 +255,22 @@ class ProbeIT {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /** The test image with an empty /usr/local/tomcat/logs and a /srv/shop/state holding orders.db ("order 1"). */
+  private static String contentsImage(Path dir) throws IOException {
+    String image = "localhost/rootlock-test-contents:1";
+    if (TestImage.podman("image", "exists", image).exitCode() != 0) {
+      Files.createDirectories(dir.resolve("logs"));
+      Files.createDirectories(dir.resolve("state"));
+      Files.writeString(dir.resolve("state/orders.db"), "order 1\n");
+      // COPY, not RUN: nothing runs while it is built
+      Files.writeString(dir.resolve("Containerfile"), "FROM " + IMAGE + "\nCOPY logs /usr/local/tomcat/logs\n"
+          + "COPY state /srv/shop/state\n");
+      TestImage.Result built = TestImage.podman("build", "--pull=never", "-t", image, dir.toString());
+      assertThat(built.exitCode()).as(built.output()).isZero();
+    }
+    return image;
   }
 
   private static int runs(String report) {
