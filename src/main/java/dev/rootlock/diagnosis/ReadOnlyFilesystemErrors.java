@@ -89,14 +89,14 @@ public final class ReadOnlyFilesystemErrors {
    * True when a line at least as severe names a parent of {@code n}'s directory that may be made
    * writable: that one covers it (cp creating conf/bitnami while writing into conf).
    */
-  private static boolean coveredByAnother(Need n, java.util.Collection<Ranked> all) {
+  static boolean coveredByAnother(Need n, java.util.Collection<Ranked> all) {
     return n.directory() != null && all.stream().map(Ranked::need).anyMatch(o -> o.directory() != null
         && !o.directory().equals(n.directory()) && ImageLayout.isAtOrUnder(n.directory(), o.directory())
         && (o.safety() == PathSafety.LEARN || o.safety() == PathSafety.SEED)
         && o.severity().compareTo(n.severity()) <= 0);
   }
 
-  private record Ranked(int order, Need need) {}
+  record Ranked(int order, Need need) {}
 
   /**
    * "failed to create a temporary file in /tmp" with a read-only reason on a later line (a Java

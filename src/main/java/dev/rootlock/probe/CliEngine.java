@@ -186,7 +186,10 @@ public final class CliEngine implements ContainerEngine {
     List<String> args = podman ? List.of("cp", id + ":" + dir, "-") : List.of("cp", "-L", id + ":" + dir, "-");
     EngineCommand.Streamed<ImageDirectory> s = command.stream(args, COPY_TIMEOUT,
         out -> DirectoryArchive.read(out, DirectoryArchive.COUNT_LIMIT));
-    if (s.value() != null && (s.exitCode() == 0 || s.value().capped())) {
+    // a file or a capped count is known from the first headers: the reader stopped, and the engine
+    // then fails writing the rest into the closed pipe
+    if (s.value() != null && (s.exitCode() == 0 || s.value().capped()
+        || s.value().kind() == ImageDirectory.Kind.NOT_A_DIRECTORY)) {
       return Optional.of(s.value());
     }
     if (s.exitCode() != 0) {
@@ -196,6 +199,11 @@ public final class CliEngine implements ContainerEngine {
       throw command.failed(args, s.exitCode(), s.errors());
     }
     return Optional.empty(); // a link the engine did not follow: what it points to is not known
+  }
+
+  @Override
+  public List<String> diff(String id) {
+    return command.stdout(List.of("diff", id), COMMAND_TIMEOUT).lines().filter(l -> !l.isBlank()).toList();
   }
 
   /** Runs {@code create} or {@code run} for container {@code name}, which is removed again whatever happens. */

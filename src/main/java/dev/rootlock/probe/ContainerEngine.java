@@ -60,6 +60,12 @@ public interface ContainerEngine {
    */
   Optional<ImageDirectory> lookInto(String id, String dir);
 
+  /**
+   * The engine's {@code diff} of the container: one line per path added, changed or deleted in its
+   * filesystem since it was created ({@code A /var/cache/app}, {@code C /var}, {@code D /x}).
+   */
+  List<String> diff(String id);
+
   /** Stops (SIGKILL) and removes the container; never throws. */
   void remove(String id);
 

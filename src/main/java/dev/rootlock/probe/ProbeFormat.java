@@ -123,6 +123,7 @@ public enum ProbeFormat {
         b.append('\n');
       }
     }
+    r.notes().forEach(n -> b.append("note: ").append(n).append('\n'));
     r.warnings().forEach(w -> b.append("warning: ").append(w).append('\n'));
     b.append(r.succeeded()
         ? "runs read-only with " + r.paths().size() + " writable path(s), after " + r.runs().size() + " run(s)\n"

@@ -14,15 +14,23 @@ import java.util.List;
  * @param reason why it cannot run read-only, or null when it can
  * @param warnings failed writes the last run's output names that could not be learned (a directory
  *     that would hide the image's files, a relative path) although the app kept running
+ * @param notes what a discovery run's diff showed that was not taken, and why
  */
 public record ProbeResult(String image, String engine, Quantity sizeLimit, List<WritablePath> declared,
-    List<Learned> learned, List<Run> runs, String reason, List<String> warnings) {
+    List<Learned> learned, List<Run> runs, String reason, List<String> warnings, List<String> notes) {
 
   public ProbeResult {
     declared = List.copyOf(declared);
     learned = List.copyOf(learned);
     runs = List.copyOf(runs);
     warnings = List.copyOf(warnings);
+    notes = List.copyOf(notes);
+  }
+
+  /** A result without notes. */
+  public ProbeResult(String image, String engine, Quantity sizeLimit, List<WritablePath> declared,
+      List<Learned> learned, List<Run> runs, String reason, List<String> warnings) {
+    this(image, engine, sizeLimit, declared, learned, runs, reason, warnings, List.of());
   }
 
   /**
@@ -50,7 +58,7 @@ public record ProbeResult(String image, String engine, Quantity sizeLimit, List<
   public ProbeResult withWarning(String warning) {
     List<String> all = new ArrayList<>(warnings);
     all.add(warning);
-    return new ProbeResult(image, engine, sizeLimit, declared, learned, runs, reason, all);
+    return new ProbeResult(image, engine, sizeLimit, declared, learned, runs, reason, all, notes);
   }
 
   /** @param outcome what happened, in words ("exited with code 1 after 0.3 s") */

@@ -143,6 +143,17 @@ final class EngineStandIn implements ContainerEngine {
     return Optional.ofNullable(imageFiles.get(dir));
   }
 
+  /** What the engine's diff says of a container (the same for every run). */
+  List<String> diffLines = List.of();
+  /** The containers whose diff was read. */
+  final List<String> diffed = new ArrayList<>();
+
+  @Override
+  public List<String> diff(String id) {
+    diffed.add(id);
+    return diffLines;
+  }
+
   @Override
   public void remove(String id) {
     (id.startsWith("look") ? removedLooks : removed).add(id);

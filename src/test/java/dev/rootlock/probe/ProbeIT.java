@@ -104,6 +104,39 @@ class ProbeIT {
     assertThat(run.stdout()).contains("run 1: exited with code 2");
   }
 
+  /** An app that writes a cache when it can and carries on without one when it cannot: no output tells. */
+  static final String SILENT_CACHE = "mkdir -p /var/cache/shop 2>/dev/null; echo x > /var/cache/shop/c.json 2>/dev/null;"
+      + " exec sleep 600";
+
+  @Test
+  void aDiscoveryRunFindsAWriteThatNeverFailsLoudlyWhichCrashOutputMisses() {
+    CliRun missed = probe(IMAGE, "--", "sh", "-c", SILENT_CACHE);
+    assertThat(missed.exitCode()).as(missed.stderr()).isZero();
+    assertThat(missed.stdout()).contains("runs read-only with 0 writable path(s), after 1 run(s)");
+
+    CliRun run = probe("--discover", IMAGE, "--", "sh", "-c", SILENT_CACHE);
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    assertThat(run.stdout())
+        .contains("run 1: with a writable root, to discover what it writes: running after")
+        .containsPattern("/var/cache/shop +cachePaths +run 1: podman diff: A /var/cache/shop/c.json")
+        .contains("/var/cache/shop: absent from the image: a plain writable path (cachePaths)")
+        .contains("runs read-only with 1 writable path(s), after 2 run(s)");
+    assertThat(run.stderr()).contains("learned /var/cache/shop (cachePaths) from: podman diff: A /var/cache/shop/c.json");
+  }
+
+  @Test
+  void nginxWithADiscoveryRunConvergesInTwoRunsFromTheDiff() {
+    CliRun run = probe("--discover", "--http-check", "80/", IMAGE, "--", "nginx", "-g", "daemon off;");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).containsPattern("/var/lib/nginx +cachePaths +run 1: podman diff: A /var/lib/nginx/")
+        .containsPattern("/var/log/nginx +seedPaths +run 1: podman diff: [AC] /var/log/nginx/")
+        .containsPattern("/run +seedPaths +run 1: podman diff: A /run/nginx.pid")
+        .contains("note: podman diff of run 1: C /etc: a directory changed with nothing listed below it")
+        .contains("runs read-only with 3 writable path(s), after 2 run(s)");
+  }
+
   @Test
   void thePathsItPrintsAsFlagsRunTheAppReadOnly() throws IOException {
     CliRun run = probe("--format", "flags", IMAGE, "--", "nginx", "-g", "daemon off;");

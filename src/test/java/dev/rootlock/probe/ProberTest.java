@@ -351,4 +351,58 @@ class ProberTest {
     assertThat(r.warnings()).containsExactly("cannot look into the image (" + engine.createFails + "): directories "
         + "were judged by their path alone");
   }
+
+  /** An app that writes a cache when it can and carries on silently when it cannot. */
+  static EngineStandIn silentCache() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
+    engine.diffLines = List.of("C /var", "C /var/cache", "A /var/cache/app", "A /var/cache/app/c.json",
+        "C /etc", "A /run/secrets/token");
+    return engine;
+  }
+
+  @Test
+  void aDiscoveryRunFindsAWriteThatNeverFailsLoudly() {
+    EngineStandIn engine = silentCache();
+    engine.imageFiles.put("/etc", ImageDirectory.holding(50, 10, false));
+
+    ProbeResult r = probe(engine, request().discovering());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(engine.runs).extracting(ContainerEngine.RunSpec::readOnly).containsExactly(false, true);
+    assertThat(engine.diffed).as("the writable run's diff only").containsExactly("c1");
+    assertThat(engine.runs.get(1).tmpfs()).containsOnlyKeys("/var/cache/app");
+    assertThat(r.learned()).singleElement().satisfies(l -> {
+      assertThat(l.path()).isEqualTo(new WritablePath("/var/cache/app", WritablePath.Kind.CACHE));
+      assertThat(l.run()).isEqualTo(1);
+      assertThat(l.line()).isEqualTo("podman diff: A /var/cache/app/c.json");
+    });
+    assertThat(r.runs()).extracting(ProbeResult.Run::outcome).first().asString()
+        .startsWith("with a writable root, to discover what it writes: running after");
+    assertThat(r.notes()).containsExactly(
+        "podman diff of run 1: C /etc: a directory changed with nothing listed below it (the engine's own mounts): "
+            + "ignored",
+        "podman diff of run 1: A /run/secrets/token: managed by the container runtime: ignored");
+    assertThat(ProbeFormat.report(r)).contains("/var/cache/app  cachePaths  run 1: podman diff: A /var/cache/app/c.json")
+        .contains("note: podman diff of run 1: A /run/secrets/token: managed by the container runtime: ignored")
+        .contains("runs read-only with 1 writable path(s), after 2 run(s)");
+
+    // without the discovery run, nothing in its output tells
+    EngineStandIn crashOnly = silentCache();
+    ProbeResult missed = probe(crashOnly, request());
+    assertThat(missed.learned()).isEmpty();
+    assertThat(crashOnly.diffed).isEmpty();
+  }
+
+  @Test
+  void aWriteTheDiffShowsIntoASystemTreeIsANoteAndTheReadOnlyRunsDecide() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
+    engine.diffLines = List.of("C /etc", "A /etc/app.conf");
+
+    ProbeResult r = probe(engine, request().discovering());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).isEmpty();
+    assertThat(r.notes()).containsExactly("podman diff: A /etc/app.conf: /etc cannot be made writable automatically "
+        + "(HIDES_IMAGE_FILES): the read-only runs show whether the app needs it");
+  }
 }
