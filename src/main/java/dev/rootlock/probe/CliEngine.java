@@ -82,7 +82,7 @@ public final class CliEngine implements ContainerEngine {
     try {
       EngineCommand.Result r = execute(List.of("info"), Duration.ofSeconds(20));
       return r.exitCode() == 0 ? null : name() + " does not answer (" + name() + " info: "
-          + lastLines(r.output().strip(), 2) + ")";
+          + EngineCommand.lastLines(r.output().strip(), 2) + ")";
     } catch (EngineException e) {
       return e.getMessage();
     }
@@ -292,11 +292,7 @@ public final class CliEngine implements ContainerEngine {
       JsonNode n = JSON.readTree(json);
       return n.isArray() && !n.isEmpty() ? n.get(0) : n;
     } catch (IOException e) {
-      throw new EngineException("unexpected inspect output: " + lastLines(json, 2));
+      throw new EngineException("unexpected inspect output: " + EngineCommand.lastLines(json, 2));
     }
-  }
-
-  static String lastLines(String text, int n) {
-    return EngineCommand.lastLines(text, n);
   }
 }

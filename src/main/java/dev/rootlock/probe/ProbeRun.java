@@ -171,7 +171,7 @@ final class ProbeRun {
 
   static String shown(String output) {
     String s = output == null ? "" : output.strip();
-    return s.isEmpty() ? "" : "; last lines: " + CliEngine.lastLines(s, SHOWN_LINES);
+    return s.isEmpty() ? "" : "; last lines: " + EngineCommand.lastLines(s, SHOWN_LINES);
   }
 
   private static void sleep(long millis) {
