@@ -102,6 +102,10 @@ public final class ProbeCommand implements Callable<Integer> {
       description = "missing (default): pull the image when the engine does not have it; never: refuse instead.")
   String pull;
 
+  @Option(names = "--discover", description = "Run once with a writable root first and take every directory the "
+      + "engine's diff shows it wrote (writes that never fail loudly too), then confirm read-only.")
+  boolean discover;
+
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "report",
       description = "report (default), flags (docker/podman run flags), compose (the service as probed: command, "
           + "user, environment, read_only, tmpfs), policy (a ReadOnlyPolicy), kustomize (a Deployment patch). "
@@ -204,7 +208,8 @@ public final class ProbeCommand implements Callable<Integer> {
           .map(err -> option(err, fromPolicyTmp, fromPolicyCache)).toList()));
     }
     return new ProbeRequest(image, command, env, user, v.rules().allPaths(), v.rules().sizeLimit(), settle, tries,
-        httpCheck == null ? null : ProbeRequest.HttpCheck.parse(httpCheck), execCheck, pull.equals("missing"));
+        httpCheck == null ? null : ProbeRequest.HttpCheck.parse(httpCheck), execCheck, pull.equals("missing"),
+        discover);
   }
 
   /** --selector as labels, in order; empty without it. */

@@ -11,9 +11,10 @@ import java.util.Set;
  * automatically: an emptyDir hides whatever the image had at its mount point, so mounting one over
  * /etc/nginx/conf.d or an app's bin/ directory breaks the app in a new way. Such a directory can be
  * a seeded path instead (an emptyDir filled with the image's files before the app starts), unless
- * it is a whole system tree or too broad to copy. Only the path is known here (the operator never
- * sees image contents), so the rules are deliberately conservative: a directory they reject can
- * still be declared by a person who knows the image.
+ * it is a whole system tree or too broad to copy. Only the path is known here, so the rules are
+ * deliberately conservative: a directory they reject can still be declared by a person who knows
+ * the image. {@code rootlock probe} looks into the image instead ({@link ImageContents}); the
+ * operator never sees image contents and judges by these rules alone.
  */
 public final class ImageLayout {
   /** Trees that hold the image's programs, libraries and configuration. */

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Reads a program's output (a crashed container's termination message, a probe run's logs) and
  * names every directory it failed to write because the root filesystem is read-only. Pure: text
- * and the container's context in, {@link Diagnosis} out. Used by the operator's rollout follower
+ * and the container's context in, {@link Diagnosis} out (the context's {@link ImageContents} may
+ * look into the image, under {@code rootlock probe}). Used by the operator's rollout follower
  * and by {@code rootlock probe}; table-tested with real output from public reports.
  *
  * <p>Every line is read, not just the first match: entrypoint scripts often log a harmless
@@ -88,14 +89,14 @@ public final class ReadOnlyFilesystemErrors {
    * True when a line at least as severe names a parent of {@code n}'s directory that may be made
    * writable: that one covers it (cp creating conf/bitnami while writing into conf).
    */
-  private static boolean coveredByAnother(Need n, java.util.Collection<Ranked> all) {
+  static boolean coveredByAnother(Need n, java.util.Collection<Ranked> all) {
     return n.directory() != null && all.stream().map(Ranked::need).anyMatch(o -> o.directory() != null
         && !o.directory().equals(n.directory()) && ImageLayout.isAtOrUnder(n.directory(), o.directory())
         && (o.safety() == PathSafety.LEARN || o.safety() == PathSafety.SEED)
         && o.severity().compareTo(n.severity()) <= 0);
   }
 
-  private record Ranked(int order, Need need) {}
+  record Ranked(int order, Need need) {}
 
   /**
    * "failed to create a temporary file in /tmp" with a read-only reason on a later line (a Java
@@ -171,7 +172,7 @@ public final class ReadOnlyFilesystemErrors {
       // parent covers them all, when it is a directory an empty emptyDir may cover. Otherwise the
       // directory itself, which the failed mkdir proves absent from the image (mkdir reports EEXIST
       // before EROFS): an emptyDir there hides nothing (Jenkins' /usr/share/jenkins/ref/plugins).
-      case MKDIR -> !ImageLayout.isBroad(parent) && safetyOf(parent) == PathSafety.LEARN ? parent : absolute;
+      case MKDIR -> !ImageLayout.isBroad(parent) && safetyOf(parent, context) == PathSafety.LEARN ? parent : absolute;
       default -> LineSyntax.hasExtension(name) || !ImageLayout.isBroad(parent) ? parent : absolute;
     };
     boolean created = f.role() == Role.MKDIR && directory.equals(absolute);
@@ -191,20 +192,29 @@ public final class ReadOnlyFilesystemErrors {
       // temporary files and a tool's cache are the app's to lose: never worth copying from the image
       safety = ImageLayout.isOffLimits(directory) ? PathSafety.HIDES_IMAGE_FILES : PathSafety.LEARN;
     } else {
-      safety = safetyOf(directory);
+      safety = safetyOf(directory, context);
     }
     String field = tmp ? Need.TMP_PATHS : safety == PathSafety.SEED ? Need.SEED_PATHS : Need.CACHE_PATHS;
     return new Need(absolute, directory, field, safety, severity, line, null);
   }
 
-  /** What an emptyDir at an existing directory {@code dir} would be, from its path alone. */
-  private static PathSafety safetyOf(String dir) {
+  /**
+   * What an emptyDir at an existing directory {@code dir} would be. Runtime-managed places and
+   * trees too broad to hide or copy are refused by their path whatever they hold; otherwise what
+   * the image holds there decides where it can be looked up (empty or absent: a plain path; files:
+   * a seeded one; a file: nothing can be mounted there), else the path's name.
+   */
+  private static PathSafety safetyOf(String dir, ContainerDirectories context) {
     if (ImageLayout.isRuntimeManaged(dir)) {
       return PathSafety.RUNTIME_MANAGED;
     }
     if (ImageLayout.isOffLimits(dir)) {
       return PathSafety.HIDES_IMAGE_FILES;
     }
-    return ImageLayout.holdsImageFiles(dir) ? PathSafety.SEED : PathSafety.LEARN;
+    return context.image().at(dir).map(found -> switch (found.kind()) {
+      case ABSENT, EMPTY -> PathSafety.LEARN;
+      case HOLDS_FILES -> PathSafety.SEED;
+      case NOT_A_DIRECTORY -> PathSafety.HIDES_IMAGE_FILES;
+    }).orElseGet(() -> ImageLayout.holdsImageFiles(dir) ? PathSafety.SEED : PathSafety.LEARN);
   }
 }

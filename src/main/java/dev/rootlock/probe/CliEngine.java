@@ -2,17 +2,16 @@ package dev.rootlock.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rootlock.diagnosis.ImageDirectory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Docker or Podman driven through its command line, so that whatever the user has configured
@@ -27,9 +26,22 @@ public final class CliEngine implements ContainerEngine {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
   /** A large image over a slow link takes minutes; longer than this is a stuck registry. */
   private static final Duration PULL_TIMEOUT = Duration.ofMinutes(15);
+  /**
+   * Podman copies the image's files at a tmpfs' mount point into it unless told not to; an
+   * emptyDir starts empty, so a probe under Podman would pass an app Kubernetes then breaks.
+   */
+  static final String PODMAN_TMPFS = ",notmpcopyup";
+  /** Copying a directory out stops after {@link DirectoryArchive#COUNT_LIMIT} entries; this bounds a stuck engine. */
+  private static final Duration COPY_TIMEOUT = Duration.ofMinutes(2);
+  /**
+   * What {@code cp} says of a path the image lacks. Podman: {@code "/x" could not be found on
+   * container ID: no such file or directory}; Docker: {@code Could not find the file /x in
+   * container ID}, or {@code No such container:path: ID:/x}.
+   */
+  private static final Pattern NOT_FOUND = Pattern.compile(
+      "(?i)no such file or directory|could not find the file|no such container:path");
 
-  private final String executable;
-  private final List<String> globalArgs;
+  private final EngineCommand command;
   private final boolean podman;
   private final Set<String> live = ConcurrentHashMap.newKeySet();
   private volatile boolean hookAdded;
@@ -40,8 +52,7 @@ public final class CliEngine implements ContainerEngine {
    * @param globalArgs flags placed before the subcommand, such as {@code --runtime /usr/sbin/runc}
    */
   public CliEngine(String executable, List<String> globalArgs, boolean podman) {
-    this.executable = executable;
-    this.globalArgs = List.copyOf(globalArgs);
+    this.command = new EngineCommand(executable, globalArgs, podman ? "podman" : "docker");
     this.podman = podman;
   }
 
@@ -69,9 +80,9 @@ public final class CliEngine implements ContainerEngine {
   /** Null when the engine answers; else why not (for Docker: that its daemon does not answer). */
   String problem() {
     try {
-      Result r = execute(List.of("info"), Duration.ofSeconds(20));
-      return r.exitCode == 0 ? null : name() + " does not answer (" + name() + " info: "
-          + lastLines(r.output.strip(), 2) + ")";
+      EngineCommand.Result r = execute(List.of("info"), Duration.ofSeconds(20));
+      return r.exitCode() == 0 ? null : name() + " does not answer (" + name() + " info: "
+          + EngineCommand.lastLines(r.output().strip(), 2) + ")";
     } catch (EngineException e) {
       return e.getMessage();
     }
@@ -100,7 +111,7 @@ public final class CliEngine implements ContainerEngine {
 
   @Override
   public boolean hasImage(String image) {
-    return execute(List.of("image", "inspect", image), COMMAND_TIMEOUT).exitCode == 0;
+    return execute(List.of("image", "inspect", image), COMMAND_TIMEOUT).exitCode() == 0;
   }
 
   @Override
@@ -114,7 +125,7 @@ public final class CliEngine implements ContainerEngine {
    */
   @Override
   public String run(RunSpec spec) {
-    String name = "rootlock-probe-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+    String name = newName();
     List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--label", LABEL));
     if (spec.readOnly()) {
       args.add("--read-only");
@@ -125,7 +136,7 @@ public final class CliEngine implements ContainerEngine {
     }
     for (Map.Entry<String, String> t : spec.tmpfs().entrySet()) {
       args.add("--tmpfs");
-      args.add(t.getKey() + ":" + t.getValue());
+      args.add(t.getKey() + ":" + t.getValue() + (podman ? PODMAN_TMPFS : ""));
     }
     for (String path : spec.seeded()) {
       args.add("-v");
@@ -148,6 +159,55 @@ public final class CliEngine implements ContainerEngine {
     }
     args.add(spec.image());
     args.addAll(spec.command());
+    return started(name, args);
+  }
+
+  /**
+   * Created under a generated name, with no network and (Podman) no VOLUME of the image turned
+   * into a volume, so that what is read from it is the image's own filesystem. Its command is a
+   * placeholder: an image with neither ENTRYPOINT nor CMD cannot be created without one, and it
+   * never runs.
+   */
+  @Override
+  public String create(String image) {
+    String name = newName();
+    List<String> args = new ArrayList<>(List.of("create", "--name", name, "--label", LABEL, "--network", "none"));
+    if (podman) {
+      args.add("--image-volume=ignore");
+    }
+    args.add(image);
+    args.add("/rootlock-never-started");
+    return started(name, args);
+  }
+
+  @Override
+  public Optional<ImageDirectory> lookInto(String id, String dir) {
+    // Podman follows a symlink at the path (Debian's /var/run); Docker copies the link itself unless -L
+    List<String> args = podman ? List.of("cp", id + ":" + dir, "-") : List.of("cp", "-L", id + ":" + dir, "-");
+    EngineCommand.Streamed<ImageDirectory> s = command.stream(args, COPY_TIMEOUT,
+        out -> DirectoryArchive.read(out, DirectoryArchive.COUNT_LIMIT));
+    // a file or a capped count is known from the first headers: the reader stopped, and the engine
+    // then fails writing the rest into the closed pipe
+    if (s.value() != null && (s.exitCode() == 0 || s.value().capped()
+        || s.value().kind() == ImageDirectory.Kind.NOT_A_DIRECTORY)) {
+      return Optional.of(s.value());
+    }
+    if (s.exitCode() != 0) {
+      if (NOT_FOUND.matcher(s.errors()).find()) {
+        return Optional.of(ImageDirectory.ABSENT);
+      }
+      throw command.failed(args, s.exitCode(), s.errors());
+    }
+    return Optional.empty(); // a link the engine did not follow: what it points to is not known
+  }
+
+  @Override
+  public List<String> diff(String id) {
+    return command.stdout(List.of("diff", id), COMMAND_TIMEOUT).lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  /** Runs {@code create} or {@code run} for container {@code name}, which is removed again whatever happens. */
+  private String started(String name, List<String> args) {
     if (!hookAdded) {
       hookAdded = true;
       Runtime.getRuntime().addShutdownHook(new Thread(this::removeAll, "rootlock-probe-cleanup"));
@@ -160,6 +220,10 @@ public final class CliEngine implements ContainerEngine {
       throw e;
     }
     return name;
+  }
+
+  private static String newName() {
+    return "rootlock-probe-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
   }
 
   @Override
@@ -186,17 +250,22 @@ public final class CliEngine implements ContainerEngine {
 
   @Override
   public ExecResult exec(String id, String command, Duration timeout) {
-    Result r = execute(List.of("exec", id, "sh", "-c", command), timeout);
-    return new ExecResult(r.exitCode, r.output);
+    EngineCommand.Result r = execute(List.of("exec", id, "sh", "-c", command), timeout);
+    return new ExecResult(r.exitCode(), r.output());
   }
 
   @Override
   public void remove(String id) {
-    // kill first: rm -f would wait for SIGTERM's grace period (10 s) on a PID 1 that ignores it
-    execute(List.of("kill", id), COMMAND_TIMEOUT);
-    Result r = execute(List.of("rm", "-f", "-v", id), COMMAND_TIMEOUT); // -v: its anonymous volumes too
-    if (r.exitCode == 0) {
-      live.remove(id);
+    try {
+      // kill first: rm -f would wait for SIGTERM's grace period (10 s) on a PID 1 that ignores it
+      execute(List.of("kill", id), COMMAND_TIMEOUT);
+      // -v: its anonymous volumes too
+      EngineCommand.Result r = execute(List.of("rm", "-f", "-v", id), COMMAND_TIMEOUT);
+      if (r.exitCode() == 0) {
+        live.remove(id);
+      }
+    } catch (EngineException e) {
+      // the engine cannot be started or does not answer: the label still finds the container
     }
   }
 
@@ -207,82 +276,15 @@ public final class CliEngine implements ContainerEngine {
   }
 
   private String call(List<String> args, Duration timeout) {
-    Result r = execute(args, timeout);
-    if (r.exitCode != 0) {
-      String out = r.output.strip();
-      throw new EngineException(describe(args) + " failed (exit " + r.exitCode + ")"
-          + (out.isEmpty() ? "" : ": " + lastLines(out, 3)));
-    }
-    return r.output;
+    return command.call(args, timeout);
   }
 
-  /**
-   * The JSON a command prints on stdout. Its stderr is kept apart: Podman warns there while
-   * answering (a learned path that is a symlink in the image, such as Debian's /var/run, gives
-   * "Could not find mount at destination"), and a warning is not part of the JSON.
-   */
   private String json(List<String> args) {
-    Result r = execute(args, COMMAND_TIMEOUT, true);
-    if (r.exitCode != 0) {
-      String out = (r.output + "\n" + r.errors).strip();
-      throw new EngineException(describe(args) + " failed (exit " + r.exitCode + ")"
-          + (out.isEmpty() ? "" : ": " + lastLines(out, 3)));
-    }
-    return r.output;
+    return command.stdout(args, COMMAND_TIMEOUT);
   }
 
-  /** @param errors stderr when read apart from stdout, else "" (it is in {@code output}) */
-  private record Result(int exitCode, String output, String errors) {}
-
-  private Result execute(List<String> args, Duration timeout) {
-    return execute(args, timeout, false);
-  }
-
-  private Result execute(List<String> args, Duration timeout, boolean stderrApart) {
-    List<String> command = new ArrayList<>();
-    command.add(executable);
-    command.addAll(globalArgs);
-    command.addAll(args);
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectErrorStream(!stderrApart).start();
-    } catch (IOException e) {
-      throw new EngineException("cannot start " + executable + ": " + e.getMessage());
-    }
-    try {
-      p.getOutputStream().close(); // nothing to say to it: commands that read stdin see EOF
-    } catch (IOException ignored) {
-      // the process has already gone; its exit code says why
-    }
-    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-    CompletableFuture<String> errors = stderrApart ? CompletableFuture.supplyAsync(() -> read(p.getErrorStream()))
-        : CompletableFuture.completedFuture("");
-    try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new EngineException(describe(args) + " did not finish within " + timeout.toSeconds() + " s");
-      }
-      return new Result(p.exitValue(), output.get(5, TimeUnit.SECONDS), errors.get(5, TimeUnit.SECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      throw new EngineException(describe(args) + " was interrupted");
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new EngineException(describe(args) + ": cannot read its output: " + e.getMessage());
-    }
-  }
-
-  private static String read(InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private String describe(List<String> args) {
-    return name() + " " + String.join(" ", args.size() > 4 ? args.subList(0, 4) : args)
-        + (args.size() > 4 ? " ..." : "");
+  private EngineCommand.Result execute(List<String> args, Duration timeout) {
+    return command.run(args, timeout, false);
   }
 
   private static JsonNode first(String json) {
@@ -290,12 +292,7 @@ public final class CliEngine implements ContainerEngine {
       JsonNode n = JSON.readTree(json);
       return n.isArray() && !n.isEmpty() ? n.get(0) : n;
     } catch (IOException e) {
-      throw new EngineException("unexpected inspect output: " + lastLines(json, 2));
+      throw new EngineException("unexpected inspect output: " + EngineCommand.lastLines(json, 2));
     }
-  }
-
-  static String lastLines(String text, int n) {
-    List<String> lines = text.strip().lines().toList();
-    return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
   }
 }

@@ -1,12 +1,14 @@
 package dev.rootlock.probe;
 
+import dev.rootlock.diagnosis.ImageDirectory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * What {@code rootlock probe} needs from a container engine: the run, inspect, logs, port, exec
- * and rm surface that Docker and Podman share. Every call either answers or throws
+ * What {@code rootlock probe} needs from a container engine: the run, create, cp, inspect, logs,
+ * port, exec and rm surface that Docker and Podman share. Every call either answers or throws
  * {@link EngineException} with the engine's own message.
  */
 public interface ContainerEngine {
@@ -38,6 +40,31 @@ public interface ContainerEngine {
 
   /** Runs {@code sh -c command} in the container. */
   ExecResult exec(String id, String command, Duration timeout);
+
+  /**
+   * Creates a container from the image without starting it, to look into the image's files with
+   * {@link #lookInto}: nothing of the image runs, so it works for an image without a shell
+   * (distroless) too. Remove it with {@link #remove}.
+   *
+   * @return its id
+   */
+  String create(String image);
+
+  /**
+   * What the filesystem of container {@code id} (created, never started) holds at {@code dir}, read
+   * from the engine's {@code cp} archive of it: absent, empty, holding files (counted up to a
+   * limit) or a file. Empty when the engine's answer cannot tell (a link it did not follow).
+   *
+   * @param dir a normalised absolute path
+   * @throws EngineException when the engine fails for another reason than a missing path
+   */
+  Optional<ImageDirectory> lookInto(String id, String dir);
+
+  /**
+   * The engine's {@code diff} of the container: one line per path added, changed or deleted in its
+   * filesystem since it was created ({@code A /var/cache/app}, {@code C /var}, {@code D /x}).
+   */
+  List<String> diff(String id);
 
   /** Stops (SIGKILL) and removes the container; never throws. */
   void remove(String id);

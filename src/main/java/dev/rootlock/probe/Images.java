@@ -1,12 +1,15 @@
 package dev.rootlock.probe;
 
+import dev.rootlock.diagnosis.ContainerDirectories;
+import dev.rootlock.diagnosis.ImageContents;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.probe.ContainerEngine.EngineException;
 import dev.rootlock.probe.ContainerEngine.ImageConfig;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** What a probe needs to know of its image before and while it runs it: pulled, inspected, its VOLUMEs. */
+/** What a probe needs to know of its image before and while it runs it: pulled, inspected, its directories and VOLUMEs. */
 final class Images {
   private Images() {}
 
@@ -27,6 +30,19 @@ final class Images {
       engine.pull(request.image());
     }
     return engine.inspectImage(request.image());
+  }
+
+  /** The container's working directory, $TMPDIR (-e wins over the image's ENV) and its files as {@code look} sees them. */
+  static ContainerDirectories directories(ImageConfig image, ProbeRequest request, ImageContents look) {
+    String tmpDir = null;
+    for (List<String> env : List.of(image.env(), request.env())) {
+      for (String e : env) {
+        if (e.startsWith("TMPDIR=")) {
+          tmpDir = e.substring("TMPDIR=".length());
+        }
+      }
+    }
+    return new ContainerDirectories(image.workingDir(), tmpDir, look);
   }
 
   /** A warning when {@code dir} is at or below a VOLUME the image declares: data, not scratch space. */

@@ -116,7 +116,14 @@ public enum ProbeFormat {
             l.run(), l.line()));
       }
       b.append('\n');
+      List<String> found = r.learned().stream().map(ProbeResult.Learned::verdict).filter(v -> v != null).toList();
+      if (!found.isEmpty()) {
+        b.append("IN THE IMAGE\n");
+        found.forEach(v -> b.append(v).append('\n'));
+        b.append('\n');
+      }
     }
+    r.notes().forEach(n -> b.append("note: ").append(n).append('\n'));
     r.warnings().forEach(w -> b.append("warning: ").append(w).append('\n'));
     b.append(r.succeeded()
         ? "runs read-only with " + r.paths().size() + " writable path(s), after " + r.runs().size() + " run(s)\n"
@@ -133,7 +140,8 @@ public enum ProbeFormat {
       if (p.seeded()) {
         b.append(" -v ").append(p.path()); // an anonymous volume, filled from the image on first use
       } else {
-        b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()));
+        b.append(" --tmpfs ").append(p.path()).append(":rw,").append(Tmpfs.options(r.sizeLimit()))
+            .append(r.engine().equals("podman") ? CliEngine.PODMAN_TMPFS : "");
       }
     }
     return b.toString();

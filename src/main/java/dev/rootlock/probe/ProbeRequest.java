@@ -19,10 +19,12 @@ import java.util.List;
  * @param execCheck a shell command that must exit 0 in the container once it has settled, or null
  * @param pull whether an image the engine does not have is pulled first (--pull missing) or refused
  *     (--pull never)
+ * @param discover whether a run with a writable root comes first, whose diff names what the app
+ *     writes (--discover); it does not count against {@code tries}
  */
 public record ProbeRequest(String image, List<String> command, List<String> env, String user,
     List<WritablePath> paths, Quantity sizeLimit, Duration settle, int tries, HttpCheck httpCheck,
-    String execCheck, boolean pull) {
+    String execCheck, boolean pull, boolean discover) {
 
   public ProbeRequest {
     command = List.copyOf(command);
@@ -33,7 +35,19 @@ public record ProbeRequest(String image, List<String> command, List<String> env,
   /** A request that pulls a missing image. */
   public ProbeRequest(String image, List<String> command, List<String> env, String user, List<WritablePath> paths,
       Quantity sizeLimit, Duration settle, int tries, HttpCheck httpCheck, String execCheck) {
-    this(image, command, env, user, paths, sizeLimit, settle, tries, httpCheck, execCheck, true);
+    this(image, command, env, user, paths, sizeLimit, settle, tries, httpCheck, execCheck, true, false);
+  }
+
+  /** A request without a discovery run. */
+  public ProbeRequest(String image, List<String> command, List<String> env, String user, List<WritablePath> paths,
+      Quantity sizeLimit, Duration settle, int tries, HttpCheck httpCheck, String execCheck, boolean pull) {
+    this(image, command, env, user, paths, sizeLimit, settle, tries, httpCheck, execCheck, pull, false);
+  }
+
+  /** This request with a discovery run first (--discover). */
+  public ProbeRequest discovering() {
+    return new ProbeRequest(image, command, env, user, paths, sizeLimit, settle, tries, httpCheck, execCheck, pull,
+        true);
   }
 
   public boolean hasChecks() {

@@ -267,4 +267,60 @@ class ReadOnlyFilesystemErrorsTest {
     assertThat(LineSyntax.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
     assertThat(LineSyntax.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
   }
+
+  /** A context whose image holds {@code found} at the given directories and is unknown elsewhere. */
+  private static ContainerDirectories image(java.util.Map<String, ImageDirectory> found) {
+    return new ContainerDirectories("/", null, dir -> java.util.Optional.ofNullable(found.get(dir)));
+  }
+
+  private static Need only(String line, ContainerDirectories context) {
+    return ReadOnlyFilesystemErrors.diagnose(line, context).needs().get(0);
+  }
+
+  @Test
+  void whatTheImageHoldsDecidesWhereItIsKnownAndThePathWhereNot() {
+    String tomcat = "java.io.FileNotFoundException: /usr/local/tomcat/logs/catalina.log (Read-only file system)";
+    assertThat(only(tomcat, ContainerDirectories.UNKNOWN).safety()).as("by its path: under /usr")
+        .isEqualTo(PathSafety.SEED);
+    Need empty = only(tomcat, image(java.util.Map.of("/usr/local/tomcat/logs", ImageDirectory.EMPTY)));
+    assertThat(empty.safety()).isEqualTo(PathSafety.LEARN);
+    assertThat(empty.field()).isEqualTo(Need.CACHE_PATHS);
+    assertThat(only(tomcat, image(java.util.Map.of("/usr/local/tomcat/logs", ImageDirectory.ABSENT))).safety())
+        .isEqualTo(PathSafety.LEARN);
+
+    String state = "touch: cannot touch '/srv/shop/state/orders.db': Read-only file system";
+    assertThat(only(state, ContainerDirectories.UNKNOWN).safety()).isEqualTo(PathSafety.LEARN);
+    Need holds = only(state, image(java.util.Map.of("/srv/shop/state", ImageDirectory.holding(0, 1, false))));
+    assertThat(holds.safety()).as("even only an empty subdirectory is the image's").isEqualTo(PathSafety.SEED);
+    assertThat(holds.field()).isEqualTo(Need.SEED_PATHS);
+    assertThat(only(state, image(java.util.Map.of("/srv/shop/state", ImageDirectory.NOT_A_DIRECTORY))).safety())
+        .as("no directory can be mounted over a file").isEqualTo(PathSafety.HIDES_IMAGE_FILES);
+  }
+
+  @Test
+  void aFailedMkdirDeclaresItsParentOnlyWhenTheImageHasNothingThere() {
+    String mkdir = "mkdir: cannot create directory '/usr/share/jenkins/ref/plugins': Read-only file system";
+    Need parentHolds = only(mkdir, image(java.util.Map.of("/usr/share/jenkins/ref", ImageDirectory.holding(3, 0,
+        false))));
+    assertThat(parentHolds.directory()).as("the missing leaf hides nothing").isEqualTo("/usr/share/jenkins/ref/plugins");
+    assertThat(parentHolds.safety()).isEqualTo(PathSafety.LEARN);
+
+    Need parentEmpty = only(mkdir, image(java.util.Map.of("/usr/share/jenkins/ref", ImageDirectory.EMPTY)));
+    assertThat(parentEmpty.directory()).isEqualTo("/usr/share/jenkins/ref");
+    assertThat(parentEmpty.safety()).isEqualTo(PathSafety.LEARN);
+  }
+
+  @Test
+  void systemTreesAndRuntimeManagedPlacesAreRefusedWithoutAskingTheImage() {
+    java.util.List<String> asked = new java.util.ArrayList<>();
+    ContainerDirectories context = new ContainerDirectories("/", null, dir -> {
+      asked.add(dir);
+      return java.util.Optional.of(ImageDirectory.EMPTY);
+    });
+    assertThat(only("/bin/sh: 1: cannot create /etc/app.conf: Read-only file system", context).safety())
+        .isEqualTo(PathSafety.HIDES_IMAGE_FILES);
+    assertThat(only("touch: cannot touch '/proc/sys/x': Read-only file system", context).safety())
+        .isEqualTo(PathSafety.RUNTIME_MANAGED);
+    assertThat(asked).isEmpty();
+  }
 }

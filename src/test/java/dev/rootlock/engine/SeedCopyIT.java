@@ -180,6 +180,8 @@ class SeedCopyIT {
     assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
     assertThat(run.stderr()).contains("seeded /etc/nginx/conf.d from the image (seedPaths) from: sed: ");
     assertThat(run.stdout()).containsPattern("/etc/nginx/conf.d +seedPaths +run 1: sed: ")
+        .as("judged by what the image holds there").containsPattern(
+            "/etc/nginx/conf.d: holds \\d+ file\\(s\\)( and \\d+ directory\\(ies\\))? in the image: seeded")
         .contains("HTTP check :8081/ answered 200");
     assertThat(TestImage.leftoverProbeContainers()).as("none of this probe's containers is left")
         .isSubsetOf(before);

@@ -1,10 +1,12 @@
 package dev.rootlock.probe;
 
+import dev.rootlock.diagnosis.ImageDirectory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -24,7 +26,10 @@ final class EngineStandIn implements ContainerEngine {
   }
 
   final List<RunSpec> runs = new ArrayList<>();
+  /** Run containers removed. */
   final List<String> removed = new ArrayList<>();
+  /** Containers made to look into the image ({@link #create}) removed. */
+  final List<String> removedLooks = new ArrayList<>();
   final Deque<ExecResult> execResults = new ArrayDeque<>();
   private final Function<RunSpec, Behaviour> app;
   private final ImageConfig image;
@@ -115,8 +120,42 @@ final class EngineStandIn implements ContainerEngine {
     return execResults.isEmpty() ? new ExecResult(0, "") : execResults.poll();
   }
 
+  /** What the image holds, by directory: a directory not listed is one the engine cannot tell about. */
+  final java.util.Map<String, ImageDirectory> imageFiles = new java.util.HashMap<>();
+  /** The directories looked into, in order. */
+  final List<String> lookedInto = new ArrayList<>();
+  final List<String> created = new ArrayList<>();
+  /** When set, create fails with this message. */
+  String createFails;
+
+  @Override
+  public String create(String image) {
+    if (createFails != null) {
+      throw new EngineException(createFails);
+    }
+    created.add(image);
+    return "look" + created.size();
+  }
+
+  @Override
+  public Optional<ImageDirectory> lookInto(String id, String dir) {
+    lookedInto.add(dir);
+    return Optional.ofNullable(imageFiles.get(dir));
+  }
+
+  /** What the engine's diff says of a container (the same for every run). */
+  List<String> diffLines = List.of();
+  /** The containers whose diff was read. */
+  final List<String> diffed = new ArrayList<>();
+
+  @Override
+  public List<String> diff(String id) {
+    diffed.add(id);
+    return diffLines;
+  }
+
   @Override
   public void remove(String id) {
-    removed.add(id);
+    (id.startsWith("look") ? removedLooks : removed).add(id);
   }
 }

@@ -58,8 +58,8 @@ class ProbeFormatTest {
   @Test
   void flagsForPodmanAlsoTurnOffItsOwnWritableDirectories() {
     assertThat(write(ProbeFormat.flags, NGINX, null)).isEqualTo("--read-only --read-only-tmpfs=false "
-        + "--tmpfs /tmp:rw,size=32m,mode=1777 --tmpfs /var/cache/nginx:rw,size=32m,mode=1777 "
-        + "--tmpfs /run:rw,size=32m,mode=1777\n");
+        + "--tmpfs /tmp:rw,size=32m,mode=1777,notmpcopyup --tmpfs /var/cache/nginx:rw,size=32m,mode=1777,notmpcopyup "
+        + "--tmpfs /run:rw,size=32m,mode=1777,notmpcopyup\n");
     ProbeResult docker = new ProbeResult("nginx", "docker", new Quantity("1Gi"), List.of(new WritablePath("/tmp",
         Kind.TMP)), List.of(), List.of(), null, List.of());
     assertThat(write(ProbeFormat.flags, docker, null)).isEqualTo("--read-only --tmpfs /tmp:rw,size=1g,mode=1777\n");

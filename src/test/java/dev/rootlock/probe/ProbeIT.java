@@ -60,10 +60,81 @@ class ProbeIT {
         .contains("runs read-only with 3 writable path(s)")
         .containsPattern("/var/lib/nginx +cachePaths +run 1: .*mkdir\\(\\) \"/var/lib/nginx/body\" failed "
             + "\\(30: Read-only file system\\)")
-        .containsPattern("/var/log/nginx +cachePaths +run \\d: .*/var/log/nginx/error.log")
-        .containsPattern("/run +cachePaths +run \\d: .*\"/run/nginx.pid\"");
+        // Debian's package leaves access.log and error.log in /var/log/nginx, and /run holds adduser,
+        // lock/ and mount/: an emptyDir would hide them, so the image's files are seeded
+        .containsPattern("/var/log/nginx +seedPaths +run \\d: .*/var/log/nginx/error.log")
+        .containsPattern("/run +seedPaths +run \\d: .*\"/run/nginx.pid\"")
+        .contains("/var/lib/nginx: empty in the image: a plain writable path (cachePaths)")
+        .contains("/var/log/nginx: holds 2 file(s) in the image: seeded");
     // every path is printed with the log line that taught it, on stderr as it happens too
     assertThat(run.stderr()).contains("learned /var/lib/nginx (cachePaths) from: ");
+  }
+
+  /**
+   * The image is looked into, not judged by its paths: /usr/local/tomcat/logs is empty in this
+   * image (by its path, under /usr, it would be seeded) and /srv/shop/state holds a file the app
+   * reads (by its path it would be a plain, empty tmpfs, and the app would find its file gone).
+   */
+  @Test
+  void whatTheImageHoldsDecidesBetweenAPlainAndASeededPath(@TempDir Path dir) throws IOException {
+    String image = contentsImage(dir);
+    CliRun run = probe(image, "--", "sh", "-c", "touch /usr/local/tomcat/logs/catalina.log"
+        + " && touch /srv/shop/state/orders.db && grep -q 'order 1' /srv/shop/state/orders.db && exec sleep 600");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    assertThat(run.stdout())
+        .containsPattern("/usr/local/tomcat/logs +cachePaths +run 1: .*catalina.log")
+        .containsPattern("/srv/shop/state +seedPaths +run 2: .*orders.db")
+        .contains("IN THE IMAGE\n/usr/local/tomcat/logs: empty in the image: a plain writable path (cachePaths)\n"
+            + "/srv/shop/state: holds 1 file(s) in the image: seeded\n")
+        .contains("runs read-only with 2 writable path(s), after 3 run(s)");
+    assertThat(run.stderr()).contains("  /srv/shop/state: holds 1 file(s) in the image: seeded");
+  }
+
+  /**
+   * A plain writable path starts empty, as an emptyDir does: Podman's --tmpfs copies the image's
+   * files in unless told notmpcopyup, and the app below would pass the probe and fail in Kubernetes.
+   */
+  @Test
+  void aPlainPathStartsEmptyAsAnEmptyDirDoes(@TempDir Path dir) throws IOException {
+    CliRun run = probe("--cache-path", "/srv/shop/state", contentsImage(dir), "--", "sh", "-c",
+        "grep -q 'order 1' /srv/shop/state/orders.db && exec sleep 600");
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(1);
+    assertThat(run.stdout()).contains("run 1: exited with code 2");
+  }
+
+  /** An app that writes a cache when it can and carries on without one when it cannot: no output tells. */
+  static final String SILENT_CACHE = "mkdir -p /var/cache/shop 2>/dev/null; echo x > /var/cache/shop/c.json 2>/dev/null;"
+      + " exec sleep 600";
+
+  @Test
+  void aDiscoveryRunFindsAWriteThatNeverFailsLoudlyWhichCrashOutputMisses() {
+    CliRun missed = probe(IMAGE, "--", "sh", "-c", SILENT_CACHE);
+    assertThat(missed.exitCode()).as(missed.stderr()).isZero();
+    assertThat(missed.stdout()).contains("runs read-only with 0 writable path(s), after 1 run(s)");
+
+    CliRun run = probe("--discover", IMAGE, "--", "sh", "-c", SILENT_CACHE);
+
+    assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+    assertThat(run.stdout())
+        .contains("run 1: with a writable root, to discover what it writes: running after")
+        .containsPattern("/var/cache/shop +cachePaths +run 1: podman diff: A /var/cache/shop/c.json")
+        .contains("/var/cache/shop: absent from the image: a plain writable path (cachePaths)")
+        .contains("runs read-only with 1 writable path(s), after 2 run(s)");
+    assertThat(run.stderr()).contains("learned /var/cache/shop (cachePaths) from: podman diff: A /var/cache/shop/c.json");
+  }
+
+  @Test
+  void nginxWithADiscoveryRunConvergesInTwoRunsFromTheDiff() {
+    CliRun run = probe("--discover", "--http-check", "80/", IMAGE, "--", "nginx", "-g", "daemon off;");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).containsPattern("/var/lib/nginx +cachePaths +run 1: podman diff: A /var/lib/nginx/")
+        .containsPattern("/var/log/nginx +seedPaths +run 1: podman diff: [AC] /var/log/nginx/")
+        .containsPattern("/run +seedPaths +run 1: podman diff: A /run/nginx.pid")
+        .contains("note: podman diff of run 1: C /etc: a directory changed with nothing listed below it")
+        .contains("runs read-only with 3 writable path(s), after 2 run(s)");
   }
 
   @Test
@@ -217,6 +288,22 @@ class ProbeIT {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  /** The test image with an empty /usr/local/tomcat/logs and a /srv/shop/state holding orders.db ("order 1"). */
+  private static String contentsImage(Path dir) throws IOException {
+    String image = "localhost/rootlock-test-contents:1";
+    if (TestImage.podman("image", "exists", image).exitCode() != 0) {
+      Files.createDirectories(dir.resolve("logs"));
+      Files.createDirectories(dir.resolve("state"));
+      Files.writeString(dir.resolve("state/orders.db"), "order 1\n");
+      // COPY, not RUN: nothing runs while it is built
+      Files.writeString(dir.resolve("Containerfile"), "FROM " + IMAGE + "\nCOPY logs /usr/local/tomcat/logs\n"
+          + "COPY state /srv/shop/state\n");
+      TestImage.Result built = TestImage.podman("build", "--pull=never", "-t", image, dir.toString());
+      assertThat(built.exitCode()).as(built.output()).isZero();
+    }
+    return image;
   }
 
   private static int runs(String report) {

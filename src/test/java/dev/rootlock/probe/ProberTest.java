@@ -3,6 +3,7 @@ package dev.rootlock.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rootlock.diagnosis.ImageDirectory;
 import dev.rootlock.engine.WritablePath;
 import dev.rootlock.probe.ContainerEngine.ExecResult;
 import dev.rootlock.probe.ContainerEngine.ImageConfig;
@@ -67,6 +68,7 @@ class ProberTest {
         .containsEntry("/var/lib/nginx", "rw,size=64m,mode=1777");
     assertThat(engine.runs).allMatch(s -> s.publish() == null, "no network without an HTTP check");
     assertThat(engine.removed).containsExactly("c1", "c2", "c3");
+    assertThat(engine.removedLooks).as("the container that looked into the image too").containsExactly("look1");
     assertThat(progress).contains("  learned /var/lib/nginx (cachePaths) from: " + NGINX_BODY);
   }
 
@@ -265,5 +267,142 @@ class ProberTest {
     engine.failLogs = true;
     assertThatThrownBy(() -> probe(engine, request())).isInstanceOf(ContainerEngine.EngineException.class);
     assertThat(engine.removed).containsExactly("c1");
+  }
+
+  static final String TOMCAT_LOG = "java.io.FileNotFoundException: /usr/local/tomcat/logs/catalina.2026-12-07.log "
+      + "(Read-only file system)";
+  static final String APP_STATE = "touch: cannot touch '/srv/shop/state/orders.db': Read-only file system";
+
+  /** An app that fails on {@code dir} until it is writable, as a tmpfs or a seeded volume. */
+  static EngineStandIn writesInto(String dir, String failure) {
+    return new EngineStandIn(spec -> spec.tmpfs().containsKey(dir) || spec.seeded().contains(dir)
+        ? Behaviour.runs("ready") : Behaviour.exits(1, failure));
+  }
+
+  @Test
+  void aDirectoryEmptyInTheImageIsAPlainPathWhereItsPathAloneSaysSeeded() {
+    EngineStandIn looked = writesInto("/usr/local/tomcat/logs", TOMCAT_LOG);
+    looked.imageFiles.put("/usr/local/tomcat/logs", ImageDirectory.EMPTY);
+
+    ProbeResult r = probe(looked, request());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).singleElement().satisfies(l -> {
+      assertThat(l.path()).isEqualTo(new WritablePath("/usr/local/tomcat/logs", WritablePath.Kind.CACHE));
+      assertThat(l.verdict()).isEqualTo("/usr/local/tomcat/logs: empty in the image: a plain writable path "
+          + "(cachePaths)");
+    });
+    assertThat(looked.runs.get(1).tmpfs()).containsOnlyKeys("/usr/local/tomcat/logs");
+    assertThat(progress).contains("  /usr/local/tomcat/logs: empty in the image: a plain writable path (cachePaths)");
+    assertThat(looked.created).as("one created container looks into the image").containsExactly("app:1");
+    assertThat(looked.removedLooks).as("and it is removed").containsExactly("look1");
+
+    // the same crash judged by its path alone: /usr holds the image's files, so it would be seeded
+    EngineStandIn unknown = writesInto("/usr/local/tomcat/logs", TOMCAT_LOG);
+    assertThat(probe(unknown, request()).learned()).singleElement()
+        .satisfies(l -> assertThat(l.path().kind()).isEqualTo(WritablePath.Kind.SEED));
+  }
+
+  @Test
+  void aDirectoryThatHoldsFilesInTheImageIsSeededWhereItsPathAloneSaysPlain() {
+    EngineStandIn looked = writesInto("/srv/shop/state", APP_STATE);
+    looked.imageFiles.put("/srv/shop/state", ImageDirectory.holding(1, 0, false));
+
+    ProbeResult r = probe(looked, request());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).singleElement().satisfies(l -> {
+      assertThat(l.path()).isEqualTo(new WritablePath("/srv/shop/state", WritablePath.Kind.SEED));
+      assertThat(l.verdict()).isEqualTo("/srv/shop/state: holds 1 file(s) in the image: seeded");
+    });
+    assertThat(looked.runs.get(1).seeded()).containsExactly("/srv/shop/state");
+    assertThat(looked.runs.get(1).tmpfs()).isEmpty();
+    assertThat(ProbeFormat.report(r)).contains("IN THE IMAGE\n/srv/shop/state: holds 1 file(s) in the image: seeded\n");
+
+    EngineStandIn unknown = writesInto("/srv/shop/state", APP_STATE);
+    assertThat(probe(unknown, request()).learned()).singleElement()
+        .satisfies(l -> assertThat(l.path().kind()).isEqualTo(WritablePath.Kind.CACHE));
+  }
+
+  @Test
+  void aWholeSystemTreeIsRefusedWhateverTheImageHoldsThere() {
+    EngineStandIn engine = writesInto("/etc", "/bin/sh: 1: cannot create /etc/app.conf: Read-only file system");
+    engine.imageFiles.put("/etc", ImageDirectory.EMPTY);
+
+    ProbeResult r = probe(engine, request());
+
+    assertThat(r.succeeded()).isFalse();
+    assertThat(r.reason()).contains("an emptyDir at /etc would hide the image's files");
+    assertThat(engine.lookedInto).as("the path rule refuses it before the image is asked").isEmpty();
+  }
+
+  @Test
+  void anImageThatCannotBeLookedIntoIsJudgedByPathsWithAWarning() {
+    EngineStandIn engine = writesInto("/srv/shop/state", APP_STATE);
+    engine.createFails = "podman create --name rootlock-probe-1 ... failed (exit 125): Error: no space left";
+
+    ProbeResult r = probe(engine, request());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).singleElement().satisfies(l -> {
+      assertThat(l.path().kind()).isEqualTo(WritablePath.Kind.CACHE);
+      assertThat(l.verdict()).isNull();
+    });
+    assertThat(r.warnings()).containsExactly("cannot look into the image (" + engine.createFails + "): directories "
+        + "were judged by their path alone");
+  }
+
+  /** An app that writes a cache when it can and carries on silently when it cannot. */
+  static EngineStandIn silentCache() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
+    engine.diffLines = List.of("C /var", "C /var/cache", "A /var/cache/app", "A /var/cache/app/c.json",
+        "C /etc", "A /run/secrets/token");
+    return engine;
+  }
+
+  @Test
+  void aDiscoveryRunFindsAWriteThatNeverFailsLoudly() {
+    EngineStandIn engine = silentCache();
+    engine.imageFiles.put("/etc", ImageDirectory.holding(50, 10, false));
+
+    ProbeResult r = probe(engine, request().discovering());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(engine.runs).extracting(ContainerEngine.RunSpec::readOnly).containsExactly(false, true);
+    assertThat(engine.diffed).as("the writable run's diff only").containsExactly("c1");
+    assertThat(engine.runs.get(1).tmpfs()).containsOnlyKeys("/var/cache/app");
+    assertThat(r.learned()).singleElement().satisfies(l -> {
+      assertThat(l.path()).isEqualTo(new WritablePath("/var/cache/app", WritablePath.Kind.CACHE));
+      assertThat(l.run()).isEqualTo(1);
+      assertThat(l.line()).isEqualTo("podman diff: A /var/cache/app/c.json");
+    });
+    assertThat(r.runs()).extracting(ProbeResult.Run::outcome).first().asString()
+        .startsWith("with a writable root, to discover what it writes: running after");
+    assertThat(r.notes()).containsExactly(
+        "podman diff of run 1: C /etc: a directory changed with nothing listed below it (the engine's own mounts): "
+            + "ignored",
+        "podman diff of run 1: A /run/secrets/token: managed by the container runtime: ignored");
+    assertThat(ProbeFormat.report(r)).contains("/var/cache/app  cachePaths  run 1: podman diff: A /var/cache/app/c.json")
+        .contains("note: podman diff of run 1: A /run/secrets/token: managed by the container runtime: ignored")
+        .contains("runs read-only with 1 writable path(s), after 2 run(s)");
+
+    // without the discovery run, nothing in its output tells
+    EngineStandIn crashOnly = silentCache();
+    ProbeResult missed = probe(crashOnly, request());
+    assertThat(missed.learned()).isEmpty();
+    assertThat(crashOnly.diffed).isEmpty();
+  }
+
+  @Test
+  void aWriteTheDiffShowsIntoASystemTreeIsANoteAndTheReadOnlyRunsDecide() {
+    EngineStandIn engine = new EngineStandIn(spec -> Behaviour.runs("ready"));
+    engine.diffLines = List.of("C /etc", "A /etc/app.conf");
+
+    ProbeResult r = probe(engine, request().discovering());
+
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.learned()).isEmpty();
+    assertThat(r.notes()).containsExactly("podman diff: A /etc/app.conf: /etc cannot be made writable automatically "
+        + "(HIDES_IMAGE_FILES): the read-only runs show whether the app needs it");
   }
 }
