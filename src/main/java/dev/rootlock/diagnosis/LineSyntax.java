@@ -54,8 +54,6 @@ final class LineSyntax {
       "(?i)mkdir|makedirs|create (?:the )?(?:\\w+ )?dir(?:ectory)?\\b");
   private static final Pattern FILE_WORDS = Pattern.compile(
       "(?i)\\bfile\\b|open|writ(?:e|ing)|creat|touch|renam|remov|unlink|\\blog\\b");
-  private static final Pattern RELATIVE_PATH = Pattern.compile("[\\w.+@~-]+(?:/[\\w.+@~-]*)*");
-  private static final Pattern EXTENSION = Pattern.compile(".+\\.[A-Za-z][A-Za-z0-9]{0,7}$");
 
   /**
    * Where a JVM's temporary files go when output names no path: java.io.tmpdir's default on Linux.
@@ -152,7 +150,7 @@ final class LineSyntax {
       // Any quoted path; the words before it say whether a file or a directory was made.
       new Syntax(QUOTED, (m, before) -> {
         String p = quoted(m);
-        return looksLikePath(p) ? found(p, roleFromWords(before)) : Optional.empty();
+        return PrintedPath.looksLikePath(p) ? found(p, roleFromWords(before)) : Optional.empty();
       }),
       // Java, shells, busybox: /tmp/hsperfdata_root: Read-only file system; can't create /x: Read-only
       new Syntax("(?<![\\w.~-])(?<p>/[^\\s:'\"()]+)(?::\\s*(?:[\\w ]+:\\s*)*|\\s*\\(|\\s+)"
@@ -234,56 +232,16 @@ final class LineSyntax {
     return OTHER_CAUSE.matcher(line).find();
   }
 
-  /** True when a file name has an extension (server.pid, app.log), so it is not a directory. */
-  static boolean hasExtension(String name) {
-    return EXTENSION.matcher(name).matches();
-  }
-
   private static Optional<Found> found(String raw, Role role) {
-    String p = clean(raw);
+    String p = PrintedPath.clean(raw);
     // a path cut short ("/var/cache/ngi…") names only its complete directories, and the last of
     // those is what is known to need writing
-    Role r = indexOfEllipsis(raw) >= 0 ? Role.SELF : role;
+    Role r = PrintedPath.isCutShort(raw) ? Role.SELF : role;
     return p == null ? Optional.empty() : Optional.of(new Found(p, r, null));
   }
 
   private static Optional<Found> temp(String raw) {
     return found(raw, Role.TEMP_DIR);
-  }
-
-  /**
-   * The path without quoting leftovers and trailing punctuation; a path cut short with an
-   * ellipsis ("/var/cache/ngi…") keeps only its complete directories. Null when nothing is left.
-   */
-  static String clean(String raw) {
-    String p = raw;
-    int cut = indexOfEllipsis(p);
-    if (cut >= 0) {
-      p = p.substring(0, cut);
-      int slash = p.lastIndexOf('/');
-      p = slash < 0 ? "" : p.substring(0, slash + 1);
-    }
-    p = p.replaceAll("[.,;:)\\]}'\"’`]+$", "");
-    if (p.isEmpty() || p.contains("://")) {
-      return null;
-    }
-    return p;
-  }
-
-  private static int indexOfEllipsis(String p) {
-    int unicode = p.indexOf('…');
-    int dots = p.indexOf("...");
-    return unicode < 0 ? dots : dots < 0 ? unicode : Math.min(unicode, dots);
-  }
-
-  static boolean looksLikePath(String p) {
-    if (p == null || p.contains("://")) {
-      return false;
-    }
-    if (p.startsWith("/")) {
-      return p.length() > 1 && !p.startsWith("//");
-    }
-    return RELATIVE_PATH.matcher(p).matches() && (p.contains("/") || hasExtension(p));
   }
 
   private static Role roleFromWords(String before) {

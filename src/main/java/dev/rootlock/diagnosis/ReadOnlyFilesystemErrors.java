@@ -111,7 +111,7 @@ public final class ReadOnlyFilesystemErrors {
         return Optional.empty();
       }
       if (LineSyntax.READ_ONLY.matcher(lines[j]).find()) {
-        String p = LineSyntax.clean(m.group("p"));
+        String p = PrintedPath.clean(m.group("p"));
         return p == null ? Optional.empty() : Optional.of(new Found(p, Role.TEMP_DIR, null));
       }
     }
@@ -146,7 +146,7 @@ public final class ReadOnlyFilesystemErrors {
     if (!erofs) {
       return Optional.empty();
     }
-    String p = LineSyntax.clean(path.group("p"));
+    String p = PrintedPath.clean(path.group("p"));
     return p == null ? Optional.empty()
         : Optional.of(new Found(p, "mkdir".equals(syscall) ? Role.MKDIR : Role.FILE, null));
   }
@@ -172,7 +172,7 @@ public final class ReadOnlyFilesystemErrors {
       // directory itself, which the failed mkdir proves absent from the image (mkdir reports EEXIST
       // before EROFS): an emptyDir there hides nothing (Jenkins' /usr/share/jenkins/ref/plugins).
       case MKDIR -> !ImageLayout.isBroad(parent) && safetyOf(parent) == PathSafety.LEARN ? parent : absolute;
-      default -> LineSyntax.hasExtension(name) || !ImageLayout.isBroad(parent) ? parent : absolute;
+      default -> PrintedPath.hasExtension(name) || !ImageLayout.isBroad(parent) ? parent : absolute;
     };
     boolean created = f.role() == Role.MKDIR && directory.equals(absolute);
     String toolCache = ImageLayout.toolCacheRoot(directory);

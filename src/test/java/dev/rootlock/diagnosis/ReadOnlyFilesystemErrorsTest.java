@@ -264,7 +264,7 @@ class ReadOnlyFilesystemErrorsTest {
     assertThat(ImageLayout.normalise("/a//b/./c/../d/")).isEqualTo("/a/b/d");
     assertThat(ImageLayout.normalise("/../x")).isEqualTo("/x");
     assertThat(ImageLayout.normalise("./tmp/pids/")).isEqualTo("tmp/pids");
-    assertThat(LineSyntax.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
-    assertThat(LineSyntax.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
+    assertThat(PrintedPath.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
+    assertThat(PrintedPath.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
   }
 }
