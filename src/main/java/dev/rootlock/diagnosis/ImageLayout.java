@@ -54,6 +54,11 @@ public final class ImageLayout {
       List.of(".gradle"), List.of(".yarn"), List.of(".cache", "pip"), List.of(".cache", "yarn"),
       List.of(".cache", "go-build"), List.of(".cache", "huggingface"), List.of("go", "pkg", "mod"));
   private static final Set<String> NPM_CACHE_CHILDREN = Set.of("_cacache", "_logs");
+  /**
+   * Hugging Face's hub cache (HF_HUB_CACHE, ~/.cache/huggingface/hub unless moved) holds one
+   * directory per repository, named by its kind: a failure inside one declares the hub cache.
+   */
+  private static final List<String> HF_REPO_PREFIXES = List.of("models--", "datasets--", "spaces--");
 
   private ImageLayout() {}
 
@@ -168,12 +173,14 @@ public final class ImageLayout {
 
   /**
    * The cache directory of the build or package tool {@code dir} lies in ({@code /root/.npm} for
-   * {@code /root/.npm/_cacache/tmp}), or null when it lies in none.
+   * {@code /root/.npm/_cacache/tmp}, {@code /mnt/cache/hub} for {@code /mnt/cache/hub/models--x/blobs}),
+   * or null when it lies in none.
    */
   public static String toolCacheRoot(String dir) {
     List<String> s = segments(dir);
     for (int i = 0; i < s.size(); i++) {
-      if (NPM_CACHE_CHILDREN.contains(s.get(i)) && i > 0) {
+      String segment = s.get(i);
+      if (i > 0 && (NPM_CACHE_CHILDREN.contains(segment) || HF_REPO_PREFIXES.stream().anyMatch(segment::startsWith))) {
         return join(s.subList(0, i));
       }
       for (List<String> marker : TOOL_CACHES) {

@@ -20,6 +20,8 @@ final class LineSyntax {
     SELF,
     /** The program's temporary directory. */
     TEMP_DIR,
+    /** A build or package tool's cache directory, named as such (Go's GOCACHE): declared itself. */
+    CACHE_ROOT,
     /** Not said: a file when the name has an extension, else treated like MKDIR. */
     UNKNOWN,
     /** Nothing to write: the failure names no path. */
@@ -90,6 +92,10 @@ final class LineSyntax {
 
   /** Where the path sits in a line that says read-only, most specific syntax first. */
   private static final List<Syntax> SYNTAXES = List.of(
+      // Go names GOCACHE, then the mkdir that failed, often a parent of it: "failed to initialize build
+      // cache at /home/x/.cache/go-build: mkdir /home/x/.cache: ..."; "go: disabling cache (/x) due to ..."
+      new Syntax("(?:build cache at|disabling cache \\()\\s*(?<p>/[^\\s:)]+)",
+          (m, before) -> found(m.group("p"), Role.CACHE_ROOT)),
       // Apache APR: (30)Read-only file system: AH00091: apache2: could not open error log file /var/log/x.log.
       new Syntax("\\(30\\)\\s*Read-only file system:\\s*(?:AH\\d+:\\s*)?(?<what>[^/]*?)(?<p>/[^\\s'\"]+)",
           (m, before) -> found(m.group("p"), MKDIR_WORDS.matcher(m.group("what")).find() ? Role.MKDIR : Role.FILE)),

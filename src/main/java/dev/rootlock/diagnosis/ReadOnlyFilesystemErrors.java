@@ -165,7 +165,7 @@ public final class ReadOnlyFilesystemErrors {
     String parent = ImageLayout.parent(absolute);
     String name = absolute.substring(absolute.lastIndexOf('/') + 1);
     String directory = switch (f.role()) {
-      case SELF, TEMP_DIR -> absolute;
+      case SELF, TEMP_DIR, CACHE_ROOT -> absolute;
       case FILE -> parent;
       // A program creates its directories side by side (nginx's client_temp, proxy_temp, ...): the
       // parent covers them all, when it is a directory an empty emptyDir may cover. Otherwise the
@@ -175,7 +175,7 @@ public final class ReadOnlyFilesystemErrors {
       default -> PrintedPath.hasExtension(name) || !ImageLayout.isBroad(parent) ? parent : absolute;
     };
     boolean created = f.role() == Role.MKDIR && directory.equals(absolute);
-    String toolCache = ImageLayout.toolCacheRoot(directory);
+    String toolCache = f.role() == Role.CACHE_ROOT ? absolute : ImageLayout.toolCacheRoot(directory);
     if (toolCache != null) {
       directory = toolCache;
     }

@@ -65,6 +65,8 @@ class ReadOnlyFilesystemErrorsTest {
       maven repository   | java.nio.file.FileSystemException: /root/.m2/repository/org/x/x.pom.part: Read-only file system            | /root/.m2 | cachePaths | LEARN
       gradle user home   | java.io.FileNotFoundException: /home/gradle/.gradle/caches/8.5/x.lock (Read-only file system)                | /home/gradle/.gradle | cachePaths | LEARN
       npm moved cache    | npm ERR! rofs EROFS: read-only file system, open '/srv/npm-cache/_cacache/tmp/1'                          | /srv/npm-cache | cachePaths | LEARN
+      go cache disabled  | go: disabling cache (/.cache/go-build) due to initialization failure: mkdir /.cache: read-only file system | /.cache/go-build | cachePaths | LEARN
+      hf hub moved       | OSError: [Errno 30] Read-only file system: '/models/hub/models--bert-base/refs/main'                       | /models/hub | cachePaths | LEARN
       """)
   void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, PathSafety verdict) {
     Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
