@@ -34,6 +34,9 @@ public final class ImageLayout {
    * volume mount point (Redis, many official images declare VOLUME /data), so not an image's files.
    */
   private static final String VOLUME_ROOT = "/data";
+  /** Where apps are installed, one directory each (/app/code, /opt/keycloak, /srv/app). */
+  private static final Set<String> APP_ROOTS = Set.of("/app", "/opt", "/srv", "/usr/local", "/var/www", "/workspace",
+      "/src");
   /** Directory names that hold an app's programs, libraries, configuration or served content. */
   private static final Set<String> IMAGE_SEGMENTS = Set.of("bin", "sbin", "lib", "libexec", "conf", "conf.d",
       "config", "etc", "scripts", "html", "htdocs");
@@ -96,6 +99,16 @@ public final class ImageLayout {
   /** A directory whose subdirectories are other apps' or users' own: "/", /var/lib, a home directory. */
   static boolean isBroad(String dir) {
     return BROAD.contains(dir) || isHome(dir);
+  }
+
+  /**
+   * True when {@code dir} is an app's own directory: directly under a place apps are installed
+   * (/app, /opt, /srv, /usr/local, /var/www, /workspace, /src) or a home directory. It holds the
+   * app's code, so a directory created inside it is declared itself, never this one.
+   */
+  static boolean isAppDirectory(String dir) {
+    String parent = parent(dir);
+    return !dir.equals("/") && (APP_ROOTS.contains(parent) || isHome(parent));
   }
 
   /** /root, or /home/NAME. */

@@ -67,6 +67,8 @@ class ReadOnlyFilesystemErrorsTest {
       npm moved cache    | npm ERR! rofs EROFS: read-only file system, open '/srv/npm-cache/_cacache/tmp/1'                          | /srv/npm-cache | cachePaths | LEARN
       go cache disabled  | go: disabling cache (/.cache/go-build) due to initialization failure: mkdir /.cache: read-only file system | /.cache/go-build | cachePaths | LEARN
       hf hub moved       | OSError: [Errno 30] Read-only file system: '/models/hub/models--bert-base/refs/main'                       | /models/hub | cachePaths | LEARN
+      mkdir in app dir   | mkdir: cannot create directory '/opt/app/plugins': Read-only file system                                  | /opt/app/plugins | cachePaths | LEARN
+      mkdir in cache dir | mkdir: cannot create directory '/var/cache/app/plugins': Read-only file system                            | /var/cache/app | cachePaths | LEARN
       """)
   void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, PathSafety verdict) {
     Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
@@ -226,6 +228,39 @@ class ReadOnlyFilesystemErrorsTest {
         + "x\n".repeat(20) + "java.io.IOException: Read-only file system");
     assertThat(tooFar.primary().orElseThrow().safety()).as("a reason 20 lines down is not this one's")
         .isEqualTo(PathSafety.NO_PATH);
+  }
+
+  @Test
+  void javaFramesSayWhatTheFailingLineWasDoing() {
+    // Java 9+ prints the module before the frame
+    Diagnosis temp = ReadOnlyFilesystemErrors.diagnose("""
+        java.io.IOException: Read-only file system
+        	at java.base/java.io.UnixFileSystem.createFileExclusively(Native Method)
+        	at java.base/java.io.File.createTempFile(File.java:2129)
+        """);
+    assertThat(temp.learnable()).containsExactly("/tmp");
+    // "java.nio.file.FileSystemException" reads as a file; the frames say a directory was created
+    Diagnosis created = ReadOnlyFilesystemErrors.diagnose("""
+        java.nio.file.FileSystemException: /var/cache/app/index: Read-only file system
+        	at java.base/sun.nio.fs.UnixFileSystemProvider.createDirectory(UnixFileSystemProvider.java:438)
+        	at java.base/java.nio.file.Files.createDirectory(Files.java:699)
+        """);
+    assertThat(created.learnable()).containsExactly("/var/cache/app");
+    Diagnosis file = ReadOnlyFilesystemErrors.diagnose("""
+        java.nio.file.FileSystemException: /opt/app/data/index: Read-only file system
+        	at java.base/sun.nio.fs.UnixFileSystemProvider.newByteChannel(UnixFileSystemProvider.java:261)
+        """);
+    assertThat(file.primary().orElseThrow().directory()).as("a file written, not a directory made")
+        .isEqualTo("/opt/app/data");
+  }
+
+  @Test
+  void aTemporaryDirectoryWithoutAPathIsJavasOnlyWhenTheOutputIsAJvms() {
+    Diagnosis jvm = ReadOnlyFilesystemErrors.diagnose("java.lang.IllegalStateException: Failed to create temporary "
+        + "directory.");
+    assertThat(jvm.learnable()).containsExactly("/tmp");
+    assertThat(ReadOnlyFilesystemErrors.diagnose("Failed to create temporary directory.").needs())
+        .as("the same words from a program that shows no JVM: no directory guessed").isEmpty();
   }
 
   @Test
