@@ -32,7 +32,8 @@ final class LineSyntax {
    * One failed write found in a line.
    *
    * @param path the path as printed, cleaned of quoting and trailing punctuation; null for NONE
-   * @param hint a known fix for failures without a path, or null
+   * @param hint a known fix for failures without a path; for a relative path printed by a program
+   *     that changed directory first, where it changed into (in words); else null
    */
   record Found(String path, Role role, String hint) {}
 
@@ -89,6 +90,20 @@ final class LineSyntax {
       // .NET: Failed to create CoreCLR, HRESULT: 0x8007000E (no path; the fix is known)
       new Syntax("Failed to (?:create|initialize) CoreCLR, HRESULT: 0x(?:8007000E|80004005)",
           (m, before) -> Optional.of(new Found(null, Role.NONE, DOTNET_HINT))));
+
+  /**
+   * Programs that change into another directory before they write, so that a relative path they
+   * print is relative to that directory and not to the container's: the line that names them, and
+   * where they changed into. Such a path stays relative even when the working directory is known.
+   */
+  private static final List<ChangedInto> CHANGE_DIRECTORY = List.of(
+      // postfix/postdrop: mail_queue_enter: create file maildrop/615227.4142
+      new ChangedInto(Pattern.compile("\\bpostdrop\\b|\\bpostfix/\\w+"),
+          "postfix's queue directory (postconf -h queue_directory; /var/spool/postfix by default)"),
+      // s6-supervise SERVICE: fatal: unable to mkdir event
+      new ChangedInto(Pattern.compile("\\bs6-supervise\\b"), "the service directory s6-supervise runs in"));
+
+  private record ChangedInto(Pattern program, String directory) {}
 
   /** Where the path sits in a line that says read-only, most specific syntax first. */
   private static final List<Syntax> SYNTAXES = List.of(
@@ -227,10 +242,19 @@ final class LineSyntax {
     for (Syntax s : SYNTAXES) {
       Optional<Found> f = s.find(line);
       if (f.isPresent()) {
-        return f;
+        return f.map(found -> relativeToChangedDirectory(found, line));
       }
     }
     return Optional.of(new Found(null, Role.NONE, null));
+  }
+
+  /** {@code f} with the directory its program changed into, when its path is relative and the program is known to. */
+  private static Found relativeToChangedDirectory(Found f, String line) {
+    if (f.path() == null || f.path().startsWith("/")) {
+      return f;
+    }
+    return CHANGE_DIRECTORY.stream().filter(c -> c.program().matcher(line).find()).findFirst()
+        .map(c -> new Found(f.path(), f.role(), c.directory())).orElse(f);
   }
 
   /** True when {@code line} states a cause other than a read-only file system (permission, space, ...). */

@@ -83,10 +83,12 @@ public final class ReadOnlyFilesystemErrors {
       return new Need(null, null, null, PathSafety.NO_PATH, severity, line, f.hint());
     }
     String printed = f.path() != null ? f.path() : context.tmpDirOrDefault();
+    // relative to the working directory, unless the program changed into another one (f.hint says which)
     String absolute = printed.startsWith("/") ? ImageLayout.normalise(printed)
-        : context.workingDir() != null ? ImageLayout.normalise(context.workingDir() + "/" + printed) : null;
+        : context.workingDir() != null && f.hint() == null
+            ? ImageLayout.normalise(context.workingDir() + "/" + printed) : null;
     if (absolute == null) {
-      return new Need(ImageLayout.normalise(printed), null, null, PathSafety.RELATIVE, severity, line, null);
+      return new Need(ImageLayout.normalise(printed), null, null, PathSafety.RELATIVE, severity, line, f.hint());
     }
     String parent = ImageLayout.parent(absolute);
     String name = absolute.substring(absolute.lastIndexOf('/') + 1);

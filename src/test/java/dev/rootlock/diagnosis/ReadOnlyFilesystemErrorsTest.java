@@ -285,6 +285,24 @@ class ReadOnlyFilesystemErrorsTest {
   }
 
   @Test
+  void aProgramThatChangedDirectoryKeepsItsPathRelativeEvenWithAWorkingDirectory() {
+    String postdrop = "postdrop: warning: mail_queue_enter: create file maildrop/615227.4142: Read-only file system";
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose(postdrop, new ContainerDirectories("/", null));
+    Need n = d.primary().orElseThrow();
+    assertThat(n.safety()).isEqualTo(PathSafety.RELATIVE);
+    assertThat(n.path()).isEqualTo("maildrop/615227.4142");
+    assertThat(n.directory()).isNull();
+    assertThat(d.learnable()).isEmpty();
+    assertThat(d.message("mail")).isEqualTo("container mail failed writing maildrop/615227.4142, relative to postfix's "
+        + "queue directory (postconf -h queue_directory; /var/spool/postfix by default) (read-only file system); find "
+        + "that directory and add it to cachePaths: the container's working directory says nothing about it");
+    // a program not known to change directory still resolves against the working directory
+    Diagnosis wget = ReadOnlyFilesystemErrors.diagnose("Cannot write to 'tnyga' (Read-only file system).",
+        new ContainerDirectories("/data/dl", null));
+    assertThat(wget.learnable()).containsExactly("/data/dl");
+  }
+
+  @Test
   void severityComesFromTheLinesOwnLevel() {
     assertThat(Severity.of("2022/03/04 17:05:32 [emerg] 1#1: mkdir() failed")).isEqualTo(Severity.FATAL);
     assertThat(Severity.of("10-listen-on-ipv6-by-default.sh: info: can not modify")).isEqualTo(Severity.INFO);
