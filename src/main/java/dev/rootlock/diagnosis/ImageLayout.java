@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Where container images keep their own files, and so where a plain emptyDir must never be mounted
@@ -53,7 +54,7 @@ public final class ImageLayout {
    * tool's cache directory (npm fails under ~/.npm/_cacache/tmp and ~/.npm/_logs: ~/.npm is the
    * one directory to declare). npm's _cacache and _logs name their parent when the cache was moved.
    */
-  private static final List<List<String>> TOOL_CACHES = List.of(List.of(".npm"), List.of(".m2"),
+  private static final List<List<String>> TOOL_CACHES = List.of(List.of(".npm"), List.of(".m2"), List.of(".cargo"),
       List.of(".gradle"), List.of(".yarn"), List.of(".cache", "pip"), List.of(".cache", "yarn"),
       List.of(".cache", "go-build"), List.of(".cache", "huggingface"), List.of("go", "pkg", "mod"));
   private static final Set<String> NPM_CACHE_CHILDREN = Set.of("_cacache", "_logs");
@@ -62,6 +63,13 @@ public final class ImageLayout {
    * directory per repository, named by its kind: a failure inside one declares the hub cache.
    */
   private static final List<String> HF_REPO_PREFIXES = List.of("models--", "datasets--", "spaces--");
+  /**
+   * Cargo's registry in CARGO_HOME (~/.cargo unless moved): registry/{cache,index,src}/ then one
+   * directory per source, named with its hash (index.crates.io-1949cf8c6b5b557f). The parent of
+   * registry/ is CARGO_HOME.
+   */
+  private static final Set<String> CARGO_REGISTRY_PARTS = Set.of("cache", "index", "src");
+  private static final Pattern CARGO_SOURCE = Pattern.compile(".+-[0-9a-f]{16}");
 
   private ImageLayout() {}
 
@@ -186,14 +194,16 @@ public final class ImageLayout {
 
   /**
    * The cache directory of the build or package tool {@code dir} lies in ({@code /root/.npm} for
-   * {@code /root/.npm/_cacache/tmp}, {@code /mnt/cache/hub} for {@code /mnt/cache/hub/models--x/blobs}),
+   * {@code /root/.npm/_cacache/tmp}, {@code /mnt/cache/hub} for {@code /mnt/cache/hub/models--x/blobs},
+   * {@code /cargo-home} for {@code /cargo-home/registry/cache/index.crates.io-1949cf8c6b5b557f}),
    * or null when it lies in none.
    */
   public static String toolCacheRoot(String dir) {
     List<String> s = segments(dir);
     for (int i = 0; i < s.size(); i++) {
       String segment = s.get(i);
-      if (i > 0 && (NPM_CACHE_CHILDREN.contains(segment) || HF_REPO_PREFIXES.stream().anyMatch(segment::startsWith))) {
+      if (i > 0 && (NPM_CACHE_CHILDREN.contains(segment) || HF_REPO_PREFIXES.stream().anyMatch(segment::startsWith)
+          || isCargoRegistry(s, i))) {
         return join(s.subList(0, i));
       }
       for (List<String> marker : TOOL_CACHES) {
@@ -203,6 +213,11 @@ public final class ImageLayout {
       }
     }
     return null;
+  }
+
+  private static boolean isCargoRegistry(List<String> s, int i) {
+    return s.get(i).equals("registry") && i + 2 < s.size() && CARGO_REGISTRY_PARTS.contains(s.get(i + 1))
+        && CARGO_SOURCE.matcher(s.get(i + 2)).matches();
   }
 
   private static List<String> segments(String dir) {

@@ -39,7 +39,7 @@ public final class ReadOnlyFilesystemErrors {
       String line = lines[i].strip();
       Found found = LineSyntax.read(line).or(() -> SurroundingLines.nodeErrorObject(lines, at))
           .or(() -> SurroundingLines.tempDirInProse(lines, at))
-          .map(f -> SurroundingLines.withJavaFrames(f, lines, at))
+          .map(f -> SurroundingLines.complete(f, lines, at))
           .orElse(null);
       if (found == null) {
         continue;

@@ -8,8 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * Failures whose path, reason or role is spread over several lines: Node's error object, a
- * temporary directory named in prose with the read-only reason further down, and a JVM's stack
- * frames, which say what a pathless or role-less exception line was doing.
+ * temporary directory named in prose with the read-only reason further down, an error chain whose
+ * last link is the bare reason (Rust's {@code Caused by:} and numbered causes: the link above
+ * names the path), and a JVM's stack frames, which say what a pathless or role-less exception
+ * line was doing.
  *
  * <p>A JVM program is recognised only from its own output: Java stack frames
  * ({@code at java.io.File.createTempFile(...)}, with or without the {@code java.base/} module
@@ -40,6 +42,16 @@ final class SurroundingLines {
           + "|java\\.io\\.File\\.mkdirs?\\b)");
   /** How far below an exception line its stack frames are read. */
   private static final int FRAME_WINDOW = 6;
+  /** A line that is the read-only reason and nothing else: the last link of an error chain. */
+  private static final Pattern BARE_REASON = Pattern.compile("(?i)^\\s*(?:\\d+:\\s*|(?:error|caused by)\\s*:\\s*)*"
+      + "(?:read-only file system|EROFS)(?:\\s*\\((?:os error|errno) 30\\))?[.\\s]*$");
+  /** A chain's header or blank line between the context and its reason. */
+  private static final Pattern CHAIN_FILLER = Pattern.compile("(?i)^\\s*(?:caused by\\s*:)?\\s*$");
+  /** The link above the reason: what was being done, and to which path ({@code failed to open: /x}, {@code Creating directory `/nix`}). */
+  private static final Pattern CHAIN_CONTEXT = Pattern.compile("(?i)\\b(?<verb>creat(?:e|ing)|open(?:ing)?|writ(?:e|ing)"
+      + "|mkdir|remov(?:e|ing)|renam(?:e|ing))\\b(?<what>[^/`'\"]{0,30}?)[`'\"]?(?<p>/[^\\s`'\"]+)");
+  /** How far above the reason its context may be, fillers included. */
+  private static final int CHAIN_WINDOW = 4;
 
   private SurroundingLines() {}
 
@@ -49,12 +61,39 @@ final class SurroundingLines {
   }
 
   /**
-   * What the lines below {@code lines[at]} add to the failure found on it: a JVM's temporary
+   * What the surrounding lines add to the failure found on {@code lines[at]}: a JVM's temporary
    * directory for a pathless failure whose frames create a temporary file, a created directory for
    * a path whose frames create a directory (the line's words cannot say: "java.nio.file.FileSystemException"
-   * reads as a file); else {@code f}.
+   * reads as a file), the path of an error chain's context for a bare reason; else {@code f}.
    */
-  static Found withJavaFrames(Found f, String[] lines, int at) {
+  static Found complete(Found f, String[] lines, int at) {
+    return withContextAbove(withJavaFrames(f, lines, at), lines, at);
+  }
+
+  /**
+   * The path of an error chain's context for a line that is only the read-only reason; else {@code f}.
+   * Only the nearest link above counts, past blank lines and {@code Caused by:} headers.
+   */
+  private static Found withContextAbove(Found f, String[] lines, int at) {
+    if (f.role() != Role.NONE || f.hint() != null || !BARE_REASON.matcher(lines[at]).find()) {
+      return f;
+    }
+    for (int j = at - 1; j >= Math.max(0, at - CHAIN_WINDOW); j--) {
+      if (CHAIN_FILLER.matcher(lines[j]).matches()) {
+        continue;
+      }
+      Matcher m = CHAIN_CONTEXT.matcher(lines[j]);
+      String p = m.find() ? PrintedPath.clean(m.group("p")) : null;
+      if (p == null) {
+        return f;
+      }
+      boolean dir = m.group("verb").equalsIgnoreCase("mkdir") || m.group("what").toLowerCase().contains("dir");
+      return new Found(p, dir ? Role.MKDIR : Role.FILE, null);
+    }
+    return f;
+  }
+
+  private static Found withJavaFrames(Found f, String[] lines, int at) {
     if (f.role() == Role.NONE && f.hint() == null && framesBelow(lines, at, JVM_TEMP_FRAME)) {
       return new Found(LineSyntax.JAVA_TMPDIR, Role.TEMP_DIR, null);
     }

@@ -67,6 +67,7 @@ class ReadOnlyFilesystemErrorsTest {
       npm moved cache    | npm ERR! rofs EROFS: read-only file system, open '/srv/npm-cache/_cacache/tmp/1'                          | /srv/npm-cache | cachePaths | LEARN
       go cache disabled  | go: disabling cache (/.cache/go-build) due to initialization failure: mkdir /.cache: read-only file system | /.cache/go-build | cachePaths | LEARN
       hf hub moved       | OSError: [Errno 30] Read-only file system: '/models/hub/models--bert-base/refs/main'                       | /models/hub | cachePaths | LEARN
+      cargo home         | error: failed to open: /home/dev/.cargo/registry/index/x/.package-cache: Read-only file system (os error 30) | /home/dev/.cargo | cachePaths | LEARN
       mkdir in app dir   | mkdir: cannot create directory '/opt/app/plugins': Read-only file system                                  | /opt/app/plugins | cachePaths | LEARN
       mkdir in cache dir | mkdir: cannot create directory '/var/cache/app/plugins': Read-only file system                            | /var/cache/app | cachePaths | LEARN
       """)
@@ -300,6 +301,31 @@ class ReadOnlyFilesystemErrorsTest {
     Diagnosis wget = ReadOnlyFilesystemErrors.diagnose("Cannot write to 'tnyga' (Read-only file system).",
         new ContainerDirectories("/data/dl", null));
     assertThat(wget.learnable()).containsExactly("/data/dl");
+  }
+
+  @Test
+  void aBareReasonTakesItsPathFromTheChainLinkAboveOnly() {
+    Diagnosis chain = ReadOnlyFilesystemErrors.diagnose("""
+        error: failed to write /srv/app/state/lock
+        Caused by:
+          Read-only file system (os error 30)
+        """);
+    assertThat(chain.learnable()).containsExactly("/srv/app/state");
+    Diagnosis noPathAbove = ReadOnlyFilesystemErrors.diagnose("""
+        error: failed to open: /srv/app/state/lock
+        Caused by:
+          permission check skipped
+        Caused by:
+          Read-only file system (os error 30)
+        """);
+    assertThat(noPathAbove.primary().orElseThrow().safety()).as("only the nearest link counts")
+        .isEqualTo(PathSafety.NO_PATH);
+    Diagnosis notBare = ReadOnlyFilesystemErrors.diagnose("""
+        failed to open: /srv/app/state/lock
+        error opening output file: Read-only file system
+        """);
+    assertThat(notBare.primary().orElseThrow().safety()).as("a line with words of its own is no chain link")
+        .isEqualTo(PathSafety.NO_PATH);
   }
 
   @Test
