@@ -91,20 +91,6 @@ final class LineSyntax {
       new Syntax("Failed to (?:create|initialize) CoreCLR, HRESULT: 0x(?:8007000E|80004005)",
           (m, before) -> Optional.of(new Found(null, Role.NONE, DOTNET_HINT))));
 
-  /**
-   * Programs that change into another directory before they write, so that a relative path they
-   * print is relative to that directory and not to the container's: the line that names them, and
-   * where they changed into. Such a path stays relative even when the working directory is known.
-   */
-  private static final List<ChangedInto> CHANGE_DIRECTORY = List.of(
-      // postfix/postdrop: mail_queue_enter: create file maildrop/615227.4142
-      new ChangedInto(Pattern.compile("\\bpostdrop\\b|\\bpostfix/\\w+"),
-          "postfix's queue directory (postconf -h queue_directory; /var/spool/postfix by default)"),
-      // s6-supervise SERVICE: fatal: unable to mkdir event
-      new ChangedInto(Pattern.compile("\\bs6-supervise\\b"), "the service directory s6-supervise runs in"));
-
-  private record ChangedInto(Pattern program, String directory) {}
-
   /** Where the path sits in a line that says read-only, most specific syntax first. */
   private static final List<Syntax> SYNTAXES = List.of(
       // Go names GOCACHE, then the mkdir that failed, often a parent of it: "failed to initialize build
@@ -152,6 +138,10 @@ final class LineSyntax {
       // coreutils: chmod: changing permissions of ‘/run/postgresql’: Read-only file system
       new Syntax("(?i)(?:changing (?:permissions|ownership) of|setting times of|chmod|chown)\\s+" + QUOTED,
           (m, before) -> found(quoted(m), Role.SELF)),
+      // coreutils mktemp: failed to create directory via template tmp.XXXXXXXXXX (relative: in the cwd)
+      new Syntax("(?i)failed to create (?<what>file|directory) via template\\s+(?:" + QUOTED + "|(?<bare>[^\\s:'\"]+))",
+          (m, before) -> found(m.group("bare") != null ? m.group("bare") : quoted(m),
+              m.group("what").equalsIgnoreCase("directory") ? Role.MKDIR : Role.FILE)),
       // coreutils, busybox, apps: mkdir: cannot create directory '/var/cache/app'
       new Syntax("(?i)(?:cannot|can't|could not|couldn't|failed to|unable to) (?:create|make) (?:the )?"
           + "(?:\\w+ )?dir(?:ectory)?:?\\s+(?:" + QUOTED + "|(?<bare>/[^\\s:'\"]+))",
@@ -242,19 +232,10 @@ final class LineSyntax {
     for (Syntax s : SYNTAXES) {
       Optional<Found> f = s.find(line);
       if (f.isPresent()) {
-        return f.map(found -> relativeToChangedDirectory(found, line));
+        return f.map(found -> ChangedDirectory.relativeTo(found, line));
       }
     }
     return Optional.of(new Found(null, Role.NONE, null));
-  }
-
-  /** {@code f} with the directory its program changed into, when its path is relative and the program is known to. */
-  private static Found relativeToChangedDirectory(Found f, String line) {
-    if (f.path() == null || f.path().startsWith("/")) {
-      return f;
-    }
-    return CHANGE_DIRECTORY.stream().filter(c -> c.program().matcher(line).find()).findFirst()
-        .map(c -> new Found(f.path(), f.role(), c.directory())).orElse(f);
   }
 
   /** True when {@code line} states a cause other than a read-only file system (permission, space, ...). */
