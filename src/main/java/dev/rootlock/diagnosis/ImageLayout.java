@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Where container images keep their own files, and so where a plain emptyDir must never be mounted
@@ -35,6 +36,9 @@ public final class ImageLayout {
    * volume mount point (Redis, many official images declare VOLUME /data), so not an image's files.
    */
   private static final String VOLUME_ROOT = "/data";
+  /** Where apps are installed, one directory each (/app/code, /opt/keycloak, /srv/app). */
+  private static final Set<String> APP_ROOTS = Set.of("/app", "/opt", "/srv", "/usr/local", "/var/www", "/workspace",
+      "/src");
   /** Directory names that hold an app's programs, libraries, configuration or served content. */
   private static final Set<String> IMAGE_SEGMENTS = Set.of("bin", "sbin", "lib", "libexec", "conf", "conf.d",
       "config", "etc", "scripts", "html", "htdocs");
@@ -51,10 +55,22 @@ public final class ImageLayout {
    * tool's cache directory (npm fails under ~/.npm/_cacache/tmp and ~/.npm/_logs: ~/.npm is the
    * one directory to declare). npm's _cacache and _logs name their parent when the cache was moved.
    */
-  private static final List<List<String>> TOOL_CACHES = List.of(List.of(".npm"), List.of(".m2"),
+  private static final List<List<String>> TOOL_CACHES = List.of(List.of(".npm"), List.of(".m2"), List.of(".cargo"),
       List.of(".gradle"), List.of(".yarn"), List.of(".cache", "pip"), List.of(".cache", "yarn"),
       List.of(".cache", "go-build"), List.of(".cache", "huggingface"), List.of("go", "pkg", "mod"));
   private static final Set<String> NPM_CACHE_CHILDREN = Set.of("_cacache", "_logs");
+  /**
+   * Hugging Face's hub cache (HF_HUB_CACHE, ~/.cache/huggingface/hub unless moved) holds one
+   * directory per repository, named by its kind: a failure inside one declares the hub cache.
+   */
+  private static final List<String> HF_REPO_PREFIXES = List.of("models--", "datasets--", "spaces--");
+  /**
+   * Cargo's registry in CARGO_HOME (~/.cargo unless moved): registry/{cache,index,src}/ then one
+   * directory per source, named with its hash (index.crates.io-1949cf8c6b5b557f). The parent of
+   * registry/ is CARGO_HOME.
+   */
+  private static final Set<String> CARGO_REGISTRY_PARTS = Set.of("cache", "index", "src");
+  private static final Pattern CARGO_SOURCE = Pattern.compile(".+-[0-9a-f]{16}");
 
   private ImageLayout() {}
 
@@ -92,6 +108,16 @@ public final class ImageLayout {
   /** A directory whose subdirectories are other apps' or users' own: "/", /var/lib, a home directory. */
   static boolean isBroad(String dir) {
     return BROAD.contains(dir) || isHome(dir);
+  }
+
+  /**
+   * True when {@code dir} is an app's own directory: directly under a place apps are installed
+   * (/app, /opt, /srv, /usr/local, /var/www, /workspace, /src) or a home directory. It holds the
+   * app's code, so a directory created inside it is declared itself, never this one.
+   */
+  static boolean isAppDirectory(String dir) {
+    String parent = parent(dir);
+    return !dir.equals("/") && (APP_ROOTS.contains(parent) || isHome(parent));
   }
 
   /** /root, or /home/NAME. */
@@ -169,12 +195,16 @@ public final class ImageLayout {
 
   /**
    * The cache directory of the build or package tool {@code dir} lies in ({@code /root/.npm} for
-   * {@code /root/.npm/_cacache/tmp}), or null when it lies in none.
+   * {@code /root/.npm/_cacache/tmp}, {@code /mnt/cache/hub} for {@code /mnt/cache/hub/models--x/blobs},
+   * {@code /cargo-home} for {@code /cargo-home/registry/cache/index.crates.io-1949cf8c6b5b557f}),
+   * or null when it lies in none.
    */
   public static String toolCacheRoot(String dir) {
     List<String> s = segments(dir);
     for (int i = 0; i < s.size(); i++) {
-      if (NPM_CACHE_CHILDREN.contains(s.get(i)) && i > 0) {
+      String segment = s.get(i);
+      if (i > 0 && (NPM_CACHE_CHILDREN.contains(segment) || HF_REPO_PREFIXES.stream().anyMatch(segment::startsWith)
+          || isCargoRegistry(s, i))) {
         return join(s.subList(0, i));
       }
       for (List<String> marker : TOOL_CACHES) {
@@ -184,6 +214,11 @@ public final class ImageLayout {
       }
     }
     return null;
+  }
+
+  private static boolean isCargoRegistry(List<String> s, int i) {
+    return s.get(i).equals("registry") && i + 2 < s.size() && CARGO_REGISTRY_PARTS.contains(s.get(i + 1))
+        && CARGO_SOURCE.matcher(s.get(i + 2)).matches();
   }
 
   private static List<String> segments(String dir) {

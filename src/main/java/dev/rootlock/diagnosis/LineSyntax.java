@@ -20,6 +20,8 @@ final class LineSyntax {
     SELF,
     /** The program's temporary directory. */
     TEMP_DIR,
+    /** A build or package tool's cache directory, named as such (Go's GOCACHE): declared itself. */
+    CACHE_ROOT,
     /** Not said: a file when the name has an extension, else treated like MKDIR. */
     UNKNOWN,
     /** Nothing to write: the failure names no path. */
@@ -30,7 +32,8 @@ final class LineSyntax {
    * One failed write found in a line.
    *
    * @param path the path as printed, cleaned of quoting and trailing punctuation; null for NONE
-   * @param hint a known fix for failures without a path, or null
+   * @param hint a known fix for failures without a path; for a relative path printed by a program
+   *     that changed directory first, where it changed into (in words); else null
    */
   record Found(String path, Role role, String hint) {}
 
@@ -54,8 +57,6 @@ final class LineSyntax {
       "(?i)mkdir|makedirs|create (?:the )?(?:\\w+ )?dir(?:ectory)?\\b");
   private static final Pattern FILE_WORDS = Pattern.compile(
       "(?i)\\bfile\\b|open|writ(?:e|ing)|creat|touch|renam|remov|unlink|\\blog\\b");
-  private static final Pattern RELATIVE_PATH = Pattern.compile("[\\w.+@~-]+(?:/[\\w.+@~-]*)*");
-  private static final Pattern EXTENSION = Pattern.compile(".+\\.[A-Za-z][A-Za-z0-9]{0,7}$");
 
   /**
    * Where a JVM's temporary files go when output names no path: java.io.tmpdir's default on Linux.
@@ -92,6 +93,10 @@ final class LineSyntax {
 
   /** Where the path sits in a line that says read-only, most specific syntax first. */
   private static final List<Syntax> SYNTAXES = List.of(
+      // Go names GOCACHE, then the mkdir that failed, often a parent of it: "failed to initialize build
+      // cache at /home/x/.cache/go-build: mkdir /home/x/.cache: ..."; "go: disabling cache (/x) due to ..."
+      new Syntax("(?:build cache at|disabling cache \\()\\s*(?<p>/[^\\s:)]+)",
+          (m, before) -> found(m.group("p"), Role.CACHE_ROOT)),
       // Apache APR: (30)Read-only file system: AH00091: apache2: could not open error log file /var/log/x.log.
       new Syntax("\\(30\\)\\s*Read-only file system:\\s*(?:AH\\d+:\\s*)?(?<what>[^/]*?)(?<p>/[^\\s'\"]+)",
           (m, before) -> found(m.group("p"), MKDIR_WORDS.matcher(m.group("what")).find() ? Role.MKDIR : Role.FILE)),
@@ -133,6 +138,10 @@ final class LineSyntax {
       // coreutils: chmod: changing permissions of ‘/run/postgresql’: Read-only file system
       new Syntax("(?i)(?:changing (?:permissions|ownership) of|setting times of|chmod|chown)\\s+" + QUOTED,
           (m, before) -> found(quoted(m), Role.SELF)),
+      // coreutils mktemp: failed to create directory via template tmp.XXXXXXXXXX (relative: in the cwd)
+      new Syntax("(?i)failed to create (?<what>file|directory) via template\\s+(?:" + QUOTED + "|(?<bare>[^\\s:'\"]+))",
+          (m, before) -> found(m.group("bare") != null ? m.group("bare") : quoted(m),
+              m.group("what").equalsIgnoreCase("directory") ? Role.MKDIR : Role.FILE)),
       // coreutils, busybox, apps: mkdir: cannot create directory '/var/cache/app'
       new Syntax("(?i)(?:cannot|can't|could not|couldn't|failed to|unable to) (?:create|make) (?:the )?"
           + "(?:\\w+ )?dir(?:ectory)?:?\\s+(?:" + QUOTED + "|(?<bare>/[^\\s:'\"]+))",
@@ -152,7 +161,7 @@ final class LineSyntax {
       // Any quoted path; the words before it say whether a file or a directory was made.
       new Syntax(QUOTED, (m, before) -> {
         String p = quoted(m);
-        return looksLikePath(p) ? found(p, roleFromWords(before)) : Optional.empty();
+        return PrintedPath.looksLikePath(p) ? found(p, roleFromWords(before)) : Optional.empty();
       }),
       // Java, shells, busybox: /tmp/hsperfdata_root: Read-only file system; can't create /x: Read-only
       new Syntax("(?<![\\w.~-])(?<p>/[^\\s:'\"()]+)(?::\\s*(?:[\\w ]+:\\s*)*|\\s*\\(|\\s+)"
@@ -223,7 +232,7 @@ final class LineSyntax {
     for (Syntax s : SYNTAXES) {
       Optional<Found> f = s.find(line);
       if (f.isPresent()) {
-        return f;
+        return f.map(found -> ChangedDirectory.relativeTo(found, line));
       }
     }
     return Optional.of(new Found(null, Role.NONE, null));
@@ -234,56 +243,16 @@ final class LineSyntax {
     return OTHER_CAUSE.matcher(line).find();
   }
 
-  /** True when a file name has an extension (server.pid, app.log), so it is not a directory. */
-  static boolean hasExtension(String name) {
-    return EXTENSION.matcher(name).matches();
-  }
-
   private static Optional<Found> found(String raw, Role role) {
-    String p = clean(raw);
+    String p = PrintedPath.clean(raw);
     // a path cut short ("/var/cache/ngi…") names only its complete directories, and the last of
     // those is what is known to need writing
-    Role r = indexOfEllipsis(raw) >= 0 ? Role.SELF : role;
+    Role r = PrintedPath.isCutShort(raw) ? Role.SELF : role;
     return p == null ? Optional.empty() : Optional.of(new Found(p, r, null));
   }
 
   private static Optional<Found> temp(String raw) {
     return found(raw, Role.TEMP_DIR);
-  }
-
-  /**
-   * The path without quoting leftovers and trailing punctuation; a path cut short with an
-   * ellipsis ("/var/cache/ngi…") keeps only its complete directories. Null when nothing is left.
-   */
-  static String clean(String raw) {
-    String p = raw;
-    int cut = indexOfEllipsis(p);
-    if (cut >= 0) {
-      p = p.substring(0, cut);
-      int slash = p.lastIndexOf('/');
-      p = slash < 0 ? "" : p.substring(0, slash + 1);
-    }
-    p = p.replaceAll("[.,;:)\\]}'\"’`]+$", "");
-    if (p.isEmpty() || p.contains("://")) {
-      return null;
-    }
-    return p;
-  }
-
-  private static int indexOfEllipsis(String p) {
-    int unicode = p.indexOf('…');
-    int dots = p.indexOf("...");
-    return unicode < 0 ? dots : dots < 0 ? unicode : Math.min(unicode, dots);
-  }
-
-  static boolean looksLikePath(String p) {
-    if (p == null || p.contains("://")) {
-      return false;
-    }
-    if (p.startsWith("/")) {
-      return p.length() > 1 && !p.startsWith("//");
-    }
-    return RELATIVE_PATH.matcher(p).matches() && (p.contains("/") || hasExtension(p));
   }
 
   private static Role roleFromWords(String before) {

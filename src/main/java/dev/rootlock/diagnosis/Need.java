@@ -13,7 +13,9 @@ package dev.rootlock.diagnosis;
  * @param safety whether {@code directory} may be made writable automatically
  * @param severity the most severe line that named it
  * @param line that line, stripped
- * @param hint what to do instead, for failures that name no path but whose fix is known (.NET), or null
+ * @param hint what to do instead, for failures that name no path but whose fix is known (.NET); for a
+ *     {@link PathSafety#RELATIVE} path printed by a program that changed directory first, that
+ *     directory in words (postfix's queue directory); else null
  */
 public record Need(String path, String directory, String field, PathSafety safety, Severity severity, String line,
     String hint) {
@@ -44,8 +46,11 @@ public record Need(String path, String directory, String field, PathSafety safet
           + " would hide the image's files, so it is not added: configure the app to write elsewhere";
       case RUNTIME_MANAGED -> "failed writing " + path + " (read-only file system); " + directory
           + " is managed by the container runtime: configure the app to write elsewhere";
-      case RELATIVE -> "failed writing " + path + ", relative to the image's working directory (read-only file "
-          + "system); set workingDir in the pod template, or add the absolute directory to cachePaths";
+      case RELATIVE -> hint != null
+          ? "failed writing " + path + ", relative to " + hint + " (read-only file system); find that directory and "
+              + "add it to cachePaths: the container's working directory says nothing about it"
+          : "failed writing " + path + ", relative to the image's working directory (read-only file "
+              + "system); set workingDir in the pod template, or add the absolute directory to cachePaths";
       case NO_PATH -> "failed writing to its read-only root filesystem (" + line + "); "
           + (hint != null ? hint : "find the directory in its logs and add it to cachePaths or tmpPaths");
     };

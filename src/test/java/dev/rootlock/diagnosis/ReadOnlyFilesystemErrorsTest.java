@@ -65,6 +65,11 @@ class ReadOnlyFilesystemErrorsTest {
       maven repository   | java.nio.file.FileSystemException: /root/.m2/repository/org/x/x.pom.part: Read-only file system            | /root/.m2 | cachePaths | LEARN
       gradle user home   | java.io.FileNotFoundException: /home/gradle/.gradle/caches/8.5/x.lock (Read-only file system)                | /home/gradle/.gradle | cachePaths | LEARN
       npm moved cache    | npm ERR! rofs EROFS: read-only file system, open '/srv/npm-cache/_cacache/tmp/1'                          | /srv/npm-cache | cachePaths | LEARN
+      go cache disabled  | go: disabling cache (/.cache/go-build) due to initialization failure: mkdir /.cache: read-only file system | /.cache/go-build | cachePaths | LEARN
+      hf hub moved       | OSError: [Errno 30] Read-only file system: '/models/hub/models--bert-base/refs/main'                       | /models/hub | cachePaths | LEARN
+      cargo home         | error: failed to open: /home/dev/.cargo/registry/index/x/.package-cache: Read-only file system (os error 30) | /home/dev/.cargo | cachePaths | LEARN
+      mkdir in app dir   | mkdir: cannot create directory '/opt/app/plugins': Read-only file system                                  | /opt/app/plugins | cachePaths | LEARN
+      mkdir in cache dir | mkdir: cannot create directory '/var/cache/app/plugins': Read-only file system                            | /var/cache/app | cachePaths | LEARN
       """)
   void findsTheDirectoryToDeclare(String runtime, String line, String directory, String field, PathSafety verdict) {
     Need n = ReadOnlyFilesystemErrors.diagnose("starting...\n" + line + "\nexiting").primary().orElseThrow();
@@ -227,6 +232,39 @@ class ReadOnlyFilesystemErrorsTest {
   }
 
   @Test
+  void javaFramesSayWhatTheFailingLineWasDoing() {
+    // Java 9+ prints the module before the frame
+    Diagnosis temp = ReadOnlyFilesystemErrors.diagnose("""
+        java.io.IOException: Read-only file system
+        	at java.base/java.io.UnixFileSystem.createFileExclusively(Native Method)
+        	at java.base/java.io.File.createTempFile(File.java:2129)
+        """);
+    assertThat(temp.learnable()).containsExactly("/tmp");
+    // "java.nio.file.FileSystemException" reads as a file; the frames say a directory was created
+    Diagnosis created = ReadOnlyFilesystemErrors.diagnose("""
+        java.nio.file.FileSystemException: /var/cache/app/index: Read-only file system
+        	at java.base/sun.nio.fs.UnixFileSystemProvider.createDirectory(UnixFileSystemProvider.java:438)
+        	at java.base/java.nio.file.Files.createDirectory(Files.java:699)
+        """);
+    assertThat(created.learnable()).containsExactly("/var/cache/app");
+    Diagnosis file = ReadOnlyFilesystemErrors.diagnose("""
+        java.nio.file.FileSystemException: /opt/app/data/index: Read-only file system
+        	at java.base/sun.nio.fs.UnixFileSystemProvider.newByteChannel(UnixFileSystemProvider.java:261)
+        """);
+    assertThat(file.primary().orElseThrow().directory()).as("a file written, not a directory made")
+        .isEqualTo("/opt/app/data");
+  }
+
+  @Test
+  void aTemporaryDirectoryWithoutAPathIsJavasOnlyWhenTheOutputIsAJvms() {
+    Diagnosis jvm = ReadOnlyFilesystemErrors.diagnose("java.lang.IllegalStateException: Failed to create temporary "
+        + "directory.");
+    assertThat(jvm.learnable()).containsExactly("/tmp");
+    assertThat(ReadOnlyFilesystemErrors.diagnose("Failed to create temporary directory.").needs())
+        .as("the same words from a program that shows no JVM: no directory guessed").isEmpty();
+  }
+
+  @Test
   void aPathlessJavaIoExceptionWithoutATempFileFrameNamesNoDirectory() {
     Diagnosis d = ReadOnlyFilesystemErrors.diagnose("""
         java.io.IOException: Read-only file system
@@ -248,6 +286,49 @@ class ReadOnlyFilesystemErrorsTest {
   }
 
   @Test
+  void aProgramThatChangedDirectoryKeepsItsPathRelativeEvenWithAWorkingDirectory() {
+    String postdrop = "postdrop: warning: mail_queue_enter: create file maildrop/615227.4142: Read-only file system";
+    Diagnosis d = ReadOnlyFilesystemErrors.diagnose(postdrop, new ContainerDirectories("/", null));
+    Need n = d.primary().orElseThrow();
+    assertThat(n.safety()).isEqualTo(PathSafety.RELATIVE);
+    assertThat(n.path()).isEqualTo("maildrop/615227.4142");
+    assertThat(n.directory()).isNull();
+    assertThat(d.learnable()).isEmpty();
+    assertThat(d.message("mail")).isEqualTo("container mail failed writing maildrop/615227.4142, relative to postfix's "
+        + "queue directory (postconf -h queue_directory; /var/spool/postfix by default) (read-only file system); find "
+        + "that directory and add it to cachePaths: the container's working directory says nothing about it");
+    // a program not known to change directory still resolves against the working directory
+    Diagnosis wget = ReadOnlyFilesystemErrors.diagnose("Cannot write to 'tnyga' (Read-only file system).",
+        new ContainerDirectories("/data/dl", null));
+    assertThat(wget.learnable()).containsExactly("/data/dl");
+  }
+
+  @Test
+  void aBareReasonTakesItsPathFromTheChainLinkAboveOnly() {
+    Diagnosis chain = ReadOnlyFilesystemErrors.diagnose("""
+        error: failed to write /srv/app/state/lock
+        Caused by:
+          Read-only file system (os error 30)
+        """);
+    assertThat(chain.learnable()).containsExactly("/srv/app/state");
+    Diagnosis noPathAbove = ReadOnlyFilesystemErrors.diagnose("""
+        error: failed to open: /srv/app/state/lock
+        Caused by:
+          permission check skipped
+        Caused by:
+          Read-only file system (os error 30)
+        """);
+    assertThat(noPathAbove.primary().orElseThrow().safety()).as("only the nearest link counts")
+        .isEqualTo(PathSafety.NO_PATH);
+    Diagnosis notBare = ReadOnlyFilesystemErrors.diagnose("""
+        failed to open: /srv/app/state/lock
+        error opening output file: Read-only file system
+        """);
+    assertThat(notBare.primary().orElseThrow().safety()).as("a line with words of its own is no chain link")
+        .isEqualTo(PathSafety.NO_PATH);
+  }
+
+  @Test
   void severityComesFromTheLinesOwnLevel() {
     assertThat(Severity.of("2022/03/04 17:05:32 [emerg] 1#1: mkdir() failed")).isEqualTo(Severity.FATAL);
     assertThat(Severity.of("10-listen-on-ipv6-by-default.sh: info: can not modify")).isEqualTo(Severity.INFO);
@@ -264,8 +345,8 @@ class ReadOnlyFilesystemErrorsTest {
     assertThat(ImageLayout.normalise("/a//b/./c/../d/")).isEqualTo("/a/b/d");
     assertThat(ImageLayout.normalise("/../x")).isEqualTo("/x");
     assertThat(ImageLayout.normalise("./tmp/pids/")).isEqualTo("tmp/pids");
-    assertThat(LineSyntax.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
-    assertThat(LineSyntax.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
+    assertThat(PrintedPath.clean("/var/cache/x.log:,")).isEqualTo("/var/cache/x.log");
+    assertThat(PrintedPath.clean("/var/cache/ngi…")).isEqualTo("/var/cache/");
   }
 
   /** A context whose image holds {@code found} at the given directories and is unknown elsewhere. */
