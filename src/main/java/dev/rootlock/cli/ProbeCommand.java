@@ -102,8 +102,10 @@ public final class ProbeCommand implements Callable<Integer> {
       description = "missing (default): pull the image when the engine does not have it; never: refuse instead.")
   String pull;
 
-  @Option(names = "--discover", description = "Run once with a writable root first and take every directory the "
-      + "engine's diff shows it wrote (writes that never fail loudly too), then confirm read-only.")
+  @Option(names = "--discover", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "On by default: run once with a writable root first and take every directory the engine's "
+      + "diff shows it wrote (writes that never fail loudly too), then confirm read-only. --no-discover: learn "
+      + "from crash output alone (the app is never run with a writable root).")
   boolean discover;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "report",

@@ -90,7 +90,10 @@ record ChartCluster(Path kubeconfig) {
 
   /** Deletes namespaces without waiting for their contents to go. */
   void deleteNamespaces(String... names) throws Exception {
-    List<String> args = new ArrayList<>(List.of("delete", "namespace", "--ignore-not-found", "--wait=false"));
+    // waits until they are gone: a later class's operator, watching every namespace, must not find
+    // a policy or workload of these half-deleted (it would harden them and count in its requests)
+    List<String> args = new ArrayList<>(List.of("delete", "namespace", "--ignore-not-found", "--wait=true",
+        "--timeout=180s"));
     args.addAll(List.of(names));
     kubectlOk("", args.toArray(String[]::new));
   }

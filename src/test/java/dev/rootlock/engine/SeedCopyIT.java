@@ -174,7 +174,7 @@ class SeedCopyIT {
   void probeLearnsConfDAsASeededPathAndNginxAnswersWithItsEntrypointsEdit() throws Exception {
     List<String> before = TestImage.leftoverProbeContainers(); // other runs on this machine may leave some
     dev.rootlock.testing.CliRun run = dev.rootlock.testing.CliRun.of("probe", "--engine", "podman", "--settle", "3s",
-        "--http-check", "8081/", SEEDED_IMAGE, "--", "sh", "-c",
+        "--no-discover", "--http-check", "8081/", SEEDED_IMAGE, "--", "sh", "-c",
         "sed -i s/image-default/edited-at-start/ /etc/nginx/conf.d/default.conf && exec nginx -g 'daemon off;'");
 
     assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();

@@ -43,7 +43,15 @@ class ProbeIT {
     assertThat(TestImage.leftoverProbeContainers()).isEmpty();
   }
 
+  /** probe learning from crash output alone (--no-discover), which most tests here are about. */
   static CliRun probe(String... args) {
+    List<String> all = new ArrayList<>(List.of("--no-discover"));
+    all.addAll(List.of(args));
+    return probeAsByDefault(all.toArray(String[]::new));
+  }
+
+  /** probe with its default discovery run first. */
+  static CliRun probeAsByDefault(String... args) {
     List<String> all = new ArrayList<>(List.of("probe", "--engine", "podman", ENGINE_ARG, "--settle", "3s"));
     all.addAll(List.of(args));
     return CliRun.of(all.toArray(String[]::new));
@@ -114,7 +122,7 @@ class ProbeIT {
     assertThat(missed.exitCode()).as(missed.stderr()).isZero();
     assertThat(missed.stdout()).contains("runs read-only with 0 writable path(s), after 1 run(s)");
 
-    CliRun run = probe("--discover", IMAGE, "--", "sh", "-c", SILENT_CACHE);
+    CliRun run = probeAsByDefault(IMAGE, "--", "sh", "-c", SILENT_CACHE);
 
     assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
     assertThat(run.stdout())
@@ -127,7 +135,7 @@ class ProbeIT {
 
   @Test
   void nginxWithADiscoveryRunConvergesInTwoRunsFromTheDiff() {
-    CliRun run = probe("--discover", "--http-check", "80/", IMAGE, "--", "nginx", "-g", "daemon off;");
+    CliRun run = probeAsByDefault("--discover", "--http-check", "80/", IMAGE, "--", "nginx", "-g", "daemon off;");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.stdout()).containsPattern("/var/lib/nginx +cachePaths +run 1: podman diff: A /var/lib/nginx/")
