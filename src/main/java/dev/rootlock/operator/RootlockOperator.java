@@ -2,7 +2,6 @@ package dev.rootlock.operator;
 
 import dev.rootlock.admission.Webhook;
 import dev.rootlock.api.Annotations;
-import dev.rootlock.api.SeedMethod;
 import dev.rootlock.engine.SeedPlatform;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.http.HttpEndpoints;
@@ -12,9 +11,7 @@ import dev.rootlock.reports.ReportWriter;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -73,26 +70,11 @@ public final class RootlockOperator implements AutoCloseable {
   /** Sent with every request, so audit logs (and the RBAC test) can tell Rootlock's requests apart. */
   public static final String USER_AGENT = "rootlock-operator/0.1.0";
 
-  /**
-   * A client for {@code config} whose every write carries the {@code rootlock} field manager and
-   * whose every request but watches is timed into {@code metrics} ({@link RequestTimer}).
-   */
-  static KubernetesClient client(Config config, RootlockMetrics metrics) {
-    Config own = new io.fabric8.kubernetes.client.ConfigBuilder(config).withUserAgent(USER_AGENT).build();
-    return new KubernetesClientBuilder()
-        .withConfig(own)
-        .withHttpClientBuilderConsumer(b -> b
-            .addOrReplaceInterceptor(FieldManagerInterceptor.NAME,
-                new FieldManagerInterceptor(Annotations.FIELD_MANAGER))
-            .addOrReplaceInterceptor(RequestTimer.NAME, new RequestTimer(metrics)))
-        .build();
-  }
-
   /** The operator, owning a client built for {@code config}; stopping it closes the client. */
   public static RootlockOperator create(Config config, Settings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RootlockMetrics metrics = new RootlockMetrics(registry);
-    KubernetesClient client = client(config, metrics);
+    KubernetesClient client = ApiServerClient.build(config, metrics);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -143,7 +125,7 @@ public final class RootlockOperator implements AutoCloseable {
       }
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), Clock.systemUTC());
-    SeedPlatform seeding = seedPlatform(client, settings.seedImage());
+    SeedPlatform seeding = ApiServerClient.seedPlatform(client, settings.seedImage());
     ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
         new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight(),
         settings.trimCaches(), seeding);
@@ -158,24 +140,6 @@ public final class RootlockOperator implements AutoCloseable {
     });
     return new RootlockOperator(settings, operator, registry, metrics, leader, stopping, client, events,
         reconciler, seeding);
-  }
-
-  /**
-   * Whether this API server serves image volumes (from its {@code /version}, which every
-   * authenticated user may read), for {@code spec.seed.method: Auto}. A server that does not say
-   * counts as one without them: Copy works everywhere.
-   */
-  static SeedPlatform seedPlatform(KubernetesClient client, String seedImage) {
-    try {
-      VersionInfo v = client.getKubernetesVersion();
-      SeedPlatform p = SeedPlatform.forServer(v.getMajor(), v.getMinor(), seedImage);
-      LOG.info("API server {}.{}: seed.method Auto means {}", v.getMajor(), v.getMinor(),
-          p.resolve(SeedMethod.Auto));
-      return p;
-    } catch (KubernetesClientException e) {
-      LOG.info("API server version unknown ({}): seed.method Auto means Copy", e.getMessage());
-      return new SeedPlatform(false, seedImage);
-    }
   }
 
   /** Starts the HTTP endpoints (so probes answer during start-up) and then the operator. */

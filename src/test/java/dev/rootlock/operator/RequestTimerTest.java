@@ -88,7 +88,7 @@ class RequestTimerTest {
 
   /** The operator's client, against the mock server, timing into {@code registry}. */
   private KubernetesClient client(SimpleMeterRegistry registry) {
-    return RootlockOperator.client(mockClient.getConfiguration(), new RootlockMetrics(registry));
+    return ApiServerClient.build(mockClient.getConfiguration(), new RootlockMetrics(registry));
   }
 
   private static Timer timer(SimpleMeterRegistry registry, String method, String resource) {
