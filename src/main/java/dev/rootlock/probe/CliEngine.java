@@ -89,11 +89,6 @@ public final class CliEngine implements ContainerEngine {
   }
 
   @Override
-  public String name() {
-    return podman ? "podman" : "docker";
-  }
-
-  @Override
   public boolean isPodman() {
     return podman;
   }

@@ -13,7 +13,9 @@ import java.util.Optional;
  */
 public interface ContainerEngine {
   /** "docker" or "podman", as users name it. */
-  String name();
+  default String name() {
+    return isPodman() ? "podman" : "docker";
+  }
 
   /** True for Podman, whose {@code --read-only} also makes /tmp, /var/tmp and /run writable unless told not to. */
   boolean isPodman();

@@ -2,11 +2,11 @@ package dev.rootlock.bench;
 
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.LocalPorts;
 import dev.rootlock.testing.Manifests;
 import dev.rootlock.testing.MockApiServer.Exchange;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,10 +99,7 @@ public final class ColdProcessBenchmark {
     int exchangesBefore = cluster.api().exchanges().size();
     long rolloutsBefore = cluster.controllers().rolloutsCompleted();
     cluster.controllers().takePlainRolloutTimes();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LocalPorts.free();
     try (PolicyWatch policies = new PolicyWatch(cluster.client(), expectedCompliant)) {
       Map<String, Long> here = JvmFigures.threadCpuByGroup();
       List<String> args = new ArrayList<>(jvm.extraArguments());

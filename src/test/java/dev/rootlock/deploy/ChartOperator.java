@@ -1,10 +1,11 @@
 package dev.rootlock.deploy;
 
+import dev.rootlock.testing.LocalPorts;
+import dev.rootlock.testing.TokenKubeconfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rootlock.Rootlock;
 import dev.rootlock.testing.Manifests;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,25 +37,13 @@ final class ChartOperator implements AutoCloseable {
     JsonNode admin = Manifests.parse(cluster.kubectlOk("", "config", "view", "--raw", "--minify", "--flatten",
         "-o", "json"), JsonNode.class);
     Path dir = Files.createDirectories(Path.of("target/helm-e2e").toAbsolutePath());
-    Path kubeconfig = Files.writeString(dir.resolve("operator.kubeconfig"), """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: e2e
-          cluster: {server: "%s", certificate-authority-data: "%s"}
-        users:
-        - name: rootlock-operator
-          user: {token: "%s"}
-        contexts:
-        - name: rootlock-operator
-          context: {cluster: e2e, user: rootlock-operator, namespace: %s}
-        current-context: rootlock-operator
-        """.formatted(admin.at("/clusters/0/cluster/server").asText(),
+    Path kubeconfig = Files.writeString(dir.resolve("operator.kubeconfig"), TokenKubeconfig.of(
+        admin.at("/clusters/0/cluster/server").asText(),
         admin.at("/clusters/0/cluster/certificate-authority-data").asText(), token, namespace));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Rootlock.class.getName()));
     command.addAll(args);
-    int httpPort = freePort();
+    int httpPort = LocalPorts.free();
     command.add("--http-port=" + httpPort);
     Path log = dir.resolve("operator.log");
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -63,12 +52,6 @@ final class ChartOperator implements AutoCloseable {
     pb.environment().put("POD_NAMESPACE", namespace);
     pb.environment().put("POD_NAME", "helm-e2e-operator");
     return new ChartOperator(pb.start(), log, httpPort);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   boolean alive() {

@@ -1,5 +1,7 @@
 package dev.rootlock.e2e;
 
+import dev.rootlock.testing.LocalPorts;
+import dev.rootlock.testing.TokenKubeconfig;
 import io.fabric8.kubernetes.api.model.NamedCluster;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import java.io.IOException;
@@ -28,7 +30,7 @@ public final class Installation {
   static final String SERVICE_ACCOUNT = "rootlock-operator";
   static final String WEBHOOK = "rootlock-webhook";
   /** The port the webhook configuration's url names; the operator that serves the webhook listens there. */
-  static final int WEBHOOK_PORT = OperatorProcess.freePort();
+  static final int WEBHOOK_PORT = LocalPorts.free();
 
   private static Installation current;
 
@@ -82,20 +84,7 @@ public final class Installation {
         Path caFile = cluster.kubeconfig().resolveSibling(named.getCluster().getCertificateAuthority());
         ca = Base64.getEncoder().encodeToString(Files.readAllBytes(caFile));
       }
-      String kubeconfig = """
-          apiVersion: v1
-          kind: Config
-          clusters:
-          - name: e2e
-            cluster: {server: "%s", certificate-authority-data: "%s"}
-          users:
-          - name: rootlock-operator
-            user: {token: "%s"}
-          contexts:
-          - name: rootlock-operator
-            context: {cluster: e2e, user: rootlock-operator, namespace: %s}
-          current-context: rootlock-operator
-          """.formatted(server, ca, token, NAMESPACE);
+      String kubeconfig = TokenKubeconfig.of(server, ca, token, NAMESPACE);
       Path file = Path.of("target/e2e/operator.kubeconfig");
       Files.createDirectories(file.getParent());
       Files.writeString(file, kubeconfig);

@@ -1,11 +1,11 @@
 package dev.rootlock.e2e;
 
+import dev.rootlock.testing.LocalPorts;
 import static org.awaitility.Awaitility.await;
 
 import dev.rootlock.testing.JdkTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,7 @@ public final class OperatorProcess implements AutoCloseable {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR + " is missing: the end-to-end suite runs after `mvn package`");
     }
-    int httpPort = freePort();
+    int httpPort = LocalPorts.free();
     List<String> command = new ArrayList<>(List.of(JdkTools.tool("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-jar", JAR.toString(), "run", "--http-port", String.valueOf(httpPort), "--identity", name,
         "--leader-election", "--lease-namespace", Installation.NAMESPACE));
@@ -214,11 +214,4 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

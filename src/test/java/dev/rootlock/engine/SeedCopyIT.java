@@ -50,19 +50,13 @@ class SeedCopyIT {
   @BeforeAll
   static void images() throws IOException {
     TestImage.require();
-    if (podman("image", "exists", SEEDED_IMAGE).exitCode() != 0) {
-      podman("rm", "-f", "rootlock-seed-build");
-      TestImage.Result r = podman("run", "--name", "rootlock-seed-build", IMAGE, "sh", "-c", String.join(" && ",
-          "cd /etc/nginx/conf.d",
-          "printf 'server { listen 8081; location / { return 200 \"image-default\\\\n\"; } }\\n' > default.conf",
-          "echo hidden > .hidden", "echo key > secret.key", "chmod 0600 secret.key",
-          "chown 33:33 secret.key", "mkdir -p nested/deeper", "echo deep > nested/deeper/file.txt",
-          "chmod 0750 nested", "ln -s default.conf current", "ln -s /etc/nginx/nginx.conf absolute",
-          "touch -d 2020-01-02T03:04:05 default.conf .hidden"));
-      assertThat(r.exitCode()).as(r.output()).isZero();
-      assertThat(podman("commit", "rootlock-seed-build", SEEDED_IMAGE).exitCode()).isZero();
-      podman("rm", "-f", "rootlock-seed-build");
-    }
+    TestImage.derive(SEEDED_IMAGE,
+        "cd /etc/nginx/conf.d",
+        "printf 'server { listen 8081; location / { return 200 \"image-default\\\\n\"; } }\\n' > default.conf",
+        "echo hidden > .hidden", "echo key > secret.key", "chmod 0600 secret.key",
+        "chown 33:33 secret.key", "mkdir -p nested/deeper", "echo deep > nested/deeper/file.txt",
+        "chmod 0750 nested", "ln -s default.conf current", "ln -s /etc/nginx/nginx.conf absolute",
+        "touch -d 2020-01-02T03:04:05 default.conf .hidden");
   }
 
   @AfterAll

@@ -1,6 +1,5 @@
 package dev.rootlock.engine;
 
-import static dev.rootlock.testing.TestImage.IMAGE;
 import static dev.rootlock.testing.TestImage.podman;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,16 +31,9 @@ class SeedRestartIT {
   @BeforeAll
   static void image() throws IOException {
     TestImage.require();
-    if (podman("image", "exists", BIG_IMAGE).exitCode() != 0) {
-      podman("rm", "-f", "rootlock-seed-big-build");
-      TestImage.Result r = podman("run", "--name", "rootlock-seed-big-build", IMAGE, "sh", "-c", String.join(" && ",
-          "mkdir -p " + DATA, "cd " + DATA, "head -c 33554432 /dev/urandom > blob",
-          "for d in $(seq 1 20); do mkdir d$d; for f in $(seq 1 500); do echo $d-$f > d$d/f$f; done; done",
-          "chmod 0640 d7/f9", "ln -s d1/f1 link", "echo h > .hidden"));
-      assertThat(r.exitCode()).as(r.output()).isZero();
-      assertThat(podman("commit", "rootlock-seed-big-build", BIG_IMAGE).exitCode()).isZero();
-      podman("rm", "-f", "rootlock-seed-big-build");
-    }
+    TestImage.derive(BIG_IMAGE, "mkdir -p " + DATA, "cd " + DATA, "head -c 33554432 /dev/urandom > blob",
+        "for d in $(seq 1 20); do mkdir d$d; for f in $(seq 1 500); do echo $d-$f > d$d/f$f; done; done",
+        "chmod 0640 d7/f9", "ln -s d1/f1 link", "echo h > .hidden");
   }
 
   @AfterAll

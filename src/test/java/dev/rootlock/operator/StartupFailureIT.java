@@ -3,6 +3,7 @@ package dev.rootlock.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.testing.Cluster;
+import dev.rootlock.testing.LocalPorts;
 import dev.rootlock.testing.JdkTools;
 import dev.rootlock.testing.MockApiServer.Fault;
 import io.fabric8.kubernetes.client.Config;
@@ -105,10 +106,7 @@ class StartupFailureIT {
 
   @Test
   void anUnreachableApiServerIsAConnectionProblem() throws IOException {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = LocalPorts.free(); // nothing listens there
     Config config = new ConfigBuilder(cluster.client().getConfiguration())
         .withMasterUrl("https://127.0.0.1:" + closed).withRequestRetryBackoffLimit(0).build();
     String message = startupError(config, Settings.defaults());

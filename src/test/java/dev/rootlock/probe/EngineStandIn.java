@@ -47,11 +47,6 @@ final class EngineStandIn implements ContainerEngine {
   }
 
   @Override
-  public String name() {
-    return podman ? "podman" : "docker";
-  }
-
-  @Override
   public boolean isPodman() {
     return podman;
   }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +50,7 @@ public final class PrometheusServer implements AutoCloseable {
   /** Starts Prometheus scraping {@code target} (host:port) as job "rootlock", with {@code rules} loaded. */
   public static PrometheusServer start(Path dir, String target, Path rules) throws IOException {
     Path bin = binary("prometheus");
-    int port = freePort();
+    int port = LocalPorts.free();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, """
         global:
@@ -68,12 +67,6 @@ public final class PrometheusServer implements AutoCloseable {
         "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new PrometheusServer(p, "http://127.0.0.1:" + port, log);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /** The {@code data.result} array of an instant query, or an AssertionError with Prometheus's error. */

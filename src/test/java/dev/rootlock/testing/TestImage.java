@@ -52,6 +52,31 @@ public final class TestImage {
     return r.output().lines().filter(l -> !l.isBlank()).toList();
   }
 
+  /**
+   * Builds {@code image} once (kept while it exists): {@link #IMAGE} with the shell {@code steps}
+   * run in it, one after another, committed. Offline, like the test image itself.
+   *
+   * @throws IOException when a step fails (with its output) or the commit does
+   */
+  public static void derive(String image, String... steps) throws IOException {
+    if (podman("image", "exists", image).exitCode() == 0) {
+      return;
+    }
+    String builder = "rootlock-derive-" + java.util.UUID.randomUUID();
+    try {
+      Result r = podman("run", "--name", builder, IMAGE, "sh", "-c", String.join(" && ", steps));
+      if (r.exitCode() != 0) {
+        throw new IOException("building " + image + " failed (exit " + r.exitCode() + "): " + r.output());
+      }
+      Result commit = podman("commit", builder, image);
+      if (commit.exitCode() != 0) {
+        throw new IOException("podman commit " + image + " failed: " + commit.output());
+      }
+    } finally {
+      podman("rm", "-f", builder);
+    }
+  }
+
   /** Output (stdout and stderr together) and exit code of one podman command. */
   public record Result(int exitCode, String output) {}
 
