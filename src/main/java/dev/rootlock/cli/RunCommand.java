@@ -129,7 +129,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     return new Settings(ns, resync, httpPort, leaderElection, leaseNamespace, id, Settings.DEFAULT_LEASE_DURATION,
         true, ReportFormat.Option.parse(reports), w, new DriftLimit(driftCorrections, driftWindow), reconcileThreads,
-        true, seedImage);
+        true, seedImage, Settings.DEFAULT_POD_LOOK_AFTER);
   }
 
   private static String hostName() {

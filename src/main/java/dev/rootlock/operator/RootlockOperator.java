@@ -128,7 +128,7 @@ public final class RootlockOperator implements AutoCloseable {
     SeedPlatform seeding = ApiServerClient.seedPlatform(client, settings.seedImage());
     ReadOnlyPolicyReconciler reconciler = new ReadOnlyPolicyReconciler(metrics, events,
         new ReportWriter(client, settings.reports(), Clock.systemUTC()), settings.driftFight(),
-        settings.trimCaches(), seeding);
+        settings.trimCaches(), seeding, settings.podLookAfter());
     operator.register(reconciler, c -> {
       c.withReconciliationMaxInterval(settings.resync());
       c.withFieldManager(Annotations.FIELD_MANAGER);

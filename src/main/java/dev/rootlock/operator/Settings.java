@@ -30,11 +30,13 @@ import java.util.Set;
  *     trimming saves (docs/benchmarks.md)
  * @param seedImage the image that copies seeded paths out of an image volume ({@code --seed-image});
  *     null for {@link SeedPlatform#DEFAULT_COPIER_IMAGE}
+ * @param podLookAfter how long a followed rollout's status may stand still before its pods are
+ *     listed, and how often while it does ({@link #DEFAULT_POD_LOOK_AFTER}; shorter in tests)
  */
 public record Settings(Set<String> namespaces, Duration resync, int httpPort, boolean leaderElection,
     String leaseNamespace, String identity, Duration leaseDuration, boolean exitOnLostLeadership,
     ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
-    boolean trimCaches, String seedImage) {
+    boolean trimCaches, String seedImage, Duration podLookAfter) {
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(10);
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String LEASE_NAME = "rootlock-operator";
@@ -45,6 +47,11 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
    * (docs/benchmarks.md, cold process, has what 4 did).
    */
   public static final int DEFAULT_RECONCILE_THREADS = 50;
+  /**
+   * Long enough that a healthy rollout, whose status moves every few seconds, is never listed; short
+   * enough that a crash is seen within seconds of the pods' first restart (docs/rollout-safety.md).
+   */
+  public static final Duration DEFAULT_POD_LOOK_AFTER = Duration.ofSeconds(10);
 
   /**
    * @param port the HTTPS port of {@code /mutate}; 0 picks a free one
@@ -76,7 +83,7 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
       ReportFormat.Option reports, WebhookOptions webhook, DriftLimit driftFight, int reconcileThreads,
       boolean trimCaches) {
     this(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration, exitOnLostLeadership,
-        reports, webhook, driftFight, reconcileThreads, trimCaches, null);
+        reports, webhook, driftFight, reconcileThreads, trimCaches, null, DEFAULT_POD_LOOK_AFTER);
   }
 
   public Settings {
@@ -121,36 +128,41 @@ public record Settings(Set<String> namespaces, Duration resync, int httpPort, bo
 
   public Settings withResync(Duration d) {
     return new Settings(namespaces, d, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage, podLookAfter);
   }
 
   public Settings withHttpPort(int port) {
     return new Settings(namespaces, resync, port, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage, podLookAfter);
   }
 
   public Settings withLeaderElection(String namespace, String id, Duration lease) {
     return new Settings(namespaces, resync, httpPort, true, namespace, id, lease, exitOnLostLeadership, reports,
-        webhook, driftFight, reconcileThreads, trimCaches, seedImage);
+        webhook, driftFight, reconcileThreads, trimCaches, seedImage, podLookAfter);
   }
 
   public Settings withReports(ReportFormat.Option mode) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches, seedImage);
+        exitOnLostLeadership, mode, webhook, driftFight, reconcileThreads, trimCaches, seedImage, podLookAfter);
   }
 
   public Settings withWebhook(WebhookOptions w) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches, seedImage);
+        exitOnLostLeadership, reports, w, driftFight, reconcileThreads, trimCaches, seedImage, podLookAfter);
   }
 
   public Settings withSeedImage(String image) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, image);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, image, podLookAfter);
   }
 
   public Settings withCacheTrim(boolean trim) {
     return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
-        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim, seedImage);
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trim, seedImage, podLookAfter);
+  }
+
+  public Settings withPodLookAfter(Duration d) {
+    return new Settings(namespaces, resync, httpPort, leaderElection, leaseNamespace, identity, leaseDuration,
+        exitOnLostLeadership, reports, webhook, driftFight, reconcileThreads, trimCaches, seedImage, d);
   }
 }

@@ -71,6 +71,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private final Clock clock;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
+  private final Duration podLookAfter;
   private final PolicyReporter reporter;
   private final DriftLimit driftFight;
   private final boolean trimCaches;
@@ -84,6 +85,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
   private volatile WorkloadInformers workloads;
   private volatile InformerEventSource<ReadOnlyPolicy, ReadOnlyPolicy> siblings;
   private volatile RolloutWatches<ResourceID> rollouts;
+  private volatile AfterWrite afterWrite;
   private volatile Enforcer enforcer;
 
   /**
@@ -91,14 +93,16 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
    * @param driftFight when to stop correcting a workload someone keeps reverting
    * @param trimCaches whether the workload informers drop what Rootlock never reads
    * @param seeding whether the API server serves image volumes, and the copier image (seeded paths)
+   * @param podLookAfter how long a followed rollout's status may stand still before its pods are listed
    */
   public ReadOnlyPolicyReconciler(RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding) {
-    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches, seeding);
+      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding, Duration podLookAfter) {
+    this(Clock.systemUTC(), metrics, events, reports, driftFight, trimCaches, seeding, podLookAfter);
   }
 
   ReadOnlyPolicyReconciler(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports,
-      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding) {
+      DriftLimit driftFight, boolean trimCaches, SeedPlatform seeding, Duration podLookAfter) {
+    this.podLookAfter = podLookAfter;
     this.trimCaches = trimCaches;
     this.hardener = new Hardener(seeding);
     this.clock = clock;
@@ -115,12 +119,13 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     WorkloadEventMapper toPolicies = new WorkloadEventMapper(context.getPrimaryCache(), passes::forget);
     workloads = new WorkloadInformers(context, toPolicies, passes, trimCaches);
     siblings = PolicyChangeEventSource.eventSource(context);
-    rollouts = new RolloutWatches<>(client, policy -> nudges.nudge(Set.of(policy)));
+    rollouts = new RolloutWatches<>(client, policy -> nudges.nudge(Set.of(policy)), clock, podLookAfter);
     // Built once: everything about one reconcile comes with each call (round/Reconcile).
-    WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(client),
-        new AfterWrite(workloads, toPolicies, nudges, metrics, events));
+    afterWrite = new AfterWrite(workloads, toPolicies, nudges, metrics, events);
+    WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(client), afterWrite);
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
-        (policy, w) -> rollouts.related(policy, w.key(), w.namespace()), passes);
+        (policy, w) -> w.watchesRelated() ? rollouts.related(policy, w.key(), w.namespace())
+            : rollouts.looked(policy, w.key(), w.namespace()), passes);
     DriftFights fights = new DriftFights(driftFight, clock, w -> {
       try {
         return client.resources(w.kind().type()).inNamespace(w.namespace()).withName(w.name()).get();
@@ -152,6 +157,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           k -> new EngineAnswerCache(hardener)));
       PolicyRound.Outcomes result = new PolicyRound(r, policy, policiesOf(policy, context), enforcer)
           .run(workloads.in(r.namespace()));
+      afterWrite.announce(policy);
       return report(policy, r, result, context);
     } finally {
       MDC.clear();
@@ -233,6 +239,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
     }
     MDC.clear();
+    afterWrite.announce(policy);
     if (!pending.isEmpty()) {
       LOG.info("cleanup of policy {} waits for {}; retrying", me, pending);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.failed(id));

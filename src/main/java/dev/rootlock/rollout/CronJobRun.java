@@ -46,6 +46,12 @@ public final class CronJobRun implements RolloutReader<CronJob> {
     return false;
   }
 
+  /** A CronJob's status does not report its Jobs' pods: they are watched while a run is followed. */
+  @Override
+  public boolean watchesRelated() {
+    return true;
+  }
+
   @Override
   public Verdict judge(CronJob c, Related related, Instant started, Instant now, Duration timeout) {
     if (!scheduledSince(c, started)) {

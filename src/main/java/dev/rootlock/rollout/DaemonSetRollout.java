@@ -84,7 +84,9 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
     }
     DaemonSetStatus s = d.getStatus();
     boolean observed = s != null && Readings.observed(d, s.getObservedGeneration());
-    if (observed) {
+    // No status field tells a crash from a slow start: the pods are looked at once the status
+    // has stood still a while since the change (Related.quiet), and again at that pace.
+    if (observed && Readings.stalled(started, now, related.quiet())) {
       List<Pod> pods = related.list(Pod.class, d.getSpec().getSelector());
       if (pods != null) {
         String generation = String.valueOf(Readings.generation(d));
@@ -108,6 +110,6 @@ public final class DaemonSetRollout implements RolloutReader<DaemonSet> {
       return new Verdict.Failed("the rollout did not complete within " + Readings.format(timeout) + " ("
           + progress + ")", Diagnosis.NONE, null);
     }
-    return new Verdict.InProgress(progress);
+    return new Verdict.InProgress(progress, observed ? Readings.nextLook(started, now, related.quiet()) : null);
   }
 }

@@ -43,12 +43,16 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
     if (isComplete(d, started)) {
       return new Verdict.Complete();
     }
+    // Progress shows in the status (each step moves the Progressing condition's lastUpdateTime);
+    // the pods are looked at only once it stood still for a while, since a crash shows nowhere else.
+    Instant since = Readings.later(started, condition(status, PROGRESSING).map(DeploymentCondition::getLastUpdateTime)
+        .orElse(null));
     if (observed) {
-      // The controller has acted on the change (the new ReplicaSet exists): now its pods matter.
-      Optional<Verdict.Failed> crashed = crashedPod(d, related.list(ReplicaSet.class, d.getSpec().getSelector()),
-          related.list(Pod.class, d.getSpec().getSelector()), started);
-      if (crashed.isPresent()) {
-        return crashed.get();
+      if (Readings.stalled(since, now, related.quiet())) {
+        Optional<Verdict.Failed> crashed = crashedPod(d, related, started);
+        if (crashed.isPresent()) {
+          return crashed.get();
+        }
       }
       Optional<DeploymentCondition> deadline = condition(status, PROGRESSING)
           .filter(c -> "False".equals(c.getStatus()) && "ProgressDeadlineExceeded".equals(c.getReason()))
@@ -68,7 +72,7 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
       return new Verdict.Failed("the rollout did not complete within " + Readings.format(timeout) + " ("
           + progress + ")", Diagnosis.NONE, null);
     }
-    return new Verdict.InProgress(progress);
+    return new Verdict.InProgress(progress, observed ? Readings.nextLook(since, now, related.quiet()) : null);
   }
 
   /** True once the Deployment controller has seen the Deployment's current generation. */
@@ -109,12 +113,17 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
     return Readings.notBefore(c.getLastUpdateTime(), started);
   }
 
-  private static Optional<Verdict.Failed> crashedPod(Deployment d, List<ReplicaSet> replicaSets, List<Pod> pods,
-      Instant started) {
-    if (replicaSets == null || pods == null) {
+  /**
+   * A crashed pod of the change: the pods first (one LIST), and the ReplicaSets (a second) only
+   * when one created since the change crashed, to tell the new ReplicaSet's pods from an old one's.
+   */
+  private static Optional<Verdict.Failed> crashedPod(Deployment d, Related related, Instant started) {
+    List<Pod> pods = related.list(Pod.class, d.getSpec().getSelector());
+    if (pods == null || PodFailures.first(pods.stream(), d.getSpec().getTemplate(), started).isEmpty()) {
       return Optional.empty();
     }
-    Optional<ReplicaSet> current = newReplicaSet(d, replicaSets);
+    List<ReplicaSet> replicaSets = related.list(ReplicaSet.class, d.getSpec().getSelector());
+    Optional<ReplicaSet> current = replicaSets == null ? Optional.empty() : newReplicaSet(d, replicaSets);
     if (current.isEmpty()) {
       return Optional.empty();
     }

@@ -14,6 +14,44 @@ final class Readings {
   private Readings() {}
 
   /**
+   * Whether the pods are worth a look at {@code now}: the status has not moved since {@code since}
+   * (Rootlock's write or the controller's last report of progress) for {@code quiet}
+   * ({@link Related#quiet}). Progress shows in the workload's status, which the operator already
+   * watches; a crash does not (a crashing pod only stays unready), so a status that stopped moving
+   * is the sign worth a look. Unknown {@code since}: at once.
+   */
+  static boolean stalled(Instant since, Instant now, Duration quiet) {
+    return since == null || !now.isBefore(since.plus(quiet));
+  }
+
+  /**
+   * When to look again if nothing moves: when it would count as stalled, or a quiet period after a
+   * look now; null when looking costs nothing (a watch's cache tells of every change).
+   */
+  static Instant nextLook(Instant since, Instant now, Duration quiet) {
+    if (quiet.isZero()) {
+      return null;
+    }
+    return stalled(since, now, quiet) ? now.plus(quiet) : since.plus(quiet);
+  }
+
+  /**
+   * The later of {@code started} and a controller's time (unparsable or missing: {@code started});
+   * null when {@code started} is unknown, so that the pods are looked at once.
+   */
+  static Instant later(Instant started, String timestamp) {
+    if (started == null || timestamp == null) {
+      return started;
+    }
+    try {
+      Instant t = Instant.parse(timestamp);
+      return t.isAfter(started) ? t : started;
+    } catch (RuntimeException unparsable) {
+      return started;
+    }
+  }
+
+  /**
    * Whether {@code timestamp} is after Rootlock's write at {@code started}. Kubernetes timestamps
    * carry whole seconds and the API server's clock; two seconds of leeway cover both. A missing or
    * unreadable time, or an unknown start, counts as after: the stricter answer could judge nothing.

@@ -2,6 +2,7 @@ package dev.rootlock.rollout;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,6 +17,14 @@ public interface Related {
    * @return what is known, or null while the watch has not synced yet
    */
   <T extends HasMetadata> List<T> list(Class<T> type, LabelSelector selector);
+
+  /**
+   * How long a rollout's own status should stand still before a reader asks (asking costs the API
+   * server a LIST); zero when asking is free (a watch's cache, fixed objects).
+   */
+  default Duration quiet() {
+    return Duration.ZERO;
+  }
 
   /** Nothing is known yet (every watch still syncing). */
   Related UNKNOWN = new Related() {

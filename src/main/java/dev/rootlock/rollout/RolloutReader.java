@@ -53,4 +53,13 @@ public interface RolloutReader<T extends HasMetadata> {
   default boolean relatedKnown(T workload, Related related) {
     return true;
   }
+
+  /**
+   * Whether what {@link #judge} asks for changes without the workload's own status telling (a
+   * CronJob's next Job and its pods): then it is watched while followed; otherwise it is listed
+   * only when the reader asks, and the reader asks only when the status stands still.
+   */
+  default boolean watchesRelated() {
+    return false;
+  }
 }

@@ -3,8 +3,12 @@ package dev.rootlock.rollout;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,11 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches what the changes Rootlock follows create, and only that: for each followed workload, an
- * informer per type and selector its reader asks for (a Deployment's ReplicaSets and Pods by its
- * selector, a StatefulSet's Pods, a CronJob's Jobs and then its test Job's Pods), opened on the
- * first question and closed when following ends. The caches hold a few objects per change in
- * progress instead of every pod in the cluster.
+ * What the changes Rootlock follows create, asked for only when a reader needs it, in one of two
+ * ways. {@link #looked}: one LIST per question, its answer kept for the quiet period so that a
+ * burst of status events lists once; for rolling updates, whose readers judge from the workload's
+ * own status and ask for pods only when it stands still (a LIST and a WATCH per followed workload
+ * cost the API server four times what the change itself did). {@link #related}: an informer per
+ * type and selector, opened on the first question and closed when following ends; for a CronJob,
+ * whose next Job and its pods nothing else reports.
  *
  * @param <K> who follows (the policy), told about every change it sees
  */
@@ -37,9 +43,63 @@ public final class RolloutWatches<K> implements AutoCloseable {
     }
   }
 
-  public RolloutWatches(KubernetesClient client, Consumer<K> onChange) {
+  /** Per followed workload (its key): the answers of its last LISTs by type and selector. */
+  private final Map<String, Looks<K>> looks = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  private record Looks<K>(K follower, Map<String, Look> byQuestion) {}
+
+  private record Look(Instant at, List<? extends HasMetadata> items) {}
+
+  private final Duration quiet;
+
+  /**
+   * @param onChange told which follower to nudge when a watched object changes
+   * @param quiet how long a rollout's status may stand still before its pods are worth a LIST, and
+   *     how long a LIST's answer is kept ({@link Related#quiet})
+   */
+  public RolloutWatches(KubernetesClient client, Consumer<K> onChange, Clock clock, Duration quiet) {
     this.client = client;
     this.onChange = onChange;
+    this.clock = clock;
+    this.quiet = quiet;
+  }
+
+  /**
+   * What {@code follower} may ask about the workload {@code key} in {@code namespace}, answered by
+   * a LIST (blocking, at most one per type and selector per quiet period); null when the
+   * LIST failed, so the reader judges without it and the next look lists again.
+   */
+  public Related looked(K follower, String key, String namespace) {
+    return new Related() {
+      @Override
+      public Duration quiet() {
+        return quiet;
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public <T extends HasMetadata> List<T> list(Class<T> type, LabelSelector selector) {
+        Looks<K> mine = looks.compute(key, (k, existing) -> existing != null && existing.follower().equals(follower)
+            ? existing : new Looks<>(follower, new ConcurrentHashMap<>()));
+        String id = type.getSimpleName() + " " + describe(selector);
+        Instant now = clock.instant();
+        Look last = mine.byQuestion().get(id);
+        if (last != null && now.isBefore(last.at().plus(quiet))) {
+          return (List<T>) last.items();
+        }
+        try {
+          var resources = client.resources(type).inNamespace(namespace);
+          List<T> items = (selector == null ? resources : resources.withLabelSelector(selector)).list().getItems();
+          mine.byQuestion().put(id, new Look(now, items));
+          LOG.debug("listed {} {} in {} ({})", items.size(), type.getSimpleName(), namespace, describe(selector));
+          return items;
+        } catch (KubernetesClientException e) {
+          LOG.warn("could not list {} in {} for {}: {}", type.getSimpleName(), namespace, key, e.getMessage());
+          return null;
+        }
+      }
+    };
   }
 
   /**
@@ -58,6 +118,7 @@ public final class RolloutWatches<K> implements AutoCloseable {
 
   /** Stops every watch of {@code follower} except those of the workloads in {@code keep}. */
   public void retain(K follower, Set<String> keep) {
+    looks.entrySet().removeIf(e -> e.getValue().follower().equals(follower) && !keep.contains(e.getKey()));
     followed.entrySet().removeIf(e -> {
       if (!e.getValue().follower().equals(follower) || keep.contains(e.getKey())) {
         return false;
@@ -125,5 +186,6 @@ public final class RolloutWatches<K> implements AutoCloseable {
   public void close() {
     followed.values().forEach(Followed::stop);
     followed.clear();
+    looks.clear();
   }
 }

@@ -79,7 +79,9 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
     }
     StatefulSetStatus st = s.getStatus();
     boolean observed = st != null && Readings.observed(s, st.getObservedGeneration()) && st.getUpdateRevision() != null;
-    if (observed) {
+    // No status field tells a crash from a slow start: the pods are looked at once the status
+    // has stood still a while since the change (Related.quiet), and again at that pace.
+    if (observed && Readings.stalled(started, now, related.quiet())) {
       List<Pod> pods = related.list(Pod.class, s.getSpec().getSelector());
       if (pods != null) {
         var crashed = PodFailures.first(pods.stream()
@@ -95,7 +97,7 @@ public final class StatefulSetRollout implements RolloutReader<StatefulSet> {
       return new Verdict.Failed("the rollout did not complete within " + Readings.format(timeout) + " ("
           + progress + ")", Diagnosis.NONE, null);
     }
-    return new Verdict.InProgress(progress);
+    return new Verdict.InProgress(progress, observed ? Readings.nextLook(started, now, related.quiet()) : null);
   }
 
   private static boolean allUpdated(StatefulSet s) {

@@ -1,6 +1,7 @@
 package dev.rootlock.rollout;
 
 import dev.rootlock.diagnosis.Diagnosis;
+import java.time.Instant;
 
 /** The outcome of one look at what a template change started. */
 public sealed interface Verdict {
@@ -10,8 +11,16 @@ public sealed interface Verdict {
    */
   record Complete() implements Verdict {}
 
-  /** @param detail progress in words, for the workload message */
-  record InProgress(String detail) implements Verdict {}
+  /**
+   * @param detail progress in words, for the workload message
+   * @param lookAt when to look again without news (the pods, if the status still stands still by
+   *     then), or null when only news or the timeout need a look
+   */
+  record InProgress(String detail, Instant lookAt) implements Verdict {
+    public InProgress(String detail) {
+      this(detail, null);
+    }
+  }
 
   /**
    * @param evidence what failed, in words

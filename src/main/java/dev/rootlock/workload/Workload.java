@@ -111,6 +111,11 @@ public record Workload(WorkloadKind<?> kind, HasMetadata object) {
     return typed(kind).relatedKnown(object, related);
   }
 
+  /** See {@link RolloutReader#watchesRelated}. */
+  public boolean watchesRelated() {
+    return kind.rollout() != null && kind.rollout().watchesRelated();
+  }
+
   private <T extends HasMetadata> Reader<T> typed(WorkloadKind<T> k) {
     if (k.rollout() == null) {
       throw new IllegalStateException(k + " is never written, so it has no rollout to read");

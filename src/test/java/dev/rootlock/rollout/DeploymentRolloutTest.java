@@ -172,6 +172,56 @@ class DeploymentRolloutTest {
 
   // --- objects as the controllers write them -------------------------------------------------
 
+  @Test
+  void podsAreListedOnlyOnceTheStatusStoodStillAndReplicaSetsOnlyForACrash() {
+    Deployment d = inProgress();
+    // the controller last reported progress 4 s after Rootlock's write
+    d.getStatus().getConditions().get(0).setLastUpdateTime(STARTED.plusSeconds(4).toString());
+    ReplicaSet current = replicaSet(d, "web-new", "uid-new", d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    Pod starting = pod("web-new-1", "uid-new", "{containerStatuses: [{name: app, state: {waiting: {reason: ContainerCreating}}}]}");
+    Counting related = new Counting(List.of(current, starting), Duration.ofSeconds(10));
+
+    Verdict moving = READER.judge(d, related, STARTED, STARTED.plusSeconds(13), TIMEOUT);
+    assertThat(related.asked).as("status moved 9 s ago: nothing listed").isEmpty();
+    assertThat(moving).isEqualTo(new Verdict.InProgress("0 of 1 pods updated, 0 available", STARTED.plusSeconds(14)));
+
+    Verdict still = READER.judge(d, related, STARTED, STARTED.plusSeconds(14), TIMEOUT);
+    assertThat(related.asked).as("stood still 10 s: the pods, once; no crash, so no ReplicaSets")
+        .containsExactly("Pod");
+    assertThat(((Verdict.InProgress) still).lookAt()).isEqualTo(STARTED.plusSeconds(24));
+
+    Pod crashing = pod("web-new-1", "uid-new", """
+        {containerStatuses: [{name: app, state: {waiting: {reason: CrashLoopBackOff}},
+          lastState: {terminated: {exitCode: 1, reason: Error, message: "mkdir /cache: read-only file system"}}}]}""");
+    Counting crashed = new Counting(List.of(current, crashing), Duration.ofSeconds(10));
+    assertThat(READER.judge(d, crashed, STARTED, STARTED.plusSeconds(24), TIMEOUT)).isInstanceOf(Verdict.Failed.class);
+    assertThat(crashed.asked).as("a crash among the pods: the ReplicaSets tell whose").containsExactly("Pod", "ReplicaSet");
+  }
+
+  /** Fixed objects behind a quiet period, remembering what was asked. */
+  private static final class Counting implements Related {
+    final List<String> asked = new java.util.ArrayList<>();
+    final Related objects;
+    final Duration quiet;
+
+    Counting(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects, Duration quiet) {
+      this.objects = Related.of(objects);
+      this.quiet = quiet;
+    }
+
+    @Override
+    public <T extends io.fabric8.kubernetes.api.model.HasMetadata> List<T> list(Class<T> type,
+        io.fabric8.kubernetes.api.model.LabelSelector selector) {
+      asked.add(type.getSimpleName());
+      return objects.list(type, selector);
+    }
+
+    @Override
+    public Duration quiet() {
+      return quiet;
+    }
+  }
+
   private static Verdict judge(Deployment d, List<ReplicaSet> rs, List<Pod> pods, Instant now) {
     Related related = rs == null || pods == null ? Related.UNKNOWN
         : Related.of(java.util.stream.Stream.concat(rs.stream(), pods.stream()).toList());

@@ -83,8 +83,18 @@ public final class Cluster implements AutoCloseable {
     return startOperator(Settings.defaults());
   }
 
+  /**
+   * How long a followed rollout stands still before the operator lists its pods, in this cluster:
+   * the stand-ins' pods start or crash within a second or two, so the product's default
+   * ({@link Settings#DEFAULT_POD_LOOK_AFTER}) would only make every crash test wait for it.
+   */
+  public static final Duration POD_LOOK_AFTER = Duration.ofMillis(700);
+
+  /** Starts the operator with {@code settings}; the default pod look is shortened ({@link #POD_LOOK_AFTER}). */
   public RootlockOperator startOperator(Settings settings) {
-    operator = RootlockOperator.create(client.getConfiguration(), settings);
+    Settings here = settings.podLookAfter().equals(Settings.DEFAULT_POD_LOOK_AFTER)
+        ? settings.withPodLookAfter(POD_LOOK_AFTER) : settings;
+    operator = RootlockOperator.create(client.getConfiguration(), here);
     operator.start();
     return operator;
   }

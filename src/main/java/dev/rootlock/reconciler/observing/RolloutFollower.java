@@ -126,7 +126,7 @@ public final class RolloutFollower {
       slots.holding();
       return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RollingOut, "RollingOut",
           "hardened; rollout in progress: " + p.detail()).withLearned(rollout.learned()).followed()
-          .withRecheck(remaining(started, how.timeout()).plusSeconds(1)));
+          .withRecheck(nextLook(p, started, how.timeout()).plusSeconds(1)));
     }
     Verdict.Failed failed = (Verdict.Failed) verdict;
     // Every safe directory the crash names is learned in one retry, as a plain path or, when it
@@ -207,6 +207,16 @@ public final class RolloutFollower {
         w.kind(), w.name(), why);
     return WorkloadStep.done(WorkloadOutcome.of(w, WorkloadState.RolledBack, "RolledBack", message
         + WorkloadOutcome.notRetried(w)).withLearned(rollout.learned()).withAction(WorkloadOutcome.Action.ROLLED_BACK));
+  }
+
+  /** The reader's next look at its pods, or the timeout, whichever is sooner. */
+  private Duration nextLook(Verdict.InProgress p, Instant started, Duration timeout) {
+    Duration left = remaining(started, timeout);
+    if (p.lookAt() == null) {
+      return left;
+    }
+    Duration look = Duration.between(clock.instant(), p.lookAt());
+    return look.isNegative() ? Duration.ZERO : look.compareTo(left) < 0 ? look : left;
   }
 
   /** When a rollout still in progress times out, for scheduling the next look. */

@@ -1,0 +1,93 @@
+package dev.rootlock.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rootlock.testing.MockApiServer;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Listing what a rollout created: one LIST per quiet period, forgotten when following ends. */
+class RolloutWatchesTest {
+  static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+  static final Duration QUIET = Duration.ofSeconds(10);
+
+  final MockApiServer api = new MockApiServer();
+  final AtomicReference<Instant> now = new AtomicReference<>(T0);
+  final Clock clock = new Clock() {
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+  };
+
+  @AfterEach
+  void tearDown() {
+    api.close();
+  }
+
+  @Test
+  void aListIsKeptForTheQuietPeriodThenListedAgainAndForgottenWithTheWorkload() {
+    api.client().resource(pod("web-1", "web")).create();
+    api.client().resource(pod("other-1", "other")).create();
+    var selector = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
+    try (RolloutWatches<String> watches = new RolloutWatches<>(api.client(), p -> {}, clock, QUIET)) {
+      var track = api.track("fabric8-kubernetes-client"); // this test's client
+      Related related = watches.looked("policy", "Deployment/shop/web", "shop");
+      assertThat(related.quiet()).isEqualTo(QUIET);
+      assertThat(related.list(Pod.class, selector)).extracting(p -> p.getMetadata().getName()).containsExactly("web-1");
+
+      api.client().resource(pod("web-2", "web")).create();
+      now.set(T0.plusSeconds(9));
+      assertThat(watches.looked("policy", "Deployment/shop/web", "shop").list(Pod.class, selector))
+          .as("within the quiet period: the answer kept").hasSize(1);
+      assertThat(lists(track)).isEqualTo(1);
+
+      now.set(T0.plusSeconds(10));
+      assertThat(related.list(Pod.class, selector)).as("after it: listed again").hasSize(2);
+      assertThat(lists(track)).isEqualTo(2);
+
+      watches.retain("policy", java.util.Set.of());
+      now.set(T0.plusSeconds(11));
+      assertThat(related.list(Pod.class, selector)).hasSize(2);
+      assertThat(lists(track)).as("no longer followed: nothing kept").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFailedListAnswersUnknown() {
+    var config = new io.fabric8.kubernetes.client.ConfigBuilder(api.client().getConfiguration())
+        .withUserAgent(dev.rootlock.operator.RootlockOperator.USER_AGENT).build();
+    try (var operator = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+        RolloutWatches<String> watches = new RolloutWatches<>(operator, p -> {}, clock, QUIET)) {
+      api.injectFaults(r -> MockApiServer.Fault.FORBIDDEN);
+      assertThat(watches.looked("policy", "Deployment/shop/web", "shop").list(Pod.class, null)).isNull();
+    }
+  }
+
+  private static long lists(java.util.Collection<MockApiServer.Exchange> track) {
+    return track.stream().filter(e -> e.method().equals("GET")).count();
+  }
+
+  private static Pod pod(String name, String app) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace("shop").addToLabels("app", app)
+        .endMetadata().build();
+  }
+}
