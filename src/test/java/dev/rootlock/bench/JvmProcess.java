@@ -16,9 +16,6 @@ import java.util.concurrent.TimeUnit;
  * a process spent its CPU without a profiler in it.
  */
 final class JvmProcess implements AutoCloseable {
-  /** /proc times are in clock ticks; 100 per second on every Linux this runs on (getconf CLK_TCK). */
-  private static final double TICKS_PER_SECOND = 100.0;
-
   private final Process process;
   private final long startedNanos;
   private final long startedMillis;
@@ -87,7 +84,12 @@ final class JvmProcess implements AutoCloseable {
 
   /** User + system CPU seconds of the whole process so far. */
   double cpuSeconds() {
-    return ticks(Path.of("/proc", String.valueOf(pid()), "stat")) / TICKS_PER_SECOND;
+    return figures().cpuSeconds();
+  }
+
+  /** CPU seconds and peak RSS so far, while it runs. */
+  ProcFigures figures() {
+    return ProcFigures.read(Path.of("/proc", String.valueOf(pid())));
   }
 
   /**
@@ -102,7 +104,7 @@ final class JvmProcess implements AutoCloseable {
         try {
           String stat = Files.readString(t.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "#");
-          byName.merge(name, ticks(stat) / TICKS_PER_SECOND, Double::sum);
+          byName.merge(name, ProcFigures.ticks(stat) / ProcFigures.TICKS_PER_SECOND, Double::sum);
         } catch (IOException ended) {
           // the thread ended while being read
         }
@@ -111,20 +113,6 @@ final class JvmProcess implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return byName;
-  }
-
-  private static long ticks(Path stat) {
-    try {
-      return ticks(Files.readString(stat));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** utime + stime: fields 14 and 15 of /proc/.../stat, counted after the ")" that ends the name. */
-  private static long ticks(String stat) {
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** SIGTERM (the operator's shutdown hook runs), then SIGKILL if it has not ended within 20 s. */

@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * progress per namespace, the next patch sent as soon as one completes — and waits for every
  * rollout to complete, as seen on one watch of Deployments. Nothing else: no cache, no judging,
  * no status, no Events. Prints when it sent its first and last patch and saw the last rollout
- * complete (System.currentTimeMillis, comparable with the benchmark's clock), then exits.
+ * complete (System.currentTimeMillis, comparable with the benchmark's clock), its CPU and peak
+ * RSS from /proc, then exits. Used by both the mock's cold-process benchmark and the real control
+ * plane's ({@link ControlPlaneBenchmark}).
  *
  * <pre>java -cp rootlock-operator.jar:test-classes dev.rootlock.bench.PacedFloorClient PATCHES MAX</pre>
  */
@@ -67,8 +69,10 @@ public final class PacedFloorClient {
       long complete = System.currentTimeMillis();
       var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
           .getOperatingSystemMXBean();
-      System.out.printf("floor sent=%d firstPatch=%d lastPatch=%d complete=%d cpuMillis=%d%n", lines.size(),
-          floor.firstPatch.get(), floor.lastPatch.get(), complete, os.getProcessCpuTime() / 1_000_000);
+      ProcFigures proc = ProcFigures.read(Path.of("/proc/self"));
+      System.out.printf("floor sent=%d firstPatch=%d lastPatch=%d complete=%d cpuMillis=%d procCpuMillis=%d "
+          + "peakRssKb=%d%n", lines.size(), floor.firstPatch.get(), floor.lastPatch.get(), complete,
+          os.getProcessCpuTime() / 1_000_000, Math.round(proc.cpuSeconds() * 1000), proc.peakRssKb());
     }
     System.exit(0);
   }
@@ -97,11 +101,30 @@ public final class PacedFloorClient {
     senders.shutdown();
   }
 
-  /** Complete as the stand-in Deployment controller reports it: the patched generation observed. */
+  /**
+   * Complete as {@code kubectl rollout status} says it: the patched generation observed, every
+   * replica updated and available, no old one left. The real Deployment controller observes the
+   * generation at once and counts the new pods as they become available; the mock's stand-in writes
+   * all of it at once.
+   */
   private static boolean isHardenedAndRolledOut(Deployment d) {
     return d.getMetadata().getAnnotations() != null && d.getMetadata().getAnnotations().containsKey(Annotations.OWNER)
-        && d.getStatus() != null && d.getStatus().getObservedGeneration() != null
-        && d.getStatus().getObservedGeneration() >= d.getMetadata().getGeneration();
+        && isRolledOut(d);
+  }
+
+  /** The rollout of the Deployment's current generation is complete (see above). */
+  static boolean isRolledOut(Deployment d) {
+    var s = d.getStatus();
+    if (s == null || s.getObservedGeneration() == null || s.getObservedGeneration() < d.getMetadata().getGeneration()) {
+      return false;
+    }
+    int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    return n(s.getUpdatedReplicas()) >= desired && n(s.getReplicas()) <= n(s.getUpdatedReplicas())
+        && n(s.getAvailableReplicas()) >= n(s.getUpdatedReplicas());
+  }
+
+  private static int n(Integer count) {
+    return count == null ? 0 : count;
   }
 
   private void sendWhileSlotsFree(String namespace) {
@@ -124,7 +147,14 @@ public final class PacedFloorClient {
     // resource(...), not withName(...): fabric8 would GET the object first to address the patch
     Deployment target = new DeploymentBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
         .build();
-    client.apps().deployments().inNamespace(namespace).resource(target).patch(PatchContext.of(PatchType.JSON), patch);
+    try {
+      client.apps().deployments().inNamespace(namespace).resource(target).patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (RuntimeException e) {
+      // a refused patch (a 409 when something moved the pinned resourceVersion) would leave a rollout
+      // that never completes: the run is void, and says why instead of waiting forever
+      System.out.println("floor patch of " + namespace + "/" + name + " failed: " + e.getMessage());
+      System.exit(3);
+    }
     lastPatch.set(System.currentTimeMillis());
   }
 }

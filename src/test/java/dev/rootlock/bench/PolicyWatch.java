@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,23 +21,29 @@ final class PolicyWatch implements AutoCloseable {
   private volatile long convergedNanos;
 
   PolicyWatch(KubernetesClient client, int expectedCompliant) {
+    this(client, expectedCompliant, Map.of());
+  }
+
+  /** Only the policies with these labels (none: every policy). */
+  PolicyWatch(KubernetesClient client, int expectedCompliant, Map<String, String> labels) {
     this.expectedCompliant = expectedCompliant;
-    this.informer = client.resources(ReadOnlyPolicy.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ReadOnlyPolicy p) {
-        check();
-      }
+    this.informer = client.resources(ReadOnlyPolicy.class).inAnyNamespace().withLabels(labels)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(ReadOnlyPolicy p) {
+            check();
+          }
 
-      @Override
-      public void onUpdate(ReadOnlyPolicy before, ReadOnlyPolicy now) {
-        check();
-      }
+          @Override
+          public void onUpdate(ReadOnlyPolicy before, ReadOnlyPolicy now) {
+            check();
+          }
 
-      @Override
-      public void onDelete(ReadOnlyPolicy p, boolean unknown) {
-        // policies are not deleted during a benchmark
-      }
-    });
+          @Override
+          public void onDelete(ReadOnlyPolicy p, boolean unknown) {
+            // policies are not deleted during a benchmark
+          }
+        });
   }
 
   private void check() {

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * ({@link BenchWorkloads}: Deployments, or with -Dbench.mixed=true every kind), one policy per
  * namespace, the real operator. Measures convergence, requests by verb, writes, steady state,
  * reaction latency, heap and CPU, and the floor ({@link InProcessFloor}). -Dbench.mode=cold-process
- * runs {@link ColdProcessBenchmark} instead, -Dbench.mode=webhook {@link WebhookBenchmark}.
+ * runs {@link ColdProcessBenchmark} instead, -Dbench.mode=webhook {@link WebhookBenchmark},
+ * -Dbench.mode=control-plane {@link ControlPlaneBenchmark} (a real control plane).
  *
  * <pre>mvn -q -Pbench -Dbench.n=1000            (see docs/benchmarks.md)</pre>
  */
@@ -44,6 +45,10 @@ public final class ScaleBenchmark {
   public static void main(String[] args) throws Exception {
     if ("cold-process".equals(System.getProperty("bench.mode"))) {
       ColdProcessBenchmark.main(args);
+      return;
+    }
+    if ("control-plane".equals(System.getProperty("bench.mode"))) {
+      ControlPlaneBenchmark.main(args);
       return;
     }
     if ("webhook".equals(System.getProperty("bench.mode"))) {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,25 +24,29 @@ import java.util.function.Predicate;
  * <p>A request appears once per stage (a watch as ResponseStarted and, when it ends,
  * ResponseComplete); {@link #since} keeps one entry per request (its audit ID).
  */
-final class AuditLog {
+public final class AuditLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
 
-  AuditLog(Path file) {
+  public AuditLog(Path file) {
     this.file = file;
   }
 
-  /** One request as the API server saw it. */
-  record Request(String id, String user, String verb, String resource, String subresource, String namespace,
-      String name, int code, String uri, String decision) {
-    /** {@code resource/subresource}, the way RBAC and the metrics name it. */
+  /**
+   * One request as the API server saw it.
+   *
+   * @param received when the API server received it ({@code requestReceivedTimestamp}, microseconds)
+   */
+  public record Request(String id, String user, String verb, String resource, String subresource, String namespace,
+      String name, int code, String uri, String decision, Instant received) {
     /** True for a request the API server carried out (2xx); a 409 Conflict is a request that wrote nothing. */
-    boolean succeeded() {
+    public boolean succeeded() {
       return code >= 200 && code < 300;
     }
 
-    String target() {
+    /** {@code resource/subresource}, the way RBAC and the metrics name it. */
+    public String target() {
       return subresource.isEmpty() ? resource : resource + "/" + subresource;
     }
 
@@ -53,7 +58,7 @@ final class AuditLog {
   }
 
   /** Where the log ends now: requests after this mark are what {@link #since} reads. */
-  long mark() {
+  public long mark() {
     awaitFlushed();
     try {
       return Files.exists(file) ? Files.size(file) : 0;
@@ -63,11 +68,11 @@ final class AuditLog {
   }
 
   /** Every request made after {@code mark} by {@code user}, one per audit ID, in log order. */
-  List<Request> since(long mark, String user) {
+  public List<Request> since(long mark, String user) {
     return since(mark, r -> r.user().equals(user));
   }
 
-  List<Request> since(long mark, Predicate<Request> which) {
+  public List<Request> since(long mark, Predicate<Request> which) {
     awaitFlushed();
     Map<String, Request> byId = new LinkedHashMap<>();
     try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
@@ -95,11 +100,12 @@ final class AuditLog {
     return new Request(e.path("auditID").asText(), e.path("user").path("username").asText(), e.path("verb").asText(),
         ref.path("resource").asText(), ref.path("subresource").asText(), ref.path("namespace").asText(),
         ref.path("name").asText(), e.path("responseStatus").path("code").asInt(0), e.path("requestURI").asText(),
-        e.path("annotations").path("authorization.k8s.io/decision").asText());
+        e.path("annotations").path("authorization.k8s.io/decision").asText(),
+        Instant.parse(e.path("requestReceivedTimestamp").asText(Instant.EPOCH.toString())));
   }
 
   /** Counts by {@code verb resource[/subresource]}, sorted, for reports and assertions. */
-  static Map<String, Integer> countByVerbAndResource(List<Request> requests) {
+  public static Map<String, Integer> countByVerbAndResource(List<Request> requests) {
     Map<String, Integer> out = new TreeMap<>();
     requests.forEach(r -> out.merge(r.verb() + " " + r.target(), 1, Integer::sum));
     return out;

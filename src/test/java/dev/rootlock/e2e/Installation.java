@@ -26,9 +26,11 @@ import java.util.Base64;
  * </ul>
  */
 public final class Installation {
-  static final String NAMESPACE = "rootlock-system";
-  static final String SERVICE_ACCOUNT = "rootlock-operator";
-  static final String WEBHOOK = "rootlock-webhook";
+  public static final String NAMESPACE = "rootlock-system";
+  /** The ServiceAccount of deploy/, and the name of its ClusterRole and of its leader-election Lease. */
+  public static final String SERVICE_ACCOUNT = "rootlock-operator";
+  /** The MutatingWebhookConfiguration of deploy/. */
+  public static final String WEBHOOK = "rootlock-webhook";
   /** The port the webhook configuration's url names; the operator that serves the webhook listens there. */
   static final int WEBHOOK_PORT = LocalPorts.free();
 
@@ -43,7 +45,7 @@ public final class Installation {
   }
 
   /** Rootlock installed in the suite's cluster (installed on first use). */
-  static synchronized Installation get() {
+  public static synchronized Installation get() {
     if (current == null) {
       current = install(E2ECluster.get());
     }
@@ -65,12 +67,15 @@ public final class Installation {
     cluster.kubectlOk("patch", "mutatingwebhookconfiguration", WEBHOOK, "--type=json", "-p",
         "[{\"op\":\"replace\",\"path\":\"/webhooks/0/clientConfig\",\"value\":{\"url\":\"https://127.0.0.1:"
             + WEBHOOK_PORT + "/mutate\"}}]");
-    return new Installation(cluster, writeOperatorKubeconfig(cluster));
+    return new Installation(cluster, tokenKubeconfig(cluster, SERVICE_ACCOUNT, Path.of("target/e2e/operator.kubeconfig")));
   }
 
-  /** A kubeconfig for the API server of the suite's cluster with a token of deploy/'s ServiceAccount. */
-  private static Path writeOperatorKubeconfig(E2ECluster cluster) {
-    String token = cluster.kubectlOk("-n", NAMESPACE, "create", "token", SERVICE_ACCOUNT, "--duration=4h").strip();
+  /**
+   * Writes to {@code file} a kubeconfig for the API server of {@code cluster} with a TokenRequest
+   * token (4 h) of the ServiceAccount {@code serviceAccount} in Rootlock's namespace.
+   */
+  public static Path tokenKubeconfig(E2ECluster cluster, String serviceAccount, Path file) {
+    String token = cluster.kubectlOk("-n", NAMESPACE, "create", "token", serviceAccount, "--duration=4h").strip();
     try {
       var admin = KubeConfigUtils.parseConfigFromString(Files.readString(cluster.kubeconfig()));
       String context = admin.getCurrentContext();
@@ -85,7 +90,6 @@ public final class Installation {
         ca = Base64.getEncoder().encodeToString(Files.readAllBytes(caFile));
       }
       String kubeconfig = TokenKubeconfig.of(server, ca, token, NAMESPACE);
-      Path file = Path.of("target/e2e/operator.kubeconfig");
       Files.createDirectories(file.getParent());
       Files.writeString(file, kubeconfig);
       return file;
