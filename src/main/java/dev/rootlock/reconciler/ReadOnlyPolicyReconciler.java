@@ -121,7 +121,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
     siblings = PolicyChangeEventSource.eventSource(context);
     rollouts = new RolloutWatches<>(client, policy -> nudges.nudge(Set.of(policy)), clock, podLookAfter);
     // Built once: everything about one reconcile comes with each call (round/Reconcile).
-    afterWrite = new AfterWrite(workloads, toPolicies, nudges, metrics, events);
+    afterWrite = new AfterWrite(workloads, toPolicies, nudges, metrics, events, clock);
     WorkloadWriter writer = new WorkloadWriter(new WorkloadPatcher(client), afterWrite);
     RolloutFollower follower = new RolloutFollower(hardener, writer, clock,
         (policy, w) -> w.watchesRelated() ? rollouts.related(policy, w.key(), w.namespace())
@@ -157,7 +157,8 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           k -> new EngineAnswerCache(hardener)));
       PolicyRound.Outcomes result = new PolicyRound(r, policy, policiesOf(policy, context), enforcer)
           .run(workloads.in(r.namespace()));
-      afterWrite.announce(policy);
+      afterWrite.announce(policy, result.selected().stream()
+          .noneMatch(o -> o.state() == WorkloadState.RollingOut || o.state() == WorkloadState.Pending));
       return report(policy, r, result, context);
     } finally {
       MDC.clear();
@@ -239,7 +240,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
       }
     }
     MDC.clear();
-    afterWrite.announce(policy);
+    afterWrite.announce(policy, true);
     if (!pending.isEmpty()) {
       LOG.info("cleanup of policy {} waits for {}; retrying", me, pending);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.failed(id));

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * What the operator costs the API server, counted from the audit log by its ServiceAccount (the
  * API server's metrics have no user label): requests per hardened and per reverted workload by
  * verb and resource, written to {@code target/e2e/api-cost.txt} (docs/benchmarks.md keeps the
- * numbers), and none at all in a quiet minute but the leader's Lease renewals.
+ * numbers), and none at all in a quiet minute but the leader's Lease renewals. Issue 24's budget:
+ * at most 2 requests per hardened workload and 1.5 per reverted one, status writes and Events
+ * included.
  */
 class ApiCostE2E {
   static final int WORKLOADS = 20;
@@ -73,6 +75,11 @@ class ApiCostE2E {
         && r.succeeded()).as("one template PATCH per workload").hasSize(WORKLOADS);
     assertThat(revert).filteredOn(r -> r.verb().equals("patch") && r.resource().equals("deployments")
         && r.succeeded()).as("one revert PATCH per workload").hasSize(WORKLOADS);
+    // Issue 24's budget: status writes and Events included.
+    assertThat(harden.size()).as("requests to harden (see " + REPORT + ")").isLessThanOrEqualTo(2 * WORKLOADS);
+    assertThat(revert.size()).as("requests to revert (see " + REPORT + ")").isLessThanOrEqualTo(3 * WORKLOADS / 2);
+    assertThat(harden).as("healthy rollouts are judged from the Deployments' status: no pod or ReplicaSet read")
+        .noneMatch(r -> r.resource().equals("pods") || r.resource().equals("replicasets"));
   }
 
   private static void await(String name) {

@@ -8,6 +8,9 @@ import dev.rootlock.reconciler.sources.WorkloadInformers;
 import dev.rootlock.workload.Workload;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import dev.rootlock.api.ReadOnlyPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,13 +30,21 @@ public final class AfterWrite implements WorkloadWriter.Listener {
   private final RequeueEventSource nudges;
   private final RootlockMetrics metrics;
   private final EventRecorder events;
-  /** What each policy's current round hardened and reverted, in order: "Deployment web". */
-  private final Map<ResourceID, Written> written = new ConcurrentHashMap<>();
+  /**
+   * How long hardenings wait to be announced while the policy's rollouts go on: a wave paced by
+   * spec.rollout.maxInProgress can take many rounds, and a long one still reports as it goes.
+   */
+  static final Duration ANNOUNCE_WITHIN = Duration.ofMinutes(1);
 
-  private record Written(List<String> hardened, List<String> reverted) {}
+  /** What each policy hardened and reverted since its last announcement, in order: "Deployment web". */
+  private final Map<ResourceID, Written> written = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  private record Written(Instant since, List<String> hardened, List<String> reverted) {}
 
   public AfterWrite(WorkloadInformers caches, WorkloadEventMapper mapper, RequeueEventSource nudges,
-      RootlockMetrics metrics, EventRecorder events) {
+      RootlockMetrics metrics, EventRecorder events, Clock clock) {
+    this.clock = clock;
     this.caches = caches;
     this.mapper = mapper;
     this.nudges = nudges;
@@ -55,7 +66,8 @@ public final class AfterWrite implements WorkloadWriter.Listener {
       metrics.rolledBack(namespace, policy);
       events.warning(after.object(), "Rollback", "RolledBack", "policy " + policy + ": " + summary);
     } else if (summary != null) {
-      Written w = written.computeIfAbsent(writer, k -> new Written(new ArrayList<>(), new ArrayList<>()));
+      Written w = written.computeIfAbsent(writer, k -> new Written(clock.instant(), new ArrayList<>(),
+          new ArrayList<>()));
       String what = after.kind().kind() + " " + after.name();
       (action == RootlockMetrics.PatchAction.harden ? w.hardened() : w.reverted())
           .add(w.hardened().isEmpty() && w.reverted().isEmpty() ? what + " (" + summary + ")" : what);
@@ -63,15 +75,20 @@ public final class AfterWrite implements WorkloadWriter.Listener {
   }
 
   /**
-   * Ends {@code policy}'s round: one Normal Event on it for what the round hardened ({@code
+   * After a round of {@code policy}: once its rollouts have settled (or {@link #ANNOUNCE_WITHIN}
+   * after the first unannounced write), one Normal Event on it for what it hardened ({@code
    * Hardened}) and one for what it reverted ({@code Reverted}), naming the workloads (the first
    * with what changed; the status has each one's message).
+   *
+   * @param settled no workload of the policy is rolling out or waiting for a slot
    */
-  public void announce(ReadOnlyPolicy policy) {
-    Written w = written.remove(ResourceID.fromResource(policy));
-    if (w == null) {
+  public void announce(ReadOnlyPolicy policy, boolean settled) {
+    ResourceID id = ResourceID.fromResource(policy);
+    Written w = written.get(id);
+    if (w == null || !settled && clock.instant().isBefore(w.since().plus(ANNOUNCE_WITHIN))) {
       return;
     }
+    written.remove(id);
     if (!w.hardened().isEmpty()) {
       events.normal(policy, "Harden", "Hardened", "hardened " + count(w.hardened()) + ": " + String.join(", ", w.hardened()));
     }
