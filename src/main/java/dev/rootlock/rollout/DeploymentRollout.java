@@ -85,8 +85,8 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
    * every desired pod runs the new template and no old pod is left, and the controller says the
    * new ReplicaSet is available (Progressing=True, NewReplicaSetAvailable). That condition stays
    * once reached, so a pod lost later does not reopen the rollout; one set before {@code started}
-   * belongs to an earlier rollout (the Recreate strategy, for one, shows it while the old pods go).
-   * Without a Progressing condition (no progress deadline) the available count decides.
+   * belongs to an earlier rollout (the Recreate strategy, for one, shows it while the old pods go),
+   * and then, as without a Progressing condition (no progress deadline), the available count decides.
    */
   @Override
   public boolean isComplete(Deployment d, Instant started) {
@@ -99,12 +99,16 @@ public final class DeploymentRollout implements RolloutReader<Deployment> {
     if (updated < desired || Readings.n(s.getReplicas()) != updated) {
       return false;
     }
-    Optional<DeploymentCondition> progressing = condition(s, PROGRESSING);
+    Optional<DeploymentCondition> progressing = condition(s, PROGRESSING).filter(c -> isSince(c, started));
     if (progressing.isPresent()) {
       return "True".equals(progressing.get().getStatus())
-          && "NewReplicaSetAvailable".equals(progressing.get().getReason())
-          && isSince(progressing.get(), started);
+          && "NewReplicaSetAvailable".equals(progressing.get().getReason());
     }
+    // No condition, or one the controller has not rewritten since the change: it keeps a
+    // condition, times included, while its status and reason stay the same, so a rollout quick
+    // enough that no status write caught it in progress ends with the earlier rollout's
+    // NewReplicaSetAvailable (seen on the real controller with a Recreate Deployment). The counts
+    // decide, as kubectl rollout status decides.
     return Readings.n(s.getAvailableReplicas()) >= desired;
   }
 

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Test;
  * manifest needs from elsewhere to roll out is provided as a user's cluster would: its
  * ServiceAccounts, and PersistentVolumes for a StatefulSet's claims (no provisioner runs here).
  */
-@Tag("known-defect") // a rollout can stay RollingOut though it rolled out: docs/testing.md, issue 24
 class CorpusE2E {
   static final Set<String> KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet");
   static final String POLICY = "everything";

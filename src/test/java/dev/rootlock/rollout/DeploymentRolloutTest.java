@@ -134,10 +134,14 @@ class DeploymentRolloutTest {
     assertThat(READER.isComplete(recreate, STARTED)).isFalse();
     recreate.getStatus().setReplicas(1);
     recreate.getStatus().setUpdatedReplicas(1);
+    assertThat(READER.isComplete(recreate, STARTED)).as("the new pod not available yet, condition stale").isFalse();
+    // The real controller keeps a condition whose status and reason do not change, times and all:
+    // a Recreate rollout that no status write caught in progress ends with the old condition.
     recreate.getStatus().setAvailableReplicas(1);
-    assertThat(READER.isComplete(recreate, STARTED)).as("counts right, condition stale").isFalse();
+    assertThat(READER.isComplete(recreate, STARTED)).as("condition stale: the counts decide, as kubectl's").isTrue();
     recreate.getStatus().getConditions().get(0).setLastUpdateTime("2026-11-26T10:00:30Z");
-    assertThat(READER.isComplete(recreate, STARTED)).isTrue();
+    recreate.getStatus().getConditions().get(0).setReason("ReplicaSetUpdated");
+    assertThat(READER.isComplete(recreate, STARTED)).as("a condition of this rollout decides").isFalse();
 
     // A deadline the user's own earlier rollout hit is not a failure of Rootlock's.
     Deployment stuckBefore = deployment(2, 1, """
