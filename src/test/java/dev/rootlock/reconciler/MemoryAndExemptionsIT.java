@@ -86,8 +86,9 @@ class MemoryAndExemptionsIT {
         .isEqualTo(1);
     eventually(() -> assertThat(events("MemoryRisk")).singleElement().satisfies(e -> {
       assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getRegarding().getName()).isEqualTo("tight");
-      assertThat(e.getNote()).startsWith("tmpfs may use up to 64Mi of app's 96Mi limit");
+      assertThat(e.getRegarding().getKind()).isEqualTo("ReadOnlyPolicy");
+      assertThat(e.getNote()).startsWith("1 workload may run short of memory")
+          .endsWith("Deployment tight: tmpfs may use up to 64Mi of app's 96Mi limit");
     }));
     Cluster.settle(Duration.ofSeconds(3)); // three resyncs
     assertThat(events("MemoryRisk")).as("written once, not once per reconcile").hasSize(1);
@@ -106,8 +107,13 @@ class MemoryAndExemptionsIT {
 
     eventually(() -> assertThat(cluster.status(NS, "p").getCompliant()).isEqualTo(n));
     Cluster.settle(Duration.ofSeconds(3)); // three resyncs
-    assertThat(events("MemoryRisk")).as("one per workload, not one per reconcile").hasSize(n)
-        .extracting(e -> e.getRegarding().getName()).doesNotHaveDuplicates();
+    assertThat(events("MemoryRisk")).as("one on the policy once its paced wave settled, naming every workload")
+        .singleElement().satisfies(e -> {
+          assertThat(e.getRegarding().getName()).isEqualTo("p");
+          for (int i = 0; i < n; i++) {
+            assertThat(e.getNote()).contains("Deployment w" + i + ": ");
+          }
+        });
     assertThat(events("RollingOut")).as("Ready=False once, however many paced writes followed").hasSize(1);
     assertThat(events("AllCompliant")).hasSize(1);
   }
@@ -124,8 +130,10 @@ class MemoryAndExemptionsIT {
     eventually(() -> assertThat(cluster.status(NS, "p").getCompliant()).isEqualTo(n));
     assertThat(cluster.status(NS, "p").getWorkloads()).hasSize(ReadOnlyPolicyStatus.MAX_WORKLOADS);
     Cluster.settle(Duration.ofSeconds(3)); // three resyncs
-    assertThat(events("MemoryRisk")).as("one per workload, entry in the status or not").hasSize(n)
-        .extracting(e -> e.getRegarding().getName()).doesNotHaveDuplicates();
+    assertThat(events("MemoryRisk")).as("one for the policy, entries in the status or not").singleElement()
+        .satisfies(e -> assertThat(e.getNote()).startsWith(n + " workloads may run short of memory"));
+    Cluster.settle(Duration.ofSeconds(3)); // more resyncs: workloads past the cap are not announced again
+    assertThat(events("MemoryRisk")).hasSize(1);
   }
 
   @Test

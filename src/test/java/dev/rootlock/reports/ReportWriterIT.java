@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.testing.MockApiServer;
+import dev.rootlock.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,23 +21,7 @@ class ReportWriterIT {
   static final PolicyReports.Policy WEB = new PolicyReports.Policy("shop", "web", "uid-web");
   final MockApiServer api = new MockApiServer();
   final KubernetesClient client = api.client();
-  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-29T12:00:00Z"));
-  final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  final SettableClock clock = new SettableClock(Instant.parse("2026-11-29T12:00:00Z"));
 
   @AfterEach
   void tearDown() {
@@ -83,7 +65,7 @@ class ReportWriterIT {
 
     assertThat(writer.publish(WEB, entries)).isEqualTo(1);
     assertThat(writer.publish(WEB, entries)).as("same content: nothing written").isZero();
-    now.set(now.get().plusSeconds(90));
+    clock.advance(Duration.ofSeconds(90));
     assertThat(writer.publish(WEB, entries)).as("a minute later, still nothing").isZero();
     assertThat(new ReportWriter(client, ReportFormat.Option.auto, clock).publish(WEB, entries))
         .as("a restarted operator reads the report back and writes nothing").isZero();
@@ -100,7 +82,7 @@ class ReportWriterIT {
         .isEqualTo(Map.of("pass", 1, "fail", 0, "warn", 0, "error", 0, "skip", 1));
 
     // one outcome changes: one update, and only that result gets a new timestamp
-    now.set(now.get().plusSeconds(60));
+    clock.advance(Duration.ofSeconds(60));
     assertThat(writer.publish(WEB, List.of(entry("web", WorkloadState.RolledBack, "rollout failed: ..."),
         entries.get(1)))).isEqualTo(1);
     var results = dev.rootlock.engine.JsonPatches.tree(reports(ReportFormat.OPENREPORTS).get(0)).get("results");
@@ -108,7 +90,7 @@ class ReportWriterIT {
     assertThat(results.get(0).path("timestamp").path("seconds").asLong())
         .isEqualTo(Instant.parse("2026-11-29T12:00:00Z").getEpochSecond());
     assertThat(results.get(1).path("result").asText()).isEqualTo("fail");
-    assertThat(results.get(1).path("timestamp").path("seconds").asLong()).isEqualTo(now.get().getEpochSecond());
+    assertThat(results.get(1).path("timestamp").path("seconds").asLong()).isEqualTo(clock.instant().getEpochSecond());
   }
 
   @Test
@@ -136,7 +118,7 @@ class ReportWriterIT {
 
     install(ReportFormat.WGPOLICY);
     assertThat(writer.format()).as("rechecked at most once a minute").isNull();
-    now.set(now.get().plus(ReportWriter.FORMAT_RECHECK));
+    clock.advance(ReportWriter.FORMAT_RECHECK);
     assertThat(writer.format()).isEqualTo(ReportFormat.WGPOLICY);
     assertThat(writer.publish(WEB, fleet(3))).isEqualTo(1);
     GenericKubernetesResource pr = reports(ReportFormat.WGPOLICY).get(0);
@@ -144,7 +126,7 @@ class ReportWriterIT {
     assertThat(pr.getAdditionalProperties()).doesNotContainKey("source");
 
     install(ReportFormat.OPENREPORTS);
-    now.set(now.get().plus(Duration.ofMinutes(1)));
+    clock.advance(Duration.ofMinutes(1));
     assertThat(writer.format()).isEqualTo(ReportFormat.OPENREPORTS);
     assertThat(new ReportWriter(client, ReportFormat.Option.off, clock).format()).isNull();
   }

@@ -3,14 +3,12 @@ package dev.rootlock.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rootlock.testing.MockApiServer;
+import dev.rootlock.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,23 +18,7 @@ class RolloutWatchesTest {
   static final Duration QUIET = Duration.ofSeconds(10);
 
   final MockApiServer api = new MockApiServer();
-  final AtomicReference<Instant> now = new AtomicReference<>(T0);
-  final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  final SettableClock clock = new SettableClock(T0);
 
   @AfterEach
   void tearDown() {
@@ -55,17 +37,17 @@ class RolloutWatchesTest {
       assertThat(related.list(Pod.class, selector)).extracting(p -> p.getMetadata().getName()).containsExactly("web-1");
 
       api.client().resource(pod("web-2", "web")).create();
-      now.set(T0.plusSeconds(9));
+      clock.set(T0.plusSeconds(9));
       assertThat(watches.looked("policy", "Deployment/shop/web", "shop").list(Pod.class, selector))
           .as("within the quiet period: the answer kept").hasSize(1);
       assertThat(lists(track)).isEqualTo(1);
 
-      now.set(T0.plusSeconds(10));
+      clock.set(T0.plusSeconds(10));
       assertThat(related.list(Pod.class, selector)).as("after it: listed again").hasSize(2);
       assertThat(lists(track)).isEqualTo(2);
 
       watches.retain("policy", java.util.Set.of());
-      now.set(T0.plusSeconds(11));
+      clock.set(T0.plusSeconds(11));
       assertThat(related.list(Pod.class, selector)).hasSize(2);
       assertThat(lists(track)).as("no longer followed: nothing kept").isEqualTo(3);
     }

@@ -2,6 +2,7 @@ package dev.rootlock.reconciler.status;
 
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
+import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
@@ -10,6 +11,9 @@ import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,9 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Announces what a reconcile found that a person should hear about once: memory-risk and
- * drift-fight Warning Events on workloads (and the drift-fight count), and Events on the policy
- * when its Ready or Degraded condition changes. Remembers per policy what was announced, so
+ * Announces what a reconcile found that a person should hear about once: drift-fight Warning
+ * Events on workloads (and the drift-fight count), memory risks gathered into one Warning Event on
+ * the policy, and Events on the policy when its Ready or Degraded condition changes. Remembers per policy what was announced, so
  * that each is announced once and not once per reconcile.
  *
  * <p>The stored status cannot be the memory: its writes are paced mid-rollout (so it lags behind
@@ -36,6 +40,13 @@ import java.util.function.Supplier;
 public final class OneTimeAnnouncements {
   private final Map<ResourceID, Map<String, Set<String>>> warnings = new ConcurrentHashMap<>();
   private final Map<ResourceID, Set<String>> fights = new ConcurrentHashMap<>();
+  /** Memory warnings found but not announced yet, per policy, since the first of them. */
+  private final Map<ResourceID, Gathered> gathered = new ConcurrentHashMap<>();
+
+  /** How long found memory warnings wait for the policy's rollouts to settle before they are announced. */
+  static final Duration GATHER_WITHIN = Duration.ofMinutes(1);
+
+  private record Gathered(Instant since, List<String> lines) {}
   private final Map<ResourceID, ReadOnlyPolicyStatus> statuses = new ConcurrentHashMap<>();
   private final EventRecorder events;
   private final RootlockMetrics metrics;
@@ -46,24 +57,31 @@ public final class OneTimeAnnouncements {
   }
 
   /**
-   * A Warning Event on each workload with a memory warning not announced before.
+   * Memory warnings not announced before, gathered per policy and written as one Warning Event on
+   * the policy ({@code MemoryRisk}, naming each workload and its warning) once its rollouts have
+   * settled, or {@link #GATHER_WITHIN} after the first: a warning per workload cost the API server
+   * as much as the hardening itself in the 1,000-workload benchmark (docs/benchmarks.md). Each
+   * workload's warnings stay in its status entry.
    *
-   * @param workloads the policy's namespace's workloads by "kind/name", asked for only when needed
+   * @param now the reconcile's time
    */
-  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes,
-      Supplier<Map<String, Workload>> workloads) {
-    var fresh = newWarnings(ResourceID.fromResource(policy), policy.getStatus(), outcomes);
-    if (fresh.isEmpty()) {
+  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes, Instant now) {
+    ResourceID id = ResourceID.fromResource(policy);
+    var fresh = newWarnings(id, policy.getStatus(), outcomes);
+    if (!fresh.isEmpty()) {
+      Gathered g = gathered.computeIfAbsent(id, k -> new Gathered(now, new ArrayList<>()));
+      fresh.forEach((o, w) -> g.lines().add(o.kind() + " " + o.name() + ": " + String.join("; ", w)));
+    }
+    Gathered g = gathered.get(id);
+    boolean settled = outcomes.stream()
+        .noneMatch(o -> o.state() == WorkloadState.RollingOut || o.state() == WorkloadState.Pending);
+    if (g == null || !settled && now.isBefore(g.since().plus(GATHER_WITHIN))) {
       return;
     }
-    Map<String, Workload> byKey = workloads.get();
-    fresh.forEach((o, w) -> {
-      Workload workload = byKey.get(key(o.kind(), o.name()));
-      if (workload != null) {
-        events.warning(workload.object(), "Harden", "MemoryRisk", String.join("; ", w) + " (policy "
-            + policy.getMetadata().getName() + "; spec.memoryShareWarning, spec.onMemoryRisk)");
-      }
-    });
+    gathered.remove(id);
+    events.warning(policy, "Harden", "MemoryRisk", (g.lines().size() == 1 ? "1 workload" : g.lines().size()
+        + " workloads") + " may run short of memory (spec.memoryShareWarning, spec.onMemoryRisk): "
+        + String.join(", ", g.lines()));
   }
 
   /** A Warning Event and a count for each workload that has just become a drift fight. */

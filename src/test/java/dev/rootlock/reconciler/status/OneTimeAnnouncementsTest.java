@@ -1,6 +1,5 @@
 package dev.rootlock.reconciler.status;
 
-import static dev.rootlock.testing.Fixtures.deployment;
 import static dev.rootlock.testing.Fixtures.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,23 +10,24 @@ import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
-import dev.rootlock.workload.Workload;
-import dev.rootlock.workload.WorkloadKinds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AnnouncementsTest {
   static final String RISK = "tmpfs may use up to 64Mi and app has no memory limit";
 
+  static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
   final List<String> recorded = new ArrayList<>();
+  final List<String> notes = new ArrayList<>();
   final OneTimeAnnouncements announcements = new OneTimeAnnouncements(new EventRecorder(null, "test", Clock.systemUTC()) {
     @Override
     public void record(HasMetadata regarding, String action, String reason, String note, boolean warning) {
       recorded.add(regarding.getMetadata().getName() + " " + reason);
+      notes.add(note);
     }
   }, RootlockMetrics.discarding());
   final ReadOnlyPolicy policy = policy("p", "{selector: {matchLabels: {tier: web}}}");
@@ -36,26 +36,32 @@ class AnnouncementsTest {
     return WorkloadOutcome.of("Deployment", name, state, state.name(), "hardened").withWarnings(List.of(RISK));
   }
 
-  Map<String, Workload> workloads(String... names) {
-    Map<String, Workload> out = new java.util.HashMap<>();
-    for (String n : names) {
-      out.put("Deployment/" + n, new Workload(WorkloadKinds.DEPLOYMENT,
-          deployment(n, "{tier: web}", "{containers: [{name: app, image: app:1}]}")));
-    }
-    return out;
+  @Test
+  void warningsAreGatheredOnThePolicyUntilItsRolloutsSettleAndAnnouncedOnce() {
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Pending), risky("b", WorkloadState.RollingOut)), T0);
+    assertThat(recorded).as("rollouts going on: gathered").isEmpty();
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut), risky("b", WorkloadState.Compliant)),
+        T0.plusSeconds(5));
+    assertThat(recorded).isEmpty();
+    // settled: one Event on the policy names both; an outcome that carries no warnings (a rollback)
+    // does not make the next one new
+    announcements.memoryRisks(policy, List.of(WorkloadOutcome.of("Deployment", "a", WorkloadState.RolledBack,
+        "RolledBack", "rolled back"), risky("b", WorkloadState.Compliant)), T0.plusSeconds(9));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
+        T0.plusSeconds(12));
+
+    assertThat(recorded).containsExactly("p MemoryRisk");
+    assertThat(notes).containsExactly("2 workloads may run short of memory (spec.memoryShareWarning, "
+        + "spec.onMemoryRisk): Deployment a: " + RISK + ", Deployment b: " + RISK);
   }
 
   @Test
-  void aWarningIsAnnouncedOnceWhateverTheOutcomesInBetween() {
-    var all = workloads("a");
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Pending)), () -> all);
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), () -> all);
-    // an outcome that carries no warnings (a rollback) does not make the next one new
-    announcements.memoryRisks(policy, List.of(WorkloadOutcome.of("Deployment", "a", WorkloadState.RolledBack, "RolledBack",
-        "rolled back")), () -> all);
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant)), () -> all);
-
-    assertThat(recorded).containsExactly("a MemoryRisk");
+  void aLongWaveAnnouncesWhatItGatheredAfterAMinute() {
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0);
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0.plusSeconds(59));
+    assertThat(recorded).isEmpty();
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0.plusSeconds(60));
+    assertThat(recorded).containsExactly("p MemoryRisk");
   }
 
   @Test
@@ -64,14 +70,15 @@ class AnnouncementsTest {
     stored.setWorkloads(List.of(new WorkloadStatus("Deployment", "a", WorkloadState.Compliant,
         "hardened; warning: " + RISK, List.of())));
     policy.setStatus(stored); // "b" is past the status's cap: no entry
-    var all = workloads("a", "b");
 
     announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
-        () -> all);
+        T0);
     announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
-        () -> all);
+        T0.plusSeconds(1));
 
-    assertThat(recorded).containsExactly("b MemoryRisk");
+    assertThat(recorded).containsExactly("p MemoryRisk");
+    assertThat(notes).singleElement().asString().contains("1 workload ").contains("Deployment b: ")
+        .doesNotContain("Deployment a");
   }
 
   @Test

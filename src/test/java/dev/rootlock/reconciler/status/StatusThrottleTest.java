@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
 import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
+import dev.rootlock.testing.SettableClock;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatusPaceTest {
   static final ResourceID P = new ResourceID("web", "shop");
-  final MutableClock clock = new MutableClock();
+  final SettableClock clock = new SettableClock(Instant.parse("2026-11-26T10:00:00Z"));
   final StatusThrottle pace = new StatusThrottle(clock, Duration.ofSeconds(1));
 
   @Test
@@ -53,28 +52,5 @@ class StatusPaceTest {
     }
     s.setWorkloads(w);
     return s;
-  }
-
-  static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
