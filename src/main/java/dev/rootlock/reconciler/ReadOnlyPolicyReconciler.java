@@ -157,8 +157,7 @@ public class ReadOnlyPolicyReconciler implements Reconciler<ReadOnlyPolicy>, Cle
           k -> new EngineAnswerCache(hardener)));
       PolicyRound.Outcomes result = new PolicyRound(r, policy, policiesOf(policy, context), enforcer)
           .run(workloads.in(r.namespace()));
-      afterWrite.announce(policy, result.selected().stream()
-          .noneMatch(o -> o.state() == WorkloadState.RollingOut || o.state() == WorkloadState.Pending));
+      afterWrite.announce(policy, WorkloadOutcome.settled(result.selected()));
       return report(policy, r, result, context);
     } finally {
       MDC.clear();

@@ -46,12 +46,11 @@ public final class RolloutWatches<K> implements AutoCloseable {
   /** Per followed workload (its key): the answers of its last LISTs by type and selector. */
   private final Map<String, Looks<K>> looks = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final Duration quiet;
 
   private record Looks<K>(K follower, Map<String, Look> byQuestion) {}
 
   private record Look(Instant at, List<? extends HasMetadata> items) {}
-
-  private final Duration quiet;
 
   /**
    * @param onChange told which follower to nudge when a watched object changes

@@ -115,4 +115,10 @@ public record WorkloadOutcome(String kind, String name, WorkloadState state, Str
   public static String notRetried(Workload w) {
     return "; not retried until the policy spec or the " + w.kind() + "'s pod template changes";
   }
+
+  /** No workload rolling out or waiting for a slot: the policy's wave of rollouts has settled. */
+  public static boolean settled(List<WorkloadOutcome> outcomes) {
+    return outcomes.stream().noneMatch(o -> o.state() == WorkloadState.RollingOut
+        || o.state() == WorkloadState.Pending);
+  }
 }

@@ -2,18 +2,16 @@ package dev.rootlock.reconciler.status;
 
 import dev.rootlock.api.ReadOnlyPolicy;
 import dev.rootlock.api.ReadOnlyPolicyStatus;
-import dev.rootlock.api.WorkloadState;
 import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.events.EventRecorder;
+import dev.rootlock.events.Gathering;
 import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.observing.DriftFights;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
 import dev.rootlock.workload.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,8 +25,8 @@ import java.util.function.Supplier;
 /**
  * Announces what a reconcile found that a person should hear about once: drift-fight Warning
  * Events on workloads (and the drift-fight count), memory risks gathered into one Warning Event on
- * the policy, and Events on the policy when its Ready or Degraded condition changes. Remembers per policy what was announced, so
- * that each is announced once and not once per reconcile.
+ * the policy, and Events on the policy when its Ready or Degraded condition changes. Remembers per
+ * policy what was announced, so that each is announced once and not once per reconcile.
  *
  * <p>The stored status cannot be the memory: its writes are paced mid-rollout (so it lags behind
  * what was announced), and it keeps at most {@link ReadOnlyPolicyStatus#MAX_WORKLOADS} entries
@@ -40,48 +38,34 @@ import java.util.function.Supplier;
 public final class OneTimeAnnouncements {
   private final Map<ResourceID, Map<String, Set<String>>> warnings = new ConcurrentHashMap<>();
   private final Map<ResourceID, Set<String>> fights = new ConcurrentHashMap<>();
-  /** Memory warnings found but not announced yet, per policy, since the first of them. */
-  private final Map<ResourceID, Gathered> gathered = new ConcurrentHashMap<>();
-
-  /** How long found memory warnings wait for the policy's rollouts to settle before they are announced. */
-  static final Duration GATHER_WITHIN = Duration.ofMinutes(1);
-
-  private record Gathered(Instant since, List<String> lines) {}
+  /** Memory warnings found but not announced yet. */
+  private final Gathering memoryRisks;
   private final Map<ResourceID, ReadOnlyPolicyStatus> statuses = new ConcurrentHashMap<>();
   private final EventRecorder events;
   private final RootlockMetrics metrics;
 
-  public OneTimeAnnouncements(EventRecorder events, RootlockMetrics metrics) {
+  public OneTimeAnnouncements(EventRecorder events, RootlockMetrics metrics, Clock clock) {
+    this.memoryRisks = new Gathering(clock);
     this.events = events;
     this.metrics = metrics;
   }
 
   /**
-   * Memory warnings not announced before, gathered per policy and written as one Warning Event on
-   * the policy ({@code MemoryRisk}, naming each workload and its warning) once its rollouts have
-   * settled, or {@link #GATHER_WITHIN} after the first: a warning per workload cost the API server
-   * as much as the hardening itself in the 1,000-workload benchmark (docs/benchmarks.md). Each
-   * workload's warnings stay in its status entry.
-   *
-   * @param now the reconcile's time
+   * Memory warnings not announced before, gathered ({@link Gathering}) into one Warning Event on
+   * the policy ({@code MemoryRisk}, naming each workload and its warning). Each workload's warnings
+   * stay in its status entry.
    */
-  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes, Instant now) {
+  public void memoryRisks(ReadOnlyPolicy policy, List<WorkloadOutcome> outcomes) {
     ResourceID id = ResourceID.fromResource(policy);
-    var fresh = newWarnings(id, policy.getStatus(), outcomes);
-    if (!fresh.isEmpty()) {
-      Gathered g = gathered.computeIfAbsent(id, k -> new Gathered(now, new ArrayList<>()));
-      fresh.forEach((o, w) -> g.lines().add(o.kind() + " " + o.name() + ": " + String.join("; ", w)));
+    newWarnings(id, policy.getStatus(), outcomes).forEach((o, w) -> {
+      String line = o.kind() + " " + o.name() + ": " + String.join("; ", w);
+      memoryRisks.add(id, line, line);
+    });
+    List<String> due = memoryRisks.takeIfDue(id, WorkloadOutcome.settled(outcomes));
+    if (!due.isEmpty()) {
+      events.warning(policy, "Harden", "MemoryRisk", Gathering.workloads(due) + " may run short of memory "
+          + "(spec.memoryShareWarning, spec.onMemoryRisk): " + String.join(", ", due));
     }
-    Gathered g = gathered.get(id);
-    boolean settled = outcomes.stream()
-        .noneMatch(o -> o.state() == WorkloadState.RollingOut || o.state() == WorkloadState.Pending);
-    if (g == null || !settled && now.isBefore(g.since().plus(GATHER_WITHIN))) {
-      return;
-    }
-    gathered.remove(id);
-    events.warning(policy, "Harden", "MemoryRisk", (g.lines().size() == 1 ? "1 workload" : g.lines().size()
-        + " workloads") + " may run short of memory (spec.memoryShareWarning, spec.onMemoryRisk): "
-        + String.join(", ", g.lines()));
   }
 
   /** A Warning Event and a count for each workload that has just become a drift fight. */

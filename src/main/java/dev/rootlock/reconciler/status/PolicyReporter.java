@@ -30,13 +30,10 @@ public final class PolicyReporter {
   private final ReportPublisher reports;
   private final RootlockMetrics metrics;
 
-  private final Clock clock;
-
   public PolicyReporter(Clock clock, RootlockMetrics metrics, EventRecorder events, ReportWriter reports) {
-    this.clock = clock;
     this.statuses = new StatusAssembler(clock);
     this.writer = new StatusWriter(new StatusThrottle(clock, StatusThrottle.INTERVAL));
-    this.announcements = new OneTimeAnnouncements(events, metrics);
+    this.announcements = new OneTimeAnnouncements(events, metrics, clock);
     this.reports = new ReportPublisher(reports);
     this.metrics = metrics;
   }
@@ -56,7 +53,7 @@ public final class PolicyReporter {
     selected.forEach(o -> counts.merge(o.state(), 1, Integer::sum));
     metrics.observed(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), mode, counts,
         StatusAssembler.isReady(status), status.getWarnings());
-    announcements.memoryRisks(policy, selected, clock.instant());
+    announcements.memoryRisks(policy, selected);
     announcements.driftFights(policy, selected, workloads);
     StatusWriter.Update update = write(policy, status, context);
     if (update.stored()) {

@@ -10,6 +10,7 @@ import dev.rootlock.api.WorkloadStatus;
 import dev.rootlock.events.EventRecorder;
 import dev.rootlock.metrics.RootlockMetrics;
 import dev.rootlock.reconciler.round.WorkloadOutcome;
+import dev.rootlock.testing.SettableClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +22,7 @@ class AnnouncementsTest {
   static final String RISK = "tmpfs may use up to 64Mi and app has no memory limit";
 
   static final Instant T0 = Instant.parse("2026-12-07T10:00:00Z");
+  final SettableClock clock = new SettableClock(T0);
   final List<String> recorded = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   final OneTimeAnnouncements announcements = new OneTimeAnnouncements(new EventRecorder(null, "test", Clock.systemUTC()) {
@@ -29,7 +31,7 @@ class AnnouncementsTest {
       recorded.add(regarding.getMetadata().getName() + " " + reason);
       notes.add(note);
     }
-  }, RootlockMetrics.discarding());
+  }, RootlockMetrics.discarding(), clock);
   final ReadOnlyPolicy policy = policy("p", "{selector: {matchLabels: {tier: web}}}");
 
   static WorkloadOutcome risky(String name, WorkloadState state) {
@@ -38,17 +40,19 @@ class AnnouncementsTest {
 
   @Test
   void warningsAreGatheredOnThePolicyUntilItsRolloutsSettleAndAnnouncedOnce() {
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Pending), risky("b", WorkloadState.RollingOut)), T0);
+    clock.set(T0);
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Pending), risky("b", WorkloadState.RollingOut)));
     assertThat(recorded).as("rollouts going on: gathered").isEmpty();
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut), risky("b", WorkloadState.Compliant)),
-        T0.plusSeconds(5));
+    clock.set(T0.plusSeconds(5));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut), risky("b", WorkloadState.Compliant)));
     assertThat(recorded).isEmpty();
     // settled: one Event on the policy names both; an outcome that carries no warnings (a rollback)
     // does not make the next one new
+    clock.set(T0.plusSeconds(9));
     announcements.memoryRisks(policy, List.of(WorkloadOutcome.of("Deployment", "a", WorkloadState.RolledBack,
-        "RolledBack", "rolled back"), risky("b", WorkloadState.Compliant)), T0.plusSeconds(9));
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
-        T0.plusSeconds(12));
+        "RolledBack", "rolled back"), risky("b", WorkloadState.Compliant)));
+    clock.set(T0.plusSeconds(12));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)));
 
     assertThat(recorded).containsExactly("p MemoryRisk");
     assertThat(notes).containsExactly("2 workloads may run short of memory (spec.memoryShareWarning, "
@@ -57,10 +61,13 @@ class AnnouncementsTest {
 
   @Test
   void aLongWaveAnnouncesWhatItGatheredAfterAMinute() {
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0);
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0.plusSeconds(59));
+    clock.set(T0);
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)));
+    clock.set(T0.plusSeconds(59));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)));
     assertThat(recorded).isEmpty();
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)), T0.plusSeconds(60));
+    clock.set(T0.plusSeconds(60));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.RollingOut)));
     assertThat(recorded).containsExactly("p MemoryRisk");
   }
 
@@ -71,10 +78,10 @@ class AnnouncementsTest {
         "hardened; warning: " + RISK, List.of())));
     policy.setStatus(stored); // "b" is past the status's cap: no entry
 
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
-        T0);
-    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)),
-        T0.plusSeconds(1));
+    clock.set(T0);
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)));
+    clock.set(T0.plusSeconds(1));
+    announcements.memoryRisks(policy, List.of(risky("a", WorkloadState.Compliant), risky("b", WorkloadState.Compliant)));
 
     assertThat(recorded).containsExactly("p MemoryRisk");
     assertThat(notes).singleElement().asString().contains("1 workload ").contains("Deployment b: ")
