@@ -148,6 +148,17 @@ public final class E2ECluster implements AutoCloseable {
     return run(command, stdin, 300);
   }
 
+  /**
+   * Waits up to 60 s for a CRD to be Established. {@code kubectl wait --for=condition=Established}
+   * alone fails at once, rather than waiting, while the just-created CRD has no conditions yet
+   * ({@code .status.conditions accessor error: <nil>}), so it is asked again until it succeeds.
+   */
+  public void awaitEstablished(String crd) {
+    org.awaitility.Awaitility.await(crd + " Established").atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(500))
+        .until(() -> kubectl("wait", "--for=condition=Established", "--timeout=10s", "crd/" + crd).exitCode() == 0);
+  }
+
   /** kubectl that must succeed; returns its output. */
   public String kubectlOk(String... args) {
     Result r = kubectl(args);

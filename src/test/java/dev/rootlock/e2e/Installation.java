@@ -56,8 +56,7 @@ public final class Installation {
     // --force-conflicts: the chart's E2E classes ran first and left the CRD owned by helm (Helm never
     // deletes CRDs); a user moving from the chart to deploy/ takes it over the same way
     cluster.kubectlOk("apply", "--server-side", "--force-conflicts", "--field-manager=e2e-install", "-k", "crds/");
-    cluster.kubectlOk("wait", "--for=condition=Established", "--timeout=60s",
-        "crd/readonlypolicies.rootlock.dev");
+    cluster.awaitEstablished("readonlypolicies.rootlock.dev");
     // an earlier run on this cluster left the configuration pointing at a url; deploy/ names the
     // Service, and a client config may not have both
     cluster.kubectlOk("delete", "mutatingwebhookconfiguration", WEBHOOK, "--ignore-not-found");

@@ -39,7 +39,7 @@ class ReportsE2E {
       Path crd = E2ECluster.openReportsCrd().orElse(null);
       assumeTrue(crd != null, "no OpenReports CRD on the cluster and none built here (src/test/cluster/cluster build)");
       cluster.kubectlOk("apply", "--server-side", "--field-manager=e2e-reports", "-f", crd.toString());
-      cluster.kubectlOk("wait", "--for=condition=Established", "--timeout=60s", "crd/" + CRD);
+      cluster.awaitEstablished(CRD);
       crdInstalledHere = true;
     }
     ns = TestNamespace.create(cluster, "reports");
