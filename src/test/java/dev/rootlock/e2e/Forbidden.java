@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
  */
 final class Forbidden {
   /**
-   * 403 as a number of its own: not inside a resourceVersion such as 10403, nor the milliseconds of
-   * a log line's time ({@code 15:08:59.403Z}).
+   * 403 as a number of its own: not inside a resourceVersion such as 10403, a uid such as
+   * {@code 23b403b4-...} (hex: letters and hyphens around it), nor the milliseconds of a log line's
+   * time ({@code 15:08:59.403Z}).
    */
-  static final Pattern HTTP_403 = Pattern.compile("(?<![0-9.:])403(?![0-9])");
+  static final Pattern HTTP_403 = Pattern.compile("(?<![0-9A-Za-z.:-])403(?![0-9A-Za-z-])");
 
   private Forbidden() {}
 
