@@ -91,9 +91,11 @@ class HelmChartE2E {
       assertThat(cluster.kubectlOk("", "-n", WATCHED.get(0), "get", "rop", "web", "-o", "name"))
           .as("and so do the policies").isNotBlank();
     } finally {
-      // the operator is gone: nothing would remove the policy's finalizer, and its namespace would never go
-      cluster.kubectl("{\"metadata\":{\"finalizers\":null}}", "-n", WATCHED.get(0), "patch", "rop", "web",
-          "--type=merge", "--patch-file=/dev/stdin");
+      // the operator is gone: nothing would remove the policies' finalizers, and their namespaces would never go
+      for (String ns : WATCHED) {
+        cluster.kubectl("{\"metadata\":{\"finalizers\":null}}", "-n", ns, "patch", "rop", "web",
+            "--type=merge", "--patch-file=/dev/stdin");
+      }
       cluster.helmOk("uninstall", RELEASE, "-n", NAMESPACE, "--ignore-not-found", "--wait");
       List<String> namespaces = new ArrayList<>(WATCHED);
       namespaces.add(NAMESPACE);
@@ -103,14 +105,14 @@ class HelmChartE2E {
 
   /**
    * The operator, with the upgraded release's arguments (two watched namespaces, no webhook) and its
-   * ServiceAccount's token, hardens a Deployment under a policy; nothing it does is refused.
+   * ServiceAccount's token, hardens a Deployment under a policy in each watched namespace; nothing it
+   * does is refused. Both exist before it starts: its first reconciles must find them (a store
+   * shared by the namespaces' informers once lost one namespace's workloads until the resync).
    */
   private static void operatorRunsAsTheReleasesServiceAccountWithoutA403() throws Exception {
-    String ns = WATCHED.get(0);
     List<String> args = Rendered.texts(Rendered.only(manifest(), "Deployment")
         .at("/spec/template/spec/containers/0/args"));
-    try (ChartOperator operator = ChartOperator.start(cluster, NAMESPACE, args)) {
-      await().atMost(Duration.ofMinutes(1)).until(operator::ready);
+    for (String ns : WATCHED) {
       cluster.kubectlOk("""
           apiVersion: apps/v1
           kind: Deployment
@@ -129,14 +131,20 @@ class HelmChartE2E {
           metadata: {name: web, namespace: %1$s}
           spec: {selector: {matchLabels: {tier: web}}, tmpPaths: [/tmp]}
           """.formatted(ns), "apply", "-f", "-");
+    }
+    try (ChartOperator operator = ChartOperator.start(cluster, NAMESPACE, args)) {
+      await().atMost(Duration.ofMinutes(1)).until(operator::ready);
+      // Well inside the chart's resync (10 min): only the first reconciles can pass.
       await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         assertThat(operator.alive()).as("the operator runs: " + operator.log()).isTrue();
-        assertThat(cluster.kubectlOk("", "-n", ns, "get", "deployment", "web", "-o",
-            "jsonpath={.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem}"))
-            .as("hardened by the operator; the policy: " + cluster.kubectlOk("", "-n", ns, "get", "rop", "web", "-o",
-                "jsonpath={.status}")).isEqualTo("true");
-        assertThat(cluster.kubectlOk("", "-n", ns, "get", "rop", "web", "-o", "jsonpath={.status.compliant}"))
-            .isEqualTo("1");
+        for (String ns : WATCHED) {
+          assertThat(cluster.kubectlOk("", "-n", ns, "get", "deployment", "web", "-o",
+              "jsonpath={.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem}"))
+              .as(ns + ": hardened by the operator; the policy: " + cluster.kubectlOk("", "-n", ns, "get", "rop",
+                  "web", "-o", "jsonpath={.status}")).isEqualTo("true");
+          assertThat(cluster.kubectlOk("", "-n", ns, "get", "rop", "web", "-o", "jsonpath={.status.compliant}"))
+              .as(ns).isEqualTo("1");
+        }
       });
       assertThat(operator.log()).as("the operator's log").doesNotContainIgnoringCase("forbidden");
     }
