@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the changes Rootlock follows create, asked for only when a reader needs it, in one of two
  * ways. {@link #looked}: one LIST per question, its answer kept for the quiet period so that a
- * burst of status events lists once; for rolling updates, whose readers judge from the workload's
+ * burst of status events lists once, and kept twice as long each time a LIST finds nothing changed
+ * (up to {@link #MAX_KEEP_FACTOR} quiet periods), so a rollout stuck for minutes (a pod Pending for
+ * lack of room) is not listed every quiet period until its timeout; for rolling updates, whose readers judge from the workload's
  * own status and ask for pods only when it stands still (a LIST and a WATCH per followed workload
  * cost the API server four times what the change itself did). {@link #related}: an informer per
  * type and selector, opened on the first question and closed when following ends; for a CronJob,
@@ -50,7 +52,36 @@ public final class RolloutWatches<K> implements AutoCloseable {
 
   private record Looks<K>(K follower, Map<String, Look> byQuestion) {}
 
-  private record Look(Instant at, List<? extends HasMetadata> items) {}
+  /** A LIST's answer, kept until {@code at + keep}. */
+  private record Look(Instant at, Duration keep, List<? extends HasMetadata> items) {
+    boolean fresh(Instant now) {
+      return now.isBefore(at.plus(keep));
+    }
+
+    /** How long to keep the next answer: doubled while nothing changes, one quiet period once something does. */
+    Duration nextKeep(List<? extends HasMetadata> next, Duration quiet) {
+      if (!versions(next).equals(versions(items))) {
+        return quiet;
+      }
+      Duration doubled = keep.multipliedBy(2);
+      Duration max = quiet.multipliedBy(MAX_KEEP_FACTOR);
+      return doubled.compareTo(max) > 0 ? max : doubled;
+    }
+
+    private static Map<String, String> versions(List<? extends HasMetadata> items) {
+      Map<String, String> v = new TreeMap<>();
+      items.forEach(o -> v.put(o.getMetadata().getUid() + "/" + o.getMetadata().getName(),
+          o.getMetadata().getResourceVersion()));
+      return v;
+    }
+  }
+
+  /**
+   * At most this many quiet periods between two LISTs of an unchanged answer: 80 s at the default
+   * 10 s, so a pod that crashes late in a long stall is seen within 80 s (a rollout times out after
+   * 10 minutes by default), and a stuck rollout costs ~10 LISTs over those 10 minutes, not 60.
+   */
+  static final int MAX_KEEP_FACTOR = 8;
 
   /**
    * @param onChange told which follower to nudge when a watched object changes
@@ -66,7 +97,8 @@ public final class RolloutWatches<K> implements AutoCloseable {
 
   /**
    * What {@code follower} may ask about the workload {@code key} in {@code namespace}, answered by
-   * a LIST (blocking, at most one per type and selector per quiet period); null when the
+   * a LIST (blocking, at most one per type and selector per quiet period, fewer while the answer
+   * does not change); null when the
    * LIST failed, so the reader judges without it and the next look lists again.
    */
   public Related looked(K follower, String key, String namespace) {
@@ -84,13 +116,13 @@ public final class RolloutWatches<K> implements AutoCloseable {
         String id = type.getSimpleName() + " " + describe(selector);
         Instant now = clock.instant();
         Look last = mine.byQuestion().get(id);
-        if (last != null && now.isBefore(last.at().plus(quiet))) {
+        if (last != null && last.fresh(now)) {
           return (List<T>) last.items();
         }
         try {
           var resources = client.resources(type).inNamespace(namespace);
           List<T> items = (selector == null ? resources : resources.withLabelSelector(selector)).list().getItems();
-          mine.byQuestion().put(id, new Look(now, items));
+          mine.byQuestion().put(id, new Look(now, last == null ? quiet : last.nextKeep(items, quiet), items));
           LOG.debug("listed {} {} in {} ({})", items.size(), type.getSimpleName(), namespace, describe(selector));
           return items;
         } catch (KubernetesClientException e) {

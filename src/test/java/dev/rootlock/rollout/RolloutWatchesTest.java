@@ -53,6 +53,47 @@ class RolloutWatchesTest {
     }
   }
 
+  /**
+   * A stuck rollout (nothing in its pods changes) is listed less and less often, at most every
+   * {@link RolloutWatches#MAX_KEEP_FACTOR} quiet periods; a change brings back one quiet period.
+   */
+  @Test
+  void anUnchangedAnswerIsKeptTwiceAsLongEachTimeUpToTheCapAndAChangeResetsIt() {
+    api.client().resource(pod("web-1", "web")).create();
+    var selector = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
+    try (RolloutWatches<String> watches = new RolloutWatches<>(api.client(), p -> {}, clock, QUIET)) {
+      var track = api.track("fabric8-kubernetes-client");
+      Related related = watches.looked("policy", "Deployment/shop/web", "shop");
+      // Ask every second for 10 minutes and note when a LIST went out.
+      java.util.List<Long> listedAt = new java.util.ArrayList<>();
+      for (int s = 0; s <= 600; s++) {
+        clock.set(T0.plusSeconds(s));
+        long before = lists(track);
+        related.list(Pod.class, selector);
+        if (lists(track) > before) {
+          listedAt.add((long) s);
+        }
+      }
+      assertThat(listedAt).as("seconds at which a LIST went out").containsExactly(0L, 10L, 30L, 70L, 150L, 230L,
+          310L, 390L, 470L, 550L);
+
+      // Something changes (a pod restarts: a new resourceVersion): seen at the next LIST, and the
+      // answer after it is kept one quiet period again.
+      api.client().pods().inNamespace("shop").withName("web-1").edit(p -> new PodBuilder(p)
+          .editMetadata().addToAnnotations("restarted", "1").endMetadata().build());
+      clock.set(T0.plusSeconds(630));
+      assertThat(related.list(Pod.class, selector).get(0).getMetadata().getAnnotations())
+          .as("the changed pod, at the cap's next LIST").containsKey("restarted");
+      long after = lists(track);
+      clock.set(T0.plusSeconds(639));
+      related.list(Pod.class, selector);
+      assertThat(lists(track)).isEqualTo(after);
+      clock.set(T0.plusSeconds(640));
+      related.list(Pod.class, selector);
+      assertThat(lists(track)).as("one quiet period after a changed answer").isEqualTo(after + 1);
+    }
+  }
+
   @Test
   void aFailedListAnswersUnknown() {
     var config = new io.fabric8.kubernetes.client.ConfigBuilder(api.client().getConfiguration())
