@@ -107,10 +107,7 @@ class ChartDryRunE2E {
           cluster.kubectlOk(yaml, "apply", "--server-side", "--field-manager=helm-e2e", "-f", "-");
           installed.add(name);
         }
-        // kubectl wait fails at once while the new CRD has no conditions yet: asked again until it succeeds
-        org.awaitility.Awaitility.await(name + " Established").atMost(java.time.Duration.ofSeconds(60))
-            .pollInterval(java.time.Duration.ofMillis(500)).until(() -> cluster.kubectl("", "wait",
-                "--for=condition=Established", "--timeout=10s", "crd/" + name).exit() == 0);
+        dev.rootlock.e2e.E2ECluster.awaitEstablished(name, args -> cluster.kubectl("", args).exit() == 0);
       }
     }
     return installed;

@@ -154,9 +154,21 @@ public final class E2ECluster implements AutoCloseable {
    * ({@code .status.conditions accessor error: <nil>}), so it is asked again until it succeeds.
    */
   public void awaitEstablished(String crd) {
+    awaitEstablished(crd, args -> kubectl(args).exitCode() == 0);
+  }
+
+  /** {@link #awaitEstablished(String)} with a kubectl of the caller's (the chart tests' own). */
+  public static void awaitEstablished(String crd, Kubectl kubectl) {
     org.awaitility.Awaitility.await(crd + " Established").atMost(java.time.Duration.ofSeconds(60))
         .pollInterval(java.time.Duration.ofMillis(500))
-        .until(() -> kubectl("wait", "--for=condition=Established", "--timeout=10s", "crd/" + crd).exitCode() == 0);
+        .until(() -> kubectl.succeeds("wait", "--for=condition=Established", "--timeout=10s", "crd/" + crd));
+  }
+
+  /** Runs kubectl with these arguments against a cluster. */
+  @FunctionalInterface
+  public interface Kubectl {
+    /** @return whether kubectl exited 0 */
+    boolean succeeds(String... args) throws Exception;
   }
 
   /** kubectl that must succeed; returns its output. */
