@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,12 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the changes Rootlock follows create, asked for only when a reader needs it, in one of two
- * ways. {@link #looked}: one LIST per question, its answer kept for the quiet period so that a
- * burst of status events lists once, and kept twice as long each time a LIST finds nothing changed
- * (up to {@link #MAX_KEEP_FACTOR} quiet periods), so a rollout stuck for minutes (a pod Pending for
- * lack of room) is not listed every quiet period until its timeout; for rolling updates, whose readers judge from the workload's
- * own status and ask for pods only when it stands still (a LIST and a WATCH per followed workload
- * cost the API server four times what the change itself did). {@link #related}: an informer per
+ * ways. {@link #looked}: one LIST per question, for rolling updates, whose readers judge from the
+ * workload's own status and ask for pods only when it stands still (a LIST and a WATCH per followed
+ * workload cost the API server four times what the change itself did). Its answer is kept for the
+ * quiet period, so that a burst of status events lists once, and twice as long each time a LIST
+ * finds nothing changed (up to {@link #MAX_KEEP_FACTOR} quiet periods), so that a rollout stuck for
+ * minutes (a pod Pending for lack of room) is not listed every quiet period until its timeout. {@link #related}: an informer per
  * type and selector, opened on the first question and closed when following ends; for a CronJob,
  * whose next Job and its pods nothing else reports.
  *
@@ -68,10 +69,10 @@ public final class RolloutWatches<K> implements AutoCloseable {
       return doubled.compareTo(max) > 0 ? max : doubled;
     }
 
+    /** resourceVersion by uid: equal when the same objects are there, none of them changed. */
     private static Map<String, String> versions(List<? extends HasMetadata> items) {
-      Map<String, String> v = new TreeMap<>();
-      items.forEach(o -> v.put(o.getMetadata().getUid() + "/" + o.getMetadata().getName(),
-          o.getMetadata().getResourceVersion()));
+      Map<String, String> v = new HashMap<>();
+      items.forEach(o -> v.put(o.getMetadata().getUid(), o.getMetadata().getResourceVersion()));
       return v;
     }
   }
@@ -98,8 +99,8 @@ public final class RolloutWatches<K> implements AutoCloseable {
   /**
    * What {@code follower} may ask about the workload {@code key} in {@code namespace}, answered by
    * a LIST (blocking, at most one per type and selector per quiet period, fewer while the answer
-   * does not change); null when the
-   * LIST failed, so the reader judges without it and the next look lists again.
+   * does not change); null when the LIST failed, so the reader judges without it and the next look
+   * lists again.
    */
   public Related looked(K follower, String key, String namespace) {
     return new Related() {

@@ -35,11 +35,11 @@ public final class WorkloadInformers {
   /**
    * One kind's informers, typed: one for all the watched namespaces ({@link #ALL}) when that is
    * every namespace or just one, else one per watched namespace ({@code --namespaces a,b}), each
-   * with a store of its own. Never one event source over a list of namespaces with a trimming
-   * store: JOSDK runs it as one fabric8 informer per namespace, all given the configuration's
-   * single item store, and each informer's (re)list drops from its store every key its own LIST
-   * did not return, the other namespaces' workloads included (they looked deleted, and a policy
-   * found nothing to select until the resync; docs/testing.md).
+   * with a store of its own. Never one event source over a list of namespaces: JOSDK runs it as
+   * one fabric8 informer per namespace, all given the configuration's single item store, and each
+   * informer's (re)list drops from its store every key its own LIST did not return, the other
+   * namespaces' workloads included (they looked deleted, and a policy found nothing to select
+   * until the resync; docs/testing.md).
    */
   private record KindCache<T extends HasMetadata>(WorkloadKind<T> kind,
       Map<String, InformerEventSource<T, ReadOnlyPolicy>> byNamespace) {
@@ -83,8 +83,8 @@ public final class WorkloadInformers {
 
   private static <T extends HasMetadata> KindCache<T> cache(WorkloadKind<T> kind, Set<String> namespaces,
       EventSourceContext<ReadOnlyPolicy> context, WorkloadEventMapper mapper, PassedTests passes, boolean trim) {
-    // A store per fabric8 informer (see KindCache); untrimmed, each informer makes its own.
-    if (!trim || InformerConfiguration.allNamespacesWatched(namespaces) || namespaces.size() == 1) {
+    // A store per fabric8 informer (see KindCache).
+    if (InformerConfiguration.allNamespacesWatched(namespaces) || namespaces.size() == 1) {
       return new KindCache<>(kind, Map.of(ALL, source(kind, kind.plural(), null, context, mapper, passes, trim)));
     }
     Map<String, InformerEventSource<T, ReadOnlyPolicy>> byNamespace = new java.util.TreeMap<>();
